@@ -1,0 +1,42 @@
+// framer.hpp: an incremental framer: feed byte chunks of any size, take whole packets out.
+#pragma once
+
+#include <cstddef>
+
+#include "codec/packet_codec.hpp"
+
+namespace mqtt::codec {
+
+// framer buffers at most one packet's bytes beyond what it was fed. The fixed header is
+// checked against limits.max_packet_size before any of the body is kept, so an oversized
+// Remaining Length costs no memory. After a failure the framer stays failed: the
+// connection is to be closed. Not thread-safe; one per connection.
+class framer {
+ public:
+  explicit framer(protocol_version v = protocol_version::v5_0, decode_limits limits = {});
+
+  // set_version sets the version used for packets after CONNECT.
+  void set_version(protocol_version v) { version_ = v; }
+  protocol_version version() const { return version_; }
+  void set_limits(const decode_limits& limits) { limits_ = limits; }
+  const decode_limits& limits() const { return limits_; }
+
+  // feed appends bytes received from the peer. Ignored once failed.
+  void feed(byte_view chunk);
+
+  // next returns the next whole packet (ok), need_more, or the failure (then failed()).
+  decode_result next();
+
+  bool failed() const { return failed_; }
+  // buffered is how many fed bytes have not yet been returned as packets.
+  std::size_t buffered() const { return buffer_.size() - start_; }
+
+ private:
+  protocol_version version_;
+  decode_limits limits_;
+  byte_buffer buffer_;
+  std::size_t start_ = 0;  // first byte not yet returned
+  bool failed_ = false;
+};
+
+}  // namespace mqtt::codec
