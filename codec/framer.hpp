@@ -7,10 +7,13 @@
 
 namespace mqtt::codec {
 
-// framer buffers at most one packet's bytes beyond what it was fed. The fixed header is
-// checked against limits.max_packet_size before any of the body is kept, so an oversized
-// Remaining Length costs no memory. After a failure the framer stays failed: the
-// connection is to be closed. Not thread-safe; one per connection.
+// framer keeps only bytes fed and not yet returned as packets. next() checks the fixed
+// header against limits.max_packet_size before it waits for the body, so a peer that
+// announces an oversized packet is refused after at most 5 bytes, whatever it sends
+// next. Call next() after every feed() until need_more: the buffer then never holds more
+// than one packet plus the last chunk. After a failure the framer stays failed and drops
+// its buffer: the connection is to be closed. A decoded CONNECT sets the version for the
+// packets after it. Not thread-safe; one per connection.
 class framer {
  public:
   explicit framer(protocol_version v = protocol_version::v5_0, decode_limits limits = {});
@@ -37,6 +40,7 @@ class framer {
   byte_buffer buffer_;
   std::size_t start_ = 0;  // first byte not yet returned
   bool failed_ = false;
+  reason_code failure_code_ = reason_code::success;
 };
 
 }  // namespace mqtt::codec

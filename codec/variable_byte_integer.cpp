@@ -1,5 +1,7 @@
 #include "codec/variable_byte_integer.hpp"
 
+#include <array>
+
 namespace mqtt::codec {
 
 vbi_result decode_vbi(byte_view bytes) {
@@ -29,13 +31,20 @@ std::size_t vbi_size(std::uint32_t value) {
   return 4;
 }
 
-void encode_vbi(std::uint32_t value, byte_buffer& out) {
+std::size_t encode_vbi(std::uint32_t value, std::span<std::uint8_t, 4> out) {
+  std::size_t n = 0;
   do {
     auto b = static_cast<std::uint8_t>(value % 128);
     value /= 128;
-    if (value > 0) b |= 0x80;
-    out.push_back(b);
-  } while (value > 0);
+    out[n++] = value > 0 ? static_cast<std::uint8_t>(b | 0x80) : b;
+  } while (value > 0 && n < 4);
+  return n;
+}
+
+void encode_vbi(std::uint32_t value, byte_buffer& out) {
+  std::array<std::uint8_t, 4> bytes{};
+  std::size_t n = encode_vbi(value, bytes);
+  out.insert(out.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
 }  // namespace mqtt::codec

@@ -34,4 +34,7 @@ std::size_t vbi_size(std::uint32_t value);
 // encode_vbi appends the minimal encoding of `value` (at most vbi_max) to `out`.
 void encode_vbi(std::uint32_t value, byte_buffer& out);
 
+// encode_vbi writes the minimal encoding into `out` and returns its length (1 to 4).
+std::size_t encode_vbi(std::uint32_t value, std::span<std::uint8_t, 4> out);
+
 }  // namespace mqtt::codec
