@@ -27,7 +27,7 @@ std::optional<byte_buffer> from_hex(std::string_view text) {
   byte_buffer out;
   int high = -1;
   for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\t') continue;
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
     int d = hex_digit(c);
     if (d < 0) return std::nullopt;
     if (high < 0) {

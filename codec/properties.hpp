@@ -2,6 +2,7 @@
 // and the decoded set as plain optional fields.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -126,11 +127,15 @@ struct properties {
 // bad UTF-8, length past the packet. Protocol Error (0x82): a property other than User
 // Property / Subscription Identifier (PUBLISH only) repeated, or a value the spec forbids
 // (Receive Maximum 0, Maximum Packet Size 0, Topic Alias 0, Subscription Identifier 0,
-// a 0-or-1 byte property with another value, Maximum QoS above 1).
+// a 0-or-1 byte property with another value, Maximum QoS above 1), and in CONNECT
+// Authentication Data without Authentication Method.
 decode_error decode_properties(detail::byte_reader& in, property_context c,
                                const decode_limits& limits, properties& out);
 
 // properties_size is the encoded size of `p` without its Property Length prefix.
+// It and encode_properties throw std::length_error for a value that cannot go on the
+// wire (a string over 65535 bytes, a Subscription Identifier over 268435455): the
+// caller's bug, never the peer's.
 std::size_t properties_size(const properties& p);
 
 // encode_properties appends the Property Length and then every present property, in
