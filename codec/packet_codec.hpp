@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string_view>
 
 #include "codec/decode_result.hpp"
 #include "codec/packets.hpp"
@@ -50,5 +51,20 @@ decode_result decode_packet(byte_view bytes, protocol_version v,
 // have are left out. CONNECT is encoded with its own `version`.
 void encode_packet(const packet& p, protocol_version v, byte_buffer& out);
 byte_buffer encode_packet(const packet& p, protocol_version v);
+
+// publish_view is a PUBLISH whose topic, properties and payload live elsewhere, so a
+// broker can encode one stored message for many subscribers without copying it first.
+struct publish_view {
+  bool dup = false;
+  qos qos_level = qos::at_most_once;
+  bool retain = false;
+  std::string_view topic;
+  std::uint16_t packet_id = 0;
+  const properties* props = nullptr;  // nullptr: no properties
+  byte_view payload;
+};
+
+// encode_publish appends the wire form of `p` for version `v` to `out`.
+void encode_publish(const publish_view& p, protocol_version v, byte_buffer& out);
 
 }  // namespace mqtt::codec

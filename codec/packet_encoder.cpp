@@ -49,11 +49,23 @@ void encode_body(const connack_packet& p, protocol_version v, byte_buffer& out) 
   if (is_v5(v)) encode_properties(p.props, out);
 }
 
-void encode_body(const publish_packet& p, protocol_version v, byte_buffer& out) {
+void encode_body(const publish_view& p, protocol_version v, byte_buffer& out) {
   put_string(out, p.topic);
   if (p.qos_level != qos::at_most_once) put_u16(out, p.packet_id);
-  if (is_v5(v)) encode_properties(p.props, out);
+  if (is_v5(v)) {
+    if (p.props) {
+      encode_properties(*p.props, out);
+    } else {
+      put_u8(out, 0);  // Property Length 0 [MQTT-2.2.2-1]
+    }
+  }
   out.insert(out.end(), p.payload.begin(), p.payload.end());
+}
+
+void encode_body(const publish_packet& p, protocol_version v, byte_buffer& out) {
+  encode_body(publish_view{p.dup, p.qos_level, p.retain, p.topic, p.packet_id, &p.props,
+                           p.payload},
+              v, out);
 }
 
 // PUBACK/PUBREC/PUBREL/PUBCOMP use the shortest form 5.0 allows (3.4.2.1).
@@ -119,12 +131,16 @@ void encode_body(const auth_packet& p, protocol_version, byte_buffer& out) {
   encode_properties(p.props, out);
 }
 
+std::uint8_t publish_flags(bool dup, qos q, bool retain) {
+  auto f = static_cast<std::uint8_t>(static_cast<std::uint8_t>(q) << 1);
+  if (dup) f |= 0x08;
+  if (retain) f |= 0x01;
+  return f;
+}
+
 std::uint8_t flags_of(const packet& p) {
   if (const auto* pub = std::get_if<publish_packet>(&p)) {
-    std::uint8_t f = static_cast<std::uint8_t>(static_cast<std::uint8_t>(pub->qos_level) << 1);
-    if (pub->dup) f |= 0x08;
-    if (pub->retain) f |= 0x01;
-    return f;
+    return publish_flags(pub->dup, pub->qos_level, pub->retain);
   }
   switch (type_of(p)) {
     case packet_type::pubrel:
@@ -136,13 +152,14 @@ std::uint8_t flags_of(const packet& p) {
   }
 }
 
-}  // namespace
-
-void encode_packet(const packet& p, protocol_version v, byte_buffer& out) {
+// encode_framed writes the fixed header byte, lets `body` append the body, then slides
+// the Remaining Length in between.
+template <typename Body>
+void encode_framed(std::uint8_t first, byte_buffer& out, Body&& body) {
   const std::size_t start = out.size();
-  out.push_back(first_byte(type_of(p), flags_of(p)));
+  out.push_back(first);
   const std::size_t body_start = out.size();
-  std::visit([&](const auto& pkt) { encode_body(pkt, v, out); }, p);
+  body();
   const std::size_t body_size = out.size() - body_start;
   if (body_size > max_remaining_length) {
     out.resize(start);
@@ -150,9 +167,21 @@ void encode_packet(const packet& p, protocol_version v, byte_buffer& out) {
   }
   std::array<std::uint8_t, 4> len{};
   const std::size_t n = encode_vbi(static_cast<std::uint32_t>(body_size), len);
-  // Slide the Remaining Length in front of the body.
   out.insert(out.begin() + static_cast<std::ptrdiff_t>(body_start), len.begin(),
              len.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+}  // namespace
+
+void encode_packet(const packet& p, protocol_version v, byte_buffer& out) {
+  encode_framed(first_byte(type_of(p), flags_of(p)), out, [&] {
+    std::visit([&](const auto& pkt) { encode_body(pkt, v, out); }, p);
+  });
+}
+
+void encode_publish(const publish_view& p, protocol_version v, byte_buffer& out) {
+  encode_framed(first_byte(packet_type::publish, publish_flags(p.dup, p.qos_level, p.retain)),
+                out, [&] { encode_body(p, v, out); });
 }
 
 byte_buffer encode_packet(const packet& p, protocol_version v) {

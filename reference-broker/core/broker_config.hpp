@@ -1,0 +1,40 @@
+// broker_config.hpp: what the broker core announces in CONNACK and the bounds it keeps.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "codec/wire_types.hpp"
+
+namespace mqtt::broker {
+
+struct broker_config {
+  // Receive Maximum announced to 5.0 clients: QoS 2 PUBLISHes a client may have
+  // unacknowledged towards the server (QoS 1 is acknowledged at once).
+  std::uint16_t receive_maximum = 1024;
+  // Largest packet the server accepts (Maximum Packet Size in CONNACK).
+  std::uint32_t maximum_packet_size = 1024 * 1024;
+  // Topic Alias Maximum announced in CONNACK; 0 turns inbound aliases off.
+  std::uint16_t topic_alias_maximum = 64;
+  codec::qos maximum_qos = codec::qos::exactly_once;
+  bool retain_available = true;
+  bool wildcard_subscription_available = true;
+  bool subscription_identifiers_available = true;
+  bool shared_subscription_available = true;
+  // 0: use the client's Keep Alive; otherwise sent as Server Keep Alive and used instead.
+  std::uint16_t server_keep_alive = 0;
+  // Caps the Session Expiry Interval a client asks for (seconds).
+  std::uint32_t maximum_session_expiry = 0xFFFFFFFF;
+  // Whether an empty ClientID gets an assigned one (else CONNACK 0x85 / 0x02).
+  bool allow_empty_client_id = true;
+  // Outbound bounds per session: QoS 1/2 messages waiting behind the in-flight window,
+  // and how many may be in flight at once (the client's Receive Maximum lowers it).
+  std::size_t max_queued_messages = 10'000;
+  std::uint16_t max_inflight_messages = 1024;
+  // Retained messages kept at most (new topics beyond it are refused with a log line).
+  std::size_t max_retained_messages = 100'000;
+  // $SYS/broker/... statistics every this many milliseconds; 0 turns them off.
+  std::uint32_t sys_interval_ms = 10'000;
+};
+
+}  // namespace mqtt::broker

@@ -1,0 +1,525 @@
+// broker_core.cpp: connection lifecycle: CONNECT, DISCONNECT, closes, takeover, keep
+// alive, wills, session expiry, $SYS statistics, and the broker_core facade.
+#include "reference-broker/core/broker_core.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "codec/topic.hpp"
+#include "reference-broker/core/detail/broker_core_impl.hpp"
+
+namespace mqtt::broker {
+
+using codec::protocol_version;
+using codec::reason_code;
+
+namespace {
+
+// A connection that has not sent CONNECT within this time is closed.
+constexpr millis connect_timeout{10'000};
+
+std::string hex_reason(reason_code r) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  auto v = static_cast<unsigned>(r);
+  return std::string("0x") + digits[v >> 4] + digits[v & 15];
+}
+
+}  // namespace
+
+broker_core_impl::broker_core_impl(broker_config cfg)
+    : config(cfg), retained(cfg.max_retained_messages) {}
+
+// ---------------------------------------------------------------- output helpers
+
+void broker_core_impl::send_bytes(connection& c, shared_bytes bytes) {
+  stats.bytes_sent += bytes->size();
+  out->push_back({action::kind::send, c.id, std::move(bytes), {}});
+}
+
+void broker_core_impl::send(connection& c, const codec::packet& p) {
+  send_bytes(c, std::make_shared<const codec::byte_buffer>(codec::encode_packet(p, c.version)));
+}
+
+void broker_core_impl::close(connection& c, std::string reason) {
+  if (c.st == connection::state::closing) return;
+  c.st = connection::state::closing;
+  if (c.close_reason.empty()) c.close_reason = std::move(reason);
+  out->push_back({action::kind::close, c.id, nullptr, {}});
+}
+
+void broker_core_impl::log(std::string text) {
+  out->push_back({action::kind::log, 0, nullptr, std::move(text)});
+}
+
+void broker_core_impl::disconnect(connection& c, reason_code reason, std::string why) {
+  if (c.st == connection::state::closing) return;
+  if (c.st == connection::state::connected && codec::is_v5(c.version)) {
+    codec::disconnect_packet d{reason, {}};
+    // Reason Strings only when the client did not ask us to leave them out [MQTT-3.1.2-29]
+    // (DISCONNECT is one of the packets where they are always allowed, but keep it short).
+    if (!why.empty()) d.props.reason_string = why;
+    send(c, d);
+  }
+  close(c, "reason=" + hex_reason(reason) + " why=\"" + why + "\"");
+}
+
+void broker_core_impl::refuse_connect(connection& c, reason_code reason, std::string why) {
+  codec::connack_packet ack;
+  if (codec::is_v5(c.version)) {
+    ack.reason = static_cast<std::uint8_t>(reason);
+    if (c.request_problem_information && !why.empty()) ack.props.reason_string = why;
+  } else {
+    ack.reason = static_cast<std::uint8_t>(codec::to_connect_return_code(reason));
+  }
+  send(c, ack);
+  c.publish_will_on_close = false;  // no session was started, so no will either
+  close(c, "refused reason=" + hex_reason(reason) + " why=\"" + why + "\"");
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+void broker_core_impl::open(connection_id id, std::string peer) {
+  connection c;
+  c.id = id;
+  c.peer = std::move(peer);
+  c.opened_at = now;
+  c.last_packet = now;
+  connections.insert_or_assign(id, std::move(c));
+}
+
+connection* broker_core_impl::online(session& s) {
+  if (s.conn == 0) return nullptr;
+  auto it = connections.find(s.conn);
+  if (it == connections.end() || it->second.st != connection::state::connected) return nullptr;
+  return &it->second;
+}
+
+void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
+                                       const auth_verdict& verdict) {
+  if (c.st != connection::state::awaiting_connect) {
+    // [MQTT-3.1.0-2] a second CONNECT is a Protocol Error.
+    disconnect(c, reason_code::protocol_error, "CONNECT: second CONNECT on a connection");
+    return;
+  }
+  c.version = p.version;
+  const bool v5 = codec::is_v5(p.version);
+  if (v5) {
+    c.request_problem_information = p.props.request_problem_information.value_or(1) == 1;
+    c.client_receive_maximum = p.props.receive_maximum.value_or(65535);
+    c.client_maximum_packet_size =
+        p.props.maximum_packet_size.value_or(codec::max_packet_size_limit);
+    c.client_topic_alias_maximum = p.props.topic_alias_maximum.value_or(0);
+  }
+
+  if (v5 && p.props.authentication_method) {
+    // Enhanced authentication (4.12) is not offered: refuse the method by name.
+    refuse_connect(c, reason_code::bad_authentication_method,
+                   "authentication method '" + *p.props.authentication_method +
+                       "' is not supported");
+    return;
+  }
+  if (p.will) {
+    if (codec::validate_topic_name(p.will->topic) != codec::topic_status::ok) {
+      if (!v5) {
+        // 3.1.1 has no return code for it [MQTT-3.2.2-6]: close without CONNACK.
+        c.publish_will_on_close = false;
+        close(c, "invalid will topic");
+        return;
+      }
+      refuse_connect(c, reason_code::topic_name_invalid, "Will Topic is not a valid Topic Name");
+      return;
+    }
+    if (p.will->qos_level > config.maximum_qos) {
+      // [MQTT-3.2.2-12]
+      refuse_connect(c, reason_code::qos_not_supported, "Will QoS is above Maximum QoS");
+      return;
+    }
+    if (p.will->retain && !config.retain_available) {
+      // [MQTT-3.2.2-13]
+      refuse_connect(c, reason_code::retain_not_supported, "Will Retain is not supported");
+      return;
+    }
+  }
+
+  bool assigned = false;
+  if (p.client_id.empty()) {
+    // 3.1.1: an empty ClientID needs CleanSession 1 [MQTT-3.1.3-8]; 3.1 has no empty ids.
+    if (!config.allow_empty_client_id || p.version == protocol_version::v3_1 ||
+        (!v5 && !p.clean_start)) {
+      refuse_connect(c, reason_code::client_identifier_not_valid,
+                     "an empty ClientID is not accepted here");
+      return;
+    }
+    // [MQTT-3.1.3-6] a unique ClientID, never one a current session uses.
+    do {
+      std::ostringstream id;
+      id << "auto-" << std::hex << ++assigned_id_counter << '-' << c.id;
+      p.client_id = id.str();
+    } while (sessions.count(p.client_id));
+    assigned = true;
+  } else if (p.version == protocol_version::v3_1 && p.client_id.size() > 23) {
+    refuse_connect(c, reason_code::client_identifier_not_valid, "3.1 ClientIDs are 1 to 23 bytes");
+    return;
+  }
+
+  if (!verdict.allowed) {
+    // [MQTT-3.1.4-2] authentication failed: CONNACK with the reason, then close.
+    refuse_connect(c, verdict.reason, "not authorized");
+    return;
+  }
+
+  // [MQTT-3.1.4-3] a connection already using this ClientID is taken over.
+  auto existing = sessions.find(p.client_id);
+  if (existing != sessions.end()) {
+    if (connection* old = online(*existing->second)) {
+      disconnect(*old, reason_code::session_taken_over, "another connection took the ClientID");
+      // The old connection ends here for the session; its will follows the usual rules.
+      closed(old->id);
+      existing = sessions.find(p.client_id);
+    }
+  }
+
+  std::shared_ptr<session> s;
+  bool session_present = false;
+  if (existing != sessions.end() && p.clean_start) {
+    end_session(existing->second);  // [MQTT-3.1.2-4] Clean Start discards the old session
+  } else if (existing != sessions.end()) {
+    s = existing->second;
+    session_present = true;  // [MQTT-3.2.2-3]
+    // [MQTT-3.1.3-9] reconnecting before the Will Delay Interval ends cancels that will.
+    s->delayed_will.reset();
+  }
+  if (!s) {
+    s = std::make_shared<session>();
+    s->client_id = p.client_id;
+    sessions.emplace(p.client_id, s);
+  }
+
+  std::uint32_t expiry = v5 ? p.props.session_expiry_interval.value_or(0)
+                            : (p.clean_start ? 0 : 0xFFFFFFFF);
+  const std::uint32_t requested_expiry = expiry;
+  expiry = std::min(expiry, config.maximum_session_expiry);
+  s->expiry_interval = expiry;
+  s->expires_at.reset();
+  s->conn = c.id;
+  c.connect_session_expiry = expiry;
+  c.sess = s;
+  c.keep_alive = config.server_keep_alive ? config.server_keep_alive : p.keep_alive;
+  c.will = std::move(p.will);
+  c.st = connection::state::connected;
+
+  codec::connack_packet ack;
+  ack.session_present = session_present;
+  if (v5) {
+    auto& props = ack.props;
+    if (expiry != requested_expiry) props.session_expiry_interval = expiry;
+    if (config.receive_maximum != 65535) props.receive_maximum = config.receive_maximum;
+    if (config.maximum_qos != codec::qos::exactly_once) {
+      props.maximum_qos = static_cast<std::uint8_t>(config.maximum_qos);
+    }
+    if (!config.retain_available) props.retain_available = 0;
+    props.maximum_packet_size = config.maximum_packet_size;
+    if (assigned) props.assigned_client_identifier = p.client_id;  // [MQTT-3.2.2-16]
+    if (config.topic_alias_maximum) props.topic_alias_maximum = config.topic_alias_maximum;
+    if (!config.wildcard_subscription_available) props.wildcard_subscription_available = 0;
+    if (!config.subscription_identifiers_available) props.subscription_identifier_available = 0;
+    if (!config.shared_subscription_available) props.shared_subscription_available = 0;
+    if (config.server_keep_alive) props.server_keep_alive = config.server_keep_alive;
+  }
+  send(c, ack);
+  ++stats.clients_connected;
+
+  std::ostringstream line;
+  line << "event=connect conn=" << c.id << " client_id=\"" << s->client_id << "\" peer=" << c.peer
+       << " version=" << codec::protocol_version_name(c.version)
+       << " clean_start=" << (p.clean_start ? 1 : 0)
+       << " session_present=" << (session_present ? 1 : 0) << " keep_alive=" << c.keep_alive
+       << " username=\"" << p.username.value_or("") << "\"";
+  log(line.str());
+
+  if (session_present) resend(*s);
+  pump(*s);
+}
+
+void broker_core_impl::receive(connection& c, codec::packet&& p, const acl_verdicts& acl) {
+  if (c.st == connection::state::closing) return;  // [MQTT-3.1.4-6] nothing more is read
+  if (c.st == connection::state::awaiting_connect) {
+    // [MQTT-3.1.0-1] the first packet must be CONNECT.
+    c.publish_will_on_close = false;
+    close(c, std::string("first packet was ") +
+                 std::string(codec::packet_type_name(codec::type_of(p))));
+    return;
+  }
+  c.last_packet = now;
+  const bool allowed = acl.empty() || acl.front();
+  switch (codec::type_of(p)) {
+    case codec::packet_type::publish:
+      receive_publish(c, std::get<codec::publish_packet>(std::move(p)), allowed);
+      return;
+    case codec::packet_type::puback:
+      receive_puback(c, std::get<codec::puback_packet>(p));
+      return;
+    case codec::packet_type::pubrec:
+      receive_pubrec(c, std::get<codec::pubrec_packet>(p));
+      return;
+    case codec::packet_type::pubrel:
+      receive_pubrel(c, std::get<codec::pubrel_packet>(p));
+      return;
+    case codec::packet_type::pubcomp:
+      receive_pubcomp(c, std::get<codec::pubcomp_packet>(p));
+      return;
+    case codec::packet_type::subscribe:
+      receive_subscribe(c, std::get<codec::subscribe_packet>(std::move(p)), acl);
+      return;
+    case codec::packet_type::unsubscribe:
+      receive_unsubscribe(c, std::get<codec::unsubscribe_packet>(p));
+      return;
+    case codec::packet_type::pingreq:
+      send(c, codec::pingresp_packet{});  // [MQTT-3.12.4-1]
+      return;
+    case codec::packet_type::disconnect: {
+      const auto& d = std::get<codec::disconnect_packet>(p);
+      if (d.props.session_expiry_interval) {
+        // 3.14.2.2.2: raising a Session Expiry Interval of 0 is a Protocol Error.
+        if (c.connect_session_expiry == 0 && *d.props.session_expiry_interval != 0) {
+          disconnect(c, reason_code::protocol_error,
+                     "DISCONNECT: Session Expiry Interval set after CONNECT had 0");
+          return;
+        }
+        c.sess->expiry_interval =
+            std::min(*d.props.session_expiry_interval, config.maximum_session_expiry);
+      }
+      // [MQTT-3.14.4-3] reason 0x00 discards the will; 0x04 asks for it.
+      c.publish_will_on_close = d.reason == reason_code::disconnect_with_will_message;
+      close(c, "client DISCONNECT reason=" + hex_reason(d.reason));
+      return;
+    }
+    case codec::packet_type::auth:
+      // No enhanced authentication was agreed in CONNECT, so AUTH is unexpected (4.12).
+      disconnect(c, reason_code::protocol_error, "AUTH without an Authentication Method");
+      return;
+    case codec::packet_type::connect:
+      disconnect(c, reason_code::protocol_error, "CONNECT: second CONNECT on a connection");
+      return;
+    default:
+      // CONNACK, SUBACK, UNSUBACK, PINGRESP only go from server to client.
+      disconnect(c, reason_code::protocol_error,
+                 std::string(codec::packet_type_name(codec::type_of(p))) +
+                     " is sent by servers only");
+      return;
+  }
+}
+
+void broker_core_impl::reject(connection& c, const codec::decode_result& failure) {
+  if (c.st == connection::state::closing) return;
+  if (c.st == connection::state::awaiting_connect) {
+    if (failure.code == reason_code::unsupported_protocol_version) {
+      // [MQTT-3.1.2-2] (3.1.1): CONNACK 0x01 then close. The level is not one we speak,
+      // so answer in the 3.1.1 layout every client version can read.
+      c.version = protocol_version::v3_1_1;
+      refuse_connect(c, failure.code, failure.why);
+      return;
+    }
+    c.publish_will_on_close = false;
+    close(c, "bad CONNECT: " + failure.why);
+    return;
+  }
+  disconnect(c, failure.code, failure.why);
+}
+
+void broker_core_impl::closed(connection_id id) {
+  auto it = connections.find(id);
+  if (it == connections.end()) return;
+  connection& c = it->second;
+  const bool was_connected = c.sess != nullptr;
+  if (was_connected) {
+    std::shared_ptr<session> s = c.sess;
+    --stats.clients_connected;
+    if (s->conn == c.id) {
+      s->conn = 0;
+      if (c.will && c.publish_will_on_close) {
+        const std::uint32_t delay = c.will->props.will_delay_interval.value_or(0);
+        if (delay == 0 || s->expiry_interval == 0) {
+          publish_will(*c.will);
+        } else {
+          // Published when the delay or the session ends, whichever is first (3.1.3.2.2).
+          s->delayed_will = std::move(c.will);
+          s->will_at = now + millis(std::uint64_t{delay} * 1000);
+        }
+      }
+      if (s->expiry_interval == 0) {
+        end_session(s);
+      } else if (s->expiry_interval != 0xFFFFFFFF) {
+        s->expires_at = now + millis(std::uint64_t{s->expiry_interval} * 1000);
+      }
+    }
+    std::ostringstream line;
+    line << "event=disconnect conn=" << c.id << " client_id=\"" << s->client_id
+         << "\" peer=" << c.peer << " "
+         << (c.close_reason.empty() ? "reason=\"network closed\"" : c.close_reason)
+         << " will=" << (c.will && c.publish_will_on_close ? "published" : "none");
+    log(line.str());
+  }
+  connections.erase(it);
+}
+
+void broker_core_impl::end_session(const std::shared_ptr<session>& s) {
+  if (s->delayed_will) {
+    codec::will_message w = std::move(*s->delayed_will);
+    s->delayed_will.reset();
+    publish_will(w);
+  }
+  remove_subscriptions(*s);
+  auto it = sessions.find(s->client_id);
+  if (it != sessions.end() && it->second == s) sessions.erase(it);
+}
+
+void broker_core_impl::tick() {
+  // Keep alive: 1.5 times the interval without a packet closes [MQTT-3.1.2-22].
+  for (auto& [id, c] : connections) {
+    if (c.st == connection::state::awaiting_connect && now - c.opened_at > connect_timeout) {
+      c.publish_will_on_close = false;
+      close(c, "no CONNECT within 10 s");
+    } else if (c.st == connection::state::connected && c.keep_alive > 0 &&
+               now - c.last_packet > millis(std::uint64_t{c.keep_alive} * 1500)) {
+      disconnect(c, reason_code::keep_alive_timeout, "Keep Alive timeout");
+    }
+  }
+  // Delayed wills and expired sessions.
+  std::vector<std::shared_ptr<session>> expired;
+  for (auto& [id, s] : sessions) {
+    if (s->delayed_will && s->will_at <= now) {
+      codec::will_message w = std::move(*s->delayed_will);
+      s->delayed_will.reset();
+      publish_will(w);
+    }
+    if (s->conn == 0 && s->expires_at && *s->expires_at <= now) expired.push_back(s);
+  }
+  for (auto& s : expired) end_session(s);
+  retained.erase_expired(now);
+
+  if (config.sys_interval_ms && now >= next_sys_at) {
+    next_sys_at = now + millis(config.sys_interval_ms);
+    stats.sessions = sessions.size();
+    stats.retained_messages = retained.size();
+    auto publish_sys = [&](const std::string& topic, std::uint64_t value) {
+      auto m = std::make_shared<message>();
+      m->topic = "$SYS/broker/" + topic;
+      std::string text = std::to_string(value);
+      m->payload.assign(text.begin(), text.end());
+      m->retain = true;
+      retained.set(m);
+      route(m);
+    };
+    publish_sys("clients/connected", stats.clients_connected);
+    publish_sys("sessions", stats.sessions);
+    publish_sys("messages/received", stats.messages_received);
+    publish_sys("messages/sent", stats.messages_sent);
+    publish_sys("messages/dropped", stats.messages_dropped);
+    publish_sys("bytes/received", stats.bytes_received);
+    publish_sys("bytes/sent", stats.bytes_sent);
+    publish_sys("retained/count", stats.retained_messages);
+  }
+}
+
+void broker_core_impl::shutdown() {
+  for (auto& [id, c] : connections) {
+    if (c.st == connection::state::connected) {
+      disconnect(c, reason_code::server_shutting_down, "server shutting down");
+    } else {
+      close(c, "server shutting down");
+    }
+  }
+}
+
+// ---------------------------------------------------------------- facade
+
+broker_core::broker_core(broker_config config)
+    : impl_(std::make_unique<broker_core_impl>(config)) {}
+broker_core::~broker_core() = default;
+
+const broker_config& broker_core::config() const { return impl_->config; }
+
+namespace {
+// scope points the impl at this call's action list and time.
+struct call_scope {
+  call_scope(broker_core_impl& impl, action_list& out, millis now) : impl_(impl) {
+    impl_.out = &out;
+    impl_.now = now;
+  }
+  ~call_scope() { impl_.out = nullptr; }
+  broker_core_impl& impl_;
+};
+}  // namespace
+
+void broker_core::open(connection_id conn, std::string peer, millis now, action_list& out) {
+  call_scope scope(*impl_, out, now);
+  impl_->open(conn, std::move(peer));
+}
+
+void broker_core::receive_connect(connection_id conn, codec::connect_packet&& connect,
+                                  const auth_verdict& verdict, millis now, action_list& out) {
+  call_scope scope(*impl_, out, now);
+  auto it = impl_->connections.find(conn);
+  if (it == impl_->connections.end()) return;
+  it->second.last_packet = now;
+  impl_->receive_connect(it->second, std::move(connect), verdict);
+}
+
+void broker_core::receive(connection_id conn, codec::packet&& p, const acl_verdicts& acl,
+                          millis now, action_list& out) {
+  call_scope scope(*impl_, out, now);
+  auto it = impl_->connections.find(conn);
+  if (it == impl_->connections.end()) return;
+  if (auto* connect = std::get_if<codec::connect_packet>(&p);
+      connect && it->second.st == connection::state::awaiting_connect) {
+    impl_->receive_connect(it->second, std::move(*connect), auth_verdict{});
+    return;
+  }
+  impl_->receive(it->second, std::move(p), acl);
+}
+
+void broker_core::count_bytes_received(std::size_t n) { impl_->stats.bytes_received += n; }
+
+void broker_core::reject(connection_id conn, const codec::decode_result& failure, millis now,
+                         action_list& out) {
+  call_scope scope(*impl_, out, now);
+  auto it = impl_->connections.find(conn);
+  if (it != impl_->connections.end()) impl_->reject(it->second, failure);
+}
+
+void broker_core::closed(connection_id conn, millis now, action_list& out) {
+  call_scope scope(*impl_, out, now);
+  impl_->closed(conn);
+}
+
+void broker_core::tick(millis now, action_list& out) {
+  call_scope scope(*impl_, out, now);
+  impl_->tick();
+}
+
+void broker_core::shutdown(millis now, action_list& out) {
+  call_scope scope(*impl_, out, now);
+  impl_->shutdown();
+}
+
+codec::protocol_version broker_core::version(connection_id conn) const {
+  auto it = impl_->connections.find(conn);
+  return it == impl_->connections.end() ? protocol_version::v5_0 : it->second.version;
+}
+
+const std::string& broker_core::client_id(connection_id conn) const {
+  static const std::string none;
+  auto it = impl_->connections.find(conn);
+  if (it == impl_->connections.end() || !it->second.sess) return none;
+  return it->second.sess->client_id;
+}
+
+broker_stats broker_core::stats() const {
+  broker_stats s = impl_->stats;
+  s.sessions = impl_->sessions.size();
+  s.retained_messages = impl_->retained.size();
+  return s;
+}
+
+}  // namespace mqtt::broker

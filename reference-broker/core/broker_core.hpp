@@ -1,0 +1,119 @@
+// broker_core.hpp: the sans-I/O MQTT broker engine. It is fed decoded packets, network
+// events and the current time, and answers with actions: bytes to send, connections to
+// close, lines to log. It never reads a clock, touches a socket or starts a thread, so
+// fuzzers, property tests and the nng front end all drive the same code.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codec/packets.hpp"
+#include "codec/packet_codec.hpp"
+#include "reference-broker/core/broker_config.hpp"
+
+namespace mqtt::broker {
+
+using connection_id = std::uint64_t;
+// millis is time since an arbitrary epoch, supplied by the caller: steady_clock in the
+// server, a fake clock in tests.
+using millis = std::chrono::milliseconds;
+using shared_bytes = std::shared_ptr<const codec::byte_buffer>;
+
+// action is one thing the caller must do, in order, for one connection.
+struct action {
+  enum class kind : std::uint8_t {
+    send,   // write `bytes` to the connection
+    close,  // close the connection after everything queued before it is sent
+    log,    // write `text` to the log (a structured one-line record)
+  };
+  kind what = kind::send;
+  connection_id conn = 0;
+  shared_bytes bytes;
+  std::string text;
+};
+
+using action_list = std::vector<action>;
+
+// auth_verdict is what the authenticator decided about a CONNECT.
+struct auth_verdict {
+  bool allowed = true;
+  // The CONNACK reason when refused: bad_user_name_or_password, not_authorized, ...
+  codec::reason_code reason = codec::reason_code::not_authorized;
+};
+
+// acl_verdict answers "may this client publish to / subscribe to this topic". For a
+// SUBSCRIBE there is one entry per Topic Filter, in order; for PUBLISH exactly one.
+using acl_verdicts = std::vector<bool>;
+
+struct broker_stats {
+  std::uint64_t clients_connected = 0;
+  std::uint64_t sessions = 0;
+  std::uint64_t messages_received = 0;
+  std::uint64_t messages_sent = 0;
+  std::uint64_t bytes_received = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t retained_messages = 0;
+  std::uint64_t messages_dropped = 0;
+};
+
+class broker_core_impl;
+
+// broker_core is not thread-safe: one caller at a time (the nng front end holds a mutex).
+class broker_core {
+ public:
+  explicit broker_core(broker_config config = {});
+  ~broker_core();
+  broker_core(const broker_core&) = delete;
+  broker_core& operator=(const broker_core&) = delete;
+
+  const broker_config& config() const;
+
+  // open registers a new network connection; `peer` is its address for logs.
+  void open(connection_id conn, std::string peer, millis now, action_list& out);
+
+  // receive_connect handles the first packet of a connection, after the caller asked its
+  // authenticator. A CONNECT on a connection that already has one is a protocol error.
+  void receive_connect(connection_id conn, codec::connect_packet&& connect,
+                       const auth_verdict& verdict, millis now, action_list& out);
+
+  // receive handles any packet other than CONNECT. `acl` holds the verdicts for PUBLISH
+  // (one) and SUBSCRIBE (one per filter); empty means "allowed".
+  void receive(connection_id conn, codec::packet&& p, const acl_verdicts& acl, millis now,
+               action_list& out);
+
+  // receive_bytes_count adds to the byte statistics; the caller counts what it read.
+  void count_bytes_received(std::size_t n);
+
+  // reject handles a packet the decoder refused: DISCONNECT with its reason (5.0, after
+  // CONNACK), CONNACK refusal (bad CONNECT) or a plain close (3.1.1), then the will.
+  void reject(connection_id conn, const codec::decode_result& failure, millis now,
+              action_list& out);
+
+  // closed tells the core the network connection is gone (peer closed, I/O error, or the
+  // close the core asked for). Publishes the will when the spec says so.
+  void closed(connection_id conn, millis now, action_list& out);
+
+  // tick runs time-driven work: keep-alive timeouts, will delays, session and message
+  // expiry, $SYS statistics. Call it at least every next_deadline() or every second.
+  void tick(millis now, action_list& out);
+
+  // shutdown sends DISCONNECT 0x8B (Server shutting down) to every 5.0 client and closes
+  // every connection.
+  void shutdown(millis now, action_list& out);
+
+  // version returns the protocol version a connection agreed on (5.0 before CONNECT).
+  codec::protocol_version version(connection_id conn) const;
+
+  // client_id returns the ClientID of a connected connection ("" before CONNECT).
+  const std::string& client_id(connection_id conn) const;
+
+  broker_stats stats() const;
+
+ private:
+  std::unique_ptr<broker_core_impl> impl_;
+};
+
+}  // namespace mqtt::broker

@@ -1,0 +1,103 @@
+// broker_core_impl.hpp: the state behind broker_core, shared by the files that
+// implement its flows. Core-internal.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "reference-broker/core/broker_core.hpp"
+#include "reference-broker/core/retained_store.hpp"
+#include "reference-broker/core/session.hpp"
+#include "reference-broker/core/string_hash.hpp"
+#include "reference-broker/core/subscription_tree.hpp"
+
+namespace mqtt::broker {
+
+// connection is one network connection as the core sees it.
+struct connection {
+  enum class state : std::uint8_t { awaiting_connect, connected, closing };
+  connection_id id = 0;
+  std::string peer;
+  state st = state::awaiting_connect;
+  codec::protocol_version version = codec::protocol_version::v5_0;
+  std::shared_ptr<session> sess;
+  std::uint16_t keep_alive = 0;  // seconds, as in force (Server Keep Alive wins)
+  millis opened_at{0};
+  millis last_packet{0};
+  // Limits the client announced in CONNECT (5.0).
+  std::uint16_t client_receive_maximum = 65535;
+  std::uint32_t client_maximum_packet_size = codec::max_packet_size_limit;
+  std::uint16_t client_topic_alias_maximum = 0;
+  bool request_problem_information = true;
+  // Topic Aliases in each direction; they live and die with the connection [MQTT-3.3.2-7].
+  std::unordered_map<std::uint16_t, std::string> inbound_aliases;
+  std::unordered_map<std::string, std::uint16_t> outbound_aliases;
+  std::optional<codec::will_message> will;
+  // Session Expiry Interval from CONNECT: DISCONNECT may not raise it from 0 (3.14.2.2.2).
+  std::uint32_t connect_session_expiry = 0;
+  bool publish_will_on_close = true;  // false after DISCONNECT 0x00
+  std::string close_reason;           // for the disconnect log line
+};
+
+class broker_core_impl {
+ public:
+  explicit broker_core_impl(broker_config cfg);
+
+  broker_config config;
+  std::unordered_map<connection_id, connection> connections;
+  string_map<std::shared_ptr<session>> sessions;
+  subscription_tree subscriptions;
+  retained_store retained;
+  broker_stats stats;
+  std::uint64_t assigned_id_counter = 0;
+  millis next_sys_at{0};
+  action_list* out = nullptr;  // where the current call's actions go
+  millis now{0};
+
+  // ---- lifecycle (broker_core.cpp)
+  void open(connection_id id, std::string peer);
+  void receive_connect(connection& c, codec::connect_packet&& p, const auth_verdict& verdict);
+  void receive(connection& c, codec::packet&& p, const acl_verdicts& acl);
+  void reject(connection& c, const codec::decode_result& failure);
+  void closed(connection_id id);
+  void tick();
+  void shutdown();
+
+  // ---- output helpers
+  void send(connection& c, const codec::packet& p);
+  void send_bytes(connection& c, shared_bytes bytes);
+  void close(connection& c, std::string reason);
+  void log(std::string text);
+  // disconnect sends DISCONNECT with `reason` (5.0 after CONNACK) and closes; 3.1.1
+  // connections are just closed [MQTT-4.13.1-1].
+  void disconnect(connection& c, codec::reason_code reason, std::string why);
+  void refuse_connect(connection& c, codec::reason_code reason, std::string why);
+
+  // ---- publish flow (publish_flow.cpp)
+  void receive_publish(connection& c, codec::publish_packet&& p, bool allowed);
+  void receive_puback(connection& c, const codec::puback_packet& p);
+  void receive_pubrec(connection& c, const codec::pubrec_packet& p);
+  void receive_pubrel(connection& c, const codec::pubrel_packet& p);
+  void receive_pubcomp(connection& c, const codec::pubcomp_packet& p);
+  // route hands `m` to every matching subscription; returns how many sessions got it.
+  std::size_t route(const message_ptr& m);
+  void deliver(session& s, delivery d);
+  // pump sends queued messages while the session's in-flight window has room.
+  void pump(session& s);
+  // resend repeats unacknowledged PUBLISH and PUBREL after a session resumes [MQTT-4.4.0-1].
+  void resend(session& s);
+  void publish_will(const codec::will_message& w);
+
+  // ---- subscribe flow (subscribe_flow.cpp)
+  void receive_subscribe(connection& c, codec::subscribe_packet&& p, const acl_verdicts& acl);
+  void receive_unsubscribe(connection& c, const codec::unsubscribe_packet& p);
+  void remove_subscriptions(session& s);
+
+  // ---- sessions
+  connection* online(session& s);
+  void end_session(const std::shared_ptr<session>& s);
+  std::uint16_t allocate_packet_id(session& s);
+};
+
+}  // namespace mqtt::broker

@@ -1,0 +1,345 @@
+// publish_flow.cpp: PUBLISH in (4.3), routing to subscriptions, delivery out with the
+// in-flight window (4.9), acknowledgements in both directions, and wills.
+#include <algorithm>
+#include <unordered_map>
+
+#include "codec/utf8.hpp"
+#include "reference-broker/core/detail/broker_core_impl.hpp"
+
+namespace mqtt::broker {
+
+using codec::qos;
+using codec::reason_code;
+
+namespace {
+
+std::uint16_t window(const broker_config& config, const connection& c) {
+  return std::min(c.client_receive_maximum, config.max_inflight_messages);
+}
+
+// encode_delivery writes one PUBLISH for connection `c`: its version, its Topic Aliases,
+// the Message Expiry Interval left [MQTT-3.3.2-6], and its subscription identifiers.
+// Returns nullptr when the packet would exceed the client's Maximum Packet Size: the
+// message is then dropped as if delivered [MQTT-3.1.2-25].
+shared_bytes encode_delivery(connection& c, const delivery& d, std::uint16_t packet_id, bool dup,
+                             millis now) {
+  const message& m = *d.msg;
+  const bool v5 = codec::is_v5(c.version);
+  codec::properties props;
+  const codec::properties* props_ptr = nullptr;
+  std::string_view topic = m.topic;
+  std::optional<std::uint16_t> new_alias;
+  if (v5) {
+    props = m.props;
+    if (m.expires_at) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*m.expires_at - now);
+      props.message_expiry_interval =
+          static_cast<std::uint32_t>(std::max<std::int64_t>(1, (left.count() + 999) / 1000));
+    }
+    props.subscription_identifiers = d.subscription_ids;
+    if (c.client_topic_alias_maximum > 0) {
+      // [MQTT-3.1.2-26] aliases stay within the client's Topic Alias Maximum.
+      if (auto it = c.outbound_aliases.find(m.topic); it != c.outbound_aliases.end()) {
+        props.topic_alias = it->second;
+        topic = {};
+      } else if (c.outbound_aliases.size() < c.client_topic_alias_maximum) {
+        new_alias = static_cast<std::uint16_t>(c.outbound_aliases.size() + 1);
+        props.topic_alias = new_alias;
+      }
+    }
+    props_ptr = &props;
+  }
+  auto bytes = std::make_shared<codec::byte_buffer>();
+  bytes->reserve(m.payload.size() + m.topic.size() + 16);
+  codec::encode_publish({dup, d.qos_level, d.retain, topic, packet_id, props_ptr, m.payload},
+                        c.version, *bytes);
+  if (bytes->size() > c.client_maximum_packet_size) return nullptr;  // [MQTT-3.1.2-24]
+  if (new_alias) c.outbound_aliases.emplace(m.topic, *new_alias);
+  return bytes;
+}
+
+}  // namespace
+
+std::uint16_t broker_core_impl::allocate_packet_id(session& s) {
+  // [MQTT-2.2.1-4] non-zero and not in use; the window keeps free ids available.
+  for (;;) {
+    std::uint16_t id = s.next_packet_id;
+    s.next_packet_id = id == 65535 ? 1 : static_cast<std::uint16_t>(id + 1);
+    if (!s.inflight.count(id)) return id;
+  }
+}
+
+void broker_core_impl::receive_publish(connection& c, codec::publish_packet&& p, bool allowed) {
+  session& s = *c.sess;
+  const bool v5 = codec::is_v5(c.version);
+  if (v5) {
+    if (!p.props.subscription_identifiers.empty()) {
+      disconnect(c, reason_code::protocol_error,
+                 "PUBLISH: Subscription Identifier sent by a client [MQTT-3.3.4-6]");
+      return;
+    }
+    if (p.props.topic_alias) {
+      const std::uint16_t alias = *p.props.topic_alias;
+      if (alias > config.topic_alias_maximum) {
+        // [MQTT-3.3.2-12] only 1..Topic Alias Maximum announced in CONNACK are accepted.
+        disconnect(c, reason_code::topic_alias_invalid,
+                   "PUBLISH: Topic Alias " + std::to_string(alias) + " is above the maximum");
+        return;
+      }
+      if (p.topic.empty()) {
+        auto it = c.inbound_aliases.find(alias);
+        if (it == c.inbound_aliases.end()) {
+          disconnect(c, reason_code::protocol_error,
+                     "PUBLISH: Topic Alias " + std::to_string(alias) + " is not mapped");
+          return;
+        }
+        p.topic = it->second;
+      } else {
+        c.inbound_aliases[alias] = p.topic;
+      }
+      p.props.topic_alias.reset();
+    }
+  }
+  if (p.qos_level > config.maximum_qos) {
+    disconnect(c, reason_code::qos_not_supported, "PUBLISH: QoS above Maximum QoS");
+    return;
+  }
+  if (p.retain && !config.retain_available) {
+    disconnect(c, reason_code::retain_not_supported, "PUBLISH: retain is not supported");
+    return;
+  }
+  if (p.qos_level == qos::exactly_once) {
+    if (s.inbound_qos2.count(p.packet_id)) {
+      // [MQTT-4.3.3-10] a repeat before PUBREL is acknowledged again, not delivered again.
+      send(c, codec::pubrec_packet{p.packet_id, reason_code::success, {}});
+      return;
+    }
+    if (s.inbound_qos2.size() >= config.receive_maximum) {
+      disconnect(c, reason_code::receive_maximum_exceeded,
+                 "more QoS 2 PUBLISH in flight than Receive Maximum");
+      return;
+    }
+  }
+  ++stats.messages_received;
+
+  reason_code rc = reason_code::success;
+  if (!allowed || p.topic.starts_with("$SYS")) {
+    rc = reason_code::not_authorized;
+  } else if (v5 && p.props.payload_format_indicator.value_or(0) == 1 &&
+             codec::validate_utf8({reinterpret_cast<const char*>(p.payload.data()),
+                                   p.payload.size()}) != codec::utf8_status::ok) {
+    rc = reason_code::payload_format_invalid;  // 3.3.2.3.2: the receiver may check it
+  }
+
+  if (rc == reason_code::success) {
+    auto m = std::make_shared<message>();
+    m->topic = std::move(p.topic);
+    m->payload = std::move(p.payload);
+    m->qos_level = p.qos_level;
+    m->retain = p.retain;
+    m->props = std::move(p.props);
+    if (m->props.message_expiry_interval) {
+      m->expires_at = now + millis(std::uint64_t{*m->props.message_expiry_interval} * 1000);
+    }
+    m->origin_client = s.client_id;
+    if (m->retain) {
+      // [MQTT-3.3.1-5] replace, [MQTT-3.3.1-6] empty payload clears.
+      if (retained.set(m) == retained_store::set_result::full) {
+        log("event=retained_full topic=\"" + m->topic + "\"");
+      }
+    }
+    if (route(m) == 0 && v5) rc = reason_code::no_matching_subscribers;
+  }
+
+  switch (p.qos_level) {
+    case qos::at_most_once:
+      break;
+    case qos::at_least_once:
+      send(c, codec::puback_packet{p.packet_id, rc, {}});
+      break;
+    case qos::exactly_once:
+      // [MQTT-4.3.3-9] after an error PUBREC the id is free again.
+      if (!codec::is_error(rc)) s.inbound_qos2.insert(p.packet_id);
+      send(c, codec::pubrec_packet{p.packet_id, rc, {}});
+      break;
+  }
+}
+
+std::size_t broker_core_impl::route(const message_ptr& m) {
+  // One copy per client at the highest QoS of its matching subscriptions, listing all
+  // their Subscription Identifiers [MQTT-3.3.4-2, 3.3.4-4].
+  struct aggregate {
+    qos max_qos = qos::at_most_once;
+    bool retain_as_published = false;
+    std::vector<std::uint32_t> ids;
+  };
+  std::unordered_map<std::string_view, aggregate> targets;
+  std::vector<std::pair<std::string, delivery>> shared_targets;
+  subscriptions.match(
+      m->topic,
+      [&](const std::string& client, const subscription_entry& e) {
+        // [MQTT-3.8.3-3] No Local: not back to the publisher.
+        if (e.options.no_local && client == m->origin_client) return;
+        aggregate& a = targets[client];
+        a.max_qos = std::max(a.max_qos, e.options.max_qos);
+        a.retain_as_published = a.retain_as_published || e.options.retain_as_published;
+        if (e.subscription_id) a.ids.push_back(*e.subscription_id);
+      },
+      [&](subscription_tree::shared_group& g) {
+        // One member per group: the next online one in turn, else the next one (4.8.2).
+        const std::size_t n = g.members.size();
+        std::size_t pick = g.next % n;
+        for (std::size_t i = 0; i < n; ++i) {
+          std::size_t k = (g.next + i) % n;
+          auto it = sessions.find(g.members[k].first);
+          if (it != sessions.end() && online(*it->second)) {
+            pick = k;
+            break;
+          }
+        }
+        g.next = pick + 1;
+        const auto& [client, e] = g.members[pick];
+        delivery d{m, std::min(m->qos_level, e.options.max_qos),
+                   e.options.retain_as_published && m->retain, {}};
+        if (e.subscription_id) d.subscription_ids.push_back(*e.subscription_id);
+        shared_targets.emplace_back(client, std::move(d));
+      });
+  std::size_t count = 0;
+  for (auto& [client, a] : targets) {
+    auto it = sessions.find(client);
+    if (it == sessions.end()) continue;
+    // [MQTT-3.3.1-12] Retain As Published 0 clears RETAIN on forwarded messages.
+    deliver(*it->second, delivery{m, std::min(m->qos_level, a.max_qos),
+                                  a.retain_as_published && m->retain, std::move(a.ids)});
+    ++count;
+  }
+  for (auto& [client, d] : shared_targets) {
+    auto it = sessions.find(client);
+    if (it == sessions.end()) continue;
+    deliver(*it->second, std::move(d));
+    ++count;
+  }
+  return count;
+}
+
+void broker_core_impl::deliver(session& s, delivery d) {
+  if (d.msg->expires_at && *d.msg->expires_at <= now) {
+    ++stats.messages_dropped;  // [MQTT-3.3.2-5] expired before delivery began
+    return;
+  }
+  connection* c = online(s);
+  if (d.qos_level == qos::at_most_once) {
+    if (!c) return;  // QoS 0 is not kept for offline sessions
+    if (shared_bytes bytes = encode_delivery(*c, d, 0, false, now)) {
+      send_bytes(*c, std::move(bytes));
+      ++stats.messages_sent;
+    } else {
+      ++stats.messages_dropped;
+    }
+    return;
+  }
+  if (s.queue.size() >= config.max_queued_messages) {
+    ++stats.messages_dropped;  // bounded memory: the newest message is the one lost
+    return;
+  }
+  s.queue.push_back(std::move(d));
+  pump(s);
+}
+
+void broker_core_impl::pump(session& s) {
+  connection* c = online(s);
+  if (!c) return;
+  // [MQTT-4.9.0-2] no more QoS 1/2 PUBLISH than the client's Receive Maximum.
+  while (!s.queue.empty() && s.inflight.size() < window(config, *c)) {
+    delivery d = std::move(s.queue.front());
+    s.queue.pop_front();
+    if (d.msg->expires_at && *d.msg->expires_at <= now) {
+      ++stats.messages_dropped;
+      continue;
+    }
+    const std::uint16_t id = allocate_packet_id(s);
+    shared_bytes bytes = encode_delivery(*c, d, id, false, now);
+    if (!bytes) {
+      ++stats.messages_dropped;
+      continue;
+    }
+    s.inflight.emplace(id, outbound_flight{std::move(d), s.next_sequence++, false});
+    send_bytes(*c, std::move(bytes));
+    ++stats.messages_sent;
+  }
+}
+
+void broker_core_impl::resend(session& s) {
+  connection* c = online(s);
+  if (!c) return;
+  std::vector<std::pair<std::uint64_t, std::uint16_t>> order;
+  for (const auto& [id, f] : s.inflight) order.emplace_back(f.sequence, id);
+  std::sort(order.begin(), order.end());
+  for (const auto& [seq, id] : order) {
+    outbound_flight& f = s.inflight.at(id);
+    if (f.released) {
+      send(*c, codec::pubrel_packet{id, reason_code::success, {}});
+    } else if (shared_bytes bytes = encode_delivery(*c, f.d, id, true, now)) {
+      send_bytes(*c, std::move(bytes));  // [MQTT-3.3.1-1] DUP on redelivery
+    }
+  }
+}
+
+void broker_core_impl::receive_puback(connection& c, const codec::puback_packet& p) {
+  session& s = *c.sess;
+  auto it = s.inflight.find(p.packet_id);
+  if (it == s.inflight.end() || it->second.d.qos_level != qos::at_least_once) return;
+  s.inflight.erase(it);
+  pump(s);
+}
+
+void broker_core_impl::receive_pubrec(connection& c, const codec::pubrec_packet& p) {
+  session& s = *c.sess;
+  auto it = s.inflight.find(p.packet_id);
+  if (it == s.inflight.end() || it->second.d.qos_level != qos::exactly_once) {
+    send(c, codec::pubrel_packet{p.packet_id, reason_code::packet_identifier_not_found, {}});
+    return;
+  }
+  if (codec::is_error(p.reason)) {
+    s.inflight.erase(it);  // [MQTT-4.4.0-2] acknowledged: not sent again
+    pump(s);
+    return;
+  }
+  it->second.released = true;  // [MQTT-4.3.3-4] PUBREL with the same id
+  send(c, codec::pubrel_packet{p.packet_id, reason_code::success, {}});
+}
+
+void broker_core_impl::receive_pubrel(connection& c, const codec::pubrel_packet& p) {
+  session& s = *c.sess;
+  const bool known = s.inbound_qos2.erase(p.packet_id) > 0;
+  // [MQTT-4.3.3-11] every PUBREL gets a PUBCOMP with its id.
+  send(c, codec::pubcomp_packet{
+              p.packet_id,
+              known ? reason_code::success : reason_code::packet_identifier_not_found, {}});
+}
+
+void broker_core_impl::receive_pubcomp(connection& c, const codec::pubcomp_packet& p) {
+  session& s = *c.sess;
+  auto it = s.inflight.find(p.packet_id);
+  if (it == s.inflight.end() || !it->second.released) return;
+  s.inflight.erase(it);
+  pump(s);
+}
+
+void broker_core_impl::publish_will(const codec::will_message& w) {
+  auto m = std::make_shared<message>();
+  m->topic = w.topic;
+  m->payload = w.payload;
+  m->qos_level = std::min(w.qos_level, config.maximum_qos);
+  m->retain = w.retain;  // [MQTT-3.1.2-14, 3.1.2-15]
+  m->props = w.props;
+  m->props.will_delay_interval.reset();
+  if (m->props.message_expiry_interval) {
+    m->expires_at = now + millis(std::uint64_t{*m->props.message_expiry_interval} * 1000);
+  }
+  if (m->retain) retained.set(m);
+  ++stats.messages_received;
+  route(m);
+}
+
+}  // namespace mqtt::broker

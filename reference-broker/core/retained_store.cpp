@@ -1,0 +1,42 @@
+#include "reference-broker/core/retained_store.hpp"
+
+#include "codec/topic.hpp"
+
+namespace mqtt::broker {
+
+retained_store::set_result retained_store::set(const message_ptr& m) {
+  if (m->payload.empty()) {
+    by_topic_.erase(m->topic);
+    return set_result::cleared;
+  }
+  auto it = by_topic_.find(m->topic);
+  if (it != by_topic_.end()) {
+    it->second = m;
+    return set_result::replaced;
+  }
+  if (by_topic_.size() >= max_topics_) return set_result::full;
+  by_topic_.emplace(m->topic, m);
+  return set_result::stored;
+}
+
+void retained_store::match(std::string_view filter,
+                           const std::function<void(const message_ptr&)>& visit) const {
+  if (!codec::has_wildcard(filter)) {
+    if (auto it = by_topic_.find(filter); it != by_topic_.end()) visit(it->second);
+    return;
+  }
+  // Every topic a wildcard filter can match starts with the filter's literal prefix.
+  std::string_view prefix = filter.substr(0, filter.find_first_of("+#"));
+  for (auto it = by_topic_.lower_bound(prefix);
+       it != by_topic_.end() && std::string_view(it->first).starts_with(prefix); ++it) {
+    if (codec::match_topic_filter(filter, it->first)) visit(it->second);
+  }
+}
+
+void retained_store::erase_expired(std::chrono::milliseconds now) {
+  std::erase_if(by_topic_, [&](const auto& kv) {
+    return kv.second->expires_at && *kv.second->expires_at <= now;
+  });
+}
+
+}  // namespace mqtt::broker

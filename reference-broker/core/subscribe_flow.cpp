@@ -1,0 +1,117 @@
+// subscribe_flow.cpp: SUBSCRIBE (3.8) and UNSUBSCRIBE (3.10), with retained messages on
+// subscribe (3.3.1.3) and Subscription Identifiers (3.8.2.1.2).
+#include <algorithm>
+
+#include "codec/topic.hpp"
+#include "reference-broker/core/detail/broker_core_impl.hpp"
+
+namespace mqtt::broker {
+
+using codec::qos;
+using codec::reason_code;
+
+namespace {
+
+// split_filter gives the tree's view of a filter: (filter, share group).
+std::pair<std::string_view, std::string_view> split_filter(std::string_view filter) {
+  if (auto shared = codec::parse_shared_filter(filter)) return {shared->filter, shared->share_name};
+  return {filter, {}};
+}
+
+}  // namespace
+
+void broker_core_impl::receive_subscribe(connection& c, codec::subscribe_packet&& p,
+                                         const acl_verdicts& acl) {
+  session& s = *c.sess;
+  const bool v5 = codec::is_v5(c.version);
+  std::optional<std::uint32_t> sub_id;
+  if (v5 && !p.props.subscription_identifiers.empty()) {
+    if (!config.subscription_identifiers_available) {
+      disconnect(c, reason_code::subscription_identifiers_not_supported,
+                 "SUBSCRIBE: Subscription Identifiers are not supported");
+      return;
+    }
+    sub_id = p.props.subscription_identifiers.front();
+  }
+  // A v5 refusal code, or 0x80 (Failure) for 3.1.1.
+  auto refusal = [&](reason_code r) {
+    return static_cast<std::uint8_t>(v5 ? r : reason_code::unspecified_error);
+  };
+
+  codec::suback_packet ack;
+  ack.packet_id = p.packet_id;
+  struct retained_request {
+    std::string filter;
+    qos granted;
+  };
+  std::vector<retained_request> send_retained;
+  for (std::size_t i = 0; i < p.subscriptions.size(); ++i) {
+    const codec::subscription& sub = p.subscriptions[i];
+    const auto shared = codec::parse_shared_filter(sub.filter);
+    if (shared && sub.options.no_local) {
+      // [MQTT-3.8.3-4]
+      disconnect(c, reason_code::protocol_error, "SUBSCRIBE: No Local on a shared subscription");
+      return;
+    }
+    const auto [tree_filter, group] = split_filter(sub.filter);
+    if (codec::validate_topic_filter(sub.filter) != codec::topic_status::ok) {
+      ack.reasons.push_back(refusal(reason_code::topic_filter_invalid));
+    } else if (shared && !config.shared_subscription_available) {
+      ack.reasons.push_back(refusal(reason_code::shared_subscriptions_not_supported));
+    } else if (codec::has_wildcard(tree_filter) && !config.wildcard_subscription_available) {
+      ack.reasons.push_back(refusal(reason_code::wildcard_subscriptions_not_supported));
+    } else if (i < acl.size() && !acl[i]) {
+      ack.reasons.push_back(refusal(reason_code::not_authorized));
+    } else {
+      subscription_entry entry{sub.options, sub_id};
+      entry.options.max_qos = std::min(sub.options.max_qos, config.maximum_qos);
+      const bool existed = s.subscriptions.count(sub.filter) > 0;
+      // [MQTT-3.8.4-3] an identical filter replaces the old subscription.
+      s.subscriptions.insert_or_assign(sub.filter, entry);
+      subscriptions.subscribe(s.client_id, tree_filter, group, entry);
+      ack.reasons.push_back(static_cast<std::uint8_t>(entry.options.max_qos));
+      // Shared subscriptions get no retained messages on subscribe (4.8.2).
+      const auto handling = v5 ? sub.options.handling : codec::retain_handling::send_on_subscribe;
+      if (!shared && (handling == codec::retain_handling::send_on_subscribe ||
+                      (handling == codec::retain_handling::send_if_new_subscription && !existed))) {
+        send_retained.push_back({sub.filter, entry.options.max_qos});
+      }
+    }
+  }
+  send(c, ack);  // [MQTT-3.8.4-1]
+  for (const auto& r : send_retained) {
+    retained.match(r.filter, [&](const message_ptr& m) {
+      // Retained messages sent for a new subscription carry RETAIN 1 (3.3.1.3).
+      delivery d{m, std::min(m->qos_level, r.granted), true, {}};
+      if (sub_id) d.subscription_ids.push_back(*sub_id);
+      deliver(s, std::move(d));
+    });
+  }
+}
+
+void broker_core_impl::receive_unsubscribe(connection& c, const codec::unsubscribe_packet& p) {
+  session& s = *c.sess;
+  codec::unsuback_packet ack;
+  ack.packet_id = p.packet_id;  // [MQTT-3.10.4-4]
+  for (const std::string& filter : p.filters) {
+    // [MQTT-3.10.4-1] filters are compared literally.
+    const bool existed = s.subscriptions.erase(filter) > 0;
+    if (existed) {
+      const auto [tree_filter, group] = split_filter(filter);
+      subscriptions.unsubscribe(s.client_id, tree_filter, group);
+    }
+    ack.reasons.push_back(static_cast<std::uint8_t>(
+        existed ? reason_code::success : reason_code::no_subscription_existed));
+  }
+  send(c, ack);  // [MQTT-3.10.4-5] even when nothing was removed
+}
+
+void broker_core_impl::remove_subscriptions(session& s) {
+  for (const auto& [filter, entry] : s.subscriptions) {
+    const auto [tree_filter, group] = split_filter(filter);
+    subscriptions.unsubscribe(s.client_id, tree_filter, group);
+  }
+  s.subscriptions.clear();
+}
+
+}  // namespace mqtt::broker
