@@ -1,0 +1,238 @@
+#include "reference-broker/auth/acl_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include "reference-broker/auth/config_error.hpp"
+
+namespace mqtt::broker::auth {
+namespace {
+
+const std::optional<std::string> anonymous;
+std::optional<std::string> user(std::string name) { return name; }
+
+constexpr std::string_view sample_acl = R"(# anonymous clients
+topic read public/#
+topic read $SYS/broker/uptime
+
+user alice
+topic readwrite sensors/#
+topic deny sensors/secret/#
+topic write cmd/+/set
+topic  read   room 1/temp
+
+user bob
+topic sensors/bob/#
+
+# every client
+pattern write devices/%c/up
+pattern read devices/%c/down/#
+pattern readwrite users/%u/#
+pattern deny users/%u/private/#
+)";
+
+class AclFileSample : public testing::Test {
+ protected:
+  acl_file acl = acl_file::parse(sample_acl, "acl");
+};
+
+TEST_F(AclFileSample, CountsEveryRule) { EXPECT_EQ(acl.rule_count(), 11u); }
+
+TEST_F(AclFileSample, AnonymousSectionAppliesOnlyToClientsWithoutUserName) {
+  EXPECT_TRUE(acl.may_subscribe("c1", anonymous, "public/news"));
+  EXPECT_TRUE(acl.may_subscribe("c1", anonymous, "public/#"));
+  EXPECT_FALSE(acl.may_publish("c1", anonymous, "public/news"));  // read only
+  EXPECT_FALSE(acl.may_subscribe("c1", user("alice"), "public/news"));
+  EXPECT_FALSE(acl.may_subscribe("c1", user("carol"), "public/news"));
+}
+
+TEST_F(AclFileSample, UserSectionAppliesOnlyToThatUser) {
+  EXPECT_TRUE(acl.may_publish("c1", user("alice"), "sensors/kitchen/temp"));
+  EXPECT_TRUE(acl.may_subscribe("c1", user("alice"), "sensors/kitchen/+"));
+  EXPECT_FALSE(acl.may_publish("c1", user("bob"), "sensors/kitchen/temp"));
+  EXPECT_FALSE(acl.may_publish("c1", anonymous, "sensors/kitchen/temp"));
+}
+
+TEST_F(AclFileSample, AccessWithoutKeywordIsReadwrite) {
+  EXPECT_TRUE(acl.may_publish("c1", user("bob"), "sensors/bob/t"));
+  EXPECT_TRUE(acl.may_subscribe("c1", user("bob"), "sensors/bob/#"));
+}
+
+TEST_F(AclFileSample, WriteOnlyRuleRefusesSubscribe) {
+  EXPECT_TRUE(acl.may_publish("c1", user("alice"), "cmd/lamp/set"));
+  EXPECT_FALSE(acl.may_subscribe("c1", user("alice"), "cmd/lamp/set"));
+}
+
+TEST_F(AclFileSample, FilterMayContainSpaces) {
+  EXPECT_TRUE(acl.may_subscribe("c1", user("alice"), "room 1/temp"));
+  EXPECT_FALSE(acl.may_publish("c1", user("alice"), "room 1/temp"));
+}
+
+TEST_F(AclFileSample, DenyWinsOverAllow) {
+  EXPECT_FALSE(acl.may_publish("c1", user("alice"), "sensors/secret/key"));
+  EXPECT_FALSE(acl.may_subscribe("c1", user("alice"), "sensors/secret/key"));
+  // The subscription could deliver sensors/secret/... messages, so it is refused.
+  EXPECT_FALSE(acl.may_subscribe("c1", user("alice"), "sensors/#"));
+  EXPECT_FALSE(acl.may_subscribe("c1", user("alice"), "sensors/+/key"));
+  EXPECT_TRUE(acl.may_subscribe("c1", user("alice"), "sensors/open/#"));
+}
+
+TEST_F(AclFileSample, SubscribeNeedsOneRuleCoveringTheWholeFilter) {
+  EXPECT_TRUE(acl.may_subscribe("c1", anonymous, "public/a/+"));
+  EXPECT_FALSE(acl.may_subscribe("c1", anonymous, "#"));
+  EXPECT_FALSE(acl.may_subscribe("c1", anonymous, "+/news"));
+  EXPECT_TRUE(acl.may_subscribe("c1", anonymous, "$SYS/broker/uptime"));
+  EXPECT_FALSE(acl.may_subscribe("c1", anonymous, "$SYS/broker/+"));
+}
+
+TEST_F(AclFileSample, SharedSubscriptionIsCheckedByItsFilter) {
+  EXPECT_TRUE(acl.may_subscribe("c1", anonymous, "$share/g1/public/news"));
+  EXPECT_FALSE(acl.may_subscribe("c1", anonymous, "$share/g1/private/news"));
+}
+
+TEST_F(AclFileSample, PatternSubstitutesClientId) {
+  EXPECT_TRUE(acl.may_publish("dev42", anonymous, "devices/dev42/up"));
+  EXPECT_FALSE(acl.may_publish("dev42", anonymous, "devices/dev43/up"));
+  EXPECT_TRUE(acl.may_subscribe("dev42", user("alice"), "devices/dev42/down/#"));
+  EXPECT_FALSE(acl.may_subscribe("dev42", user("alice"), "devices/+/down/#"));
+}
+
+TEST_F(AclFileSample, PatternSubstitutesUserName) {
+  EXPECT_TRUE(acl.may_publish("c1", user("carol"), "users/carol/notes"));
+  EXPECT_TRUE(acl.may_subscribe("c1", user("carol"), "users/carol/public/#"));
+  EXPECT_FALSE(acl.may_publish("c1", user("carol"), "users/dave/notes"));
+  EXPECT_FALSE(acl.may_publish("c1", user("carol"), "users/carol/private/diary"));
+  EXPECT_FALSE(acl.may_subscribe("c1", user("carol"), "users/carol/#"));  // overlaps deny
+}
+
+TEST_F(AclFileSample, UserNamePatternDoesNotApplyWithoutUserName) {
+  EXPECT_FALSE(acl.may_publish("c1", anonymous, "users//notes"));
+  EXPECT_FALSE(acl.may_publish("c1", anonymous, "users/x/notes"));
+}
+
+TEST_F(AclFileSample, WildcardsInClientIdDoNotWidenAllowPatterns) {
+  // CVE-2017-7650 class: a ClientID of "+" or "#" must not turn %c into a wildcard.
+  EXPECT_FALSE(acl.may_publish("+", anonymous, "devices/other/up"));
+  EXPECT_FALSE(acl.may_publish("#", anonymous, "devices/other/up"));
+  EXPECT_FALSE(acl.may_publish("a/b", anonymous, "devices/a/b/up"));
+  EXPECT_FALSE(acl.may_subscribe("+", anonymous, "devices/+/down/x"));
+  EXPECT_FALSE(acl.may_publish("$SYS", anonymous, "devices/$SYS/up"));
+}
+
+TEST_F(AclFileSample, WildcardsInUserNameStillHitDenyPatterns) {
+  // users/%u/private/# is read as users/+/private/# for an unsafe User Name.
+  acl_file a = acl_file::parse("topic readwrite users/#\npattern deny users/%u/private/#\n",
+                               "acl");
+  EXPECT_TRUE(a.may_publish("c", anonymous, "users/x/public"));
+  EXPECT_FALSE(a.may_publish("c", anonymous, "users/x/private/diary"));
+  acl_file b = acl_file::parse("user a+b\ntopic readwrite users/#\n"
+                               "pattern deny users/%u/private/#\n",
+                               "acl");
+  EXPECT_TRUE(b.may_publish("c", user("a+b"), "users/x/public"));
+  EXPECT_FALSE(b.may_publish("c", user("a+b"), "users/x/private/diary"));
+}
+
+TEST_F(AclFileSample, EmptyTopicIsDenied) {
+  EXPECT_FALSE(acl.may_publish("c1", user("alice"), ""));
+  EXPECT_FALSE(acl.may_subscribe("c1", user("alice"), ""));
+}
+
+TEST(AclFile, EmptyFileDeniesEverything) {
+  acl_file acl = acl_file::parse("# nothing\n", "acl");
+  EXPECT_FALSE(acl.may_publish("c", anonymous, "a"));
+  EXPECT_FALSE(acl.may_subscribe("c", user("u"), "a"));
+}
+
+TEST(AclFile, RepeatedUserSectionsMerge) {
+  acl_file acl = acl_file::parse("user u\ntopic read a\nuser v\ntopic read b\nuser u\n"
+                                 "topic read c\n",
+                                 "acl");
+  EXPECT_TRUE(acl.may_subscribe("c", user("u"), "a"));
+  EXPECT_TRUE(acl.may_subscribe("c", user("u"), "c"));
+  EXPECT_FALSE(acl.may_subscribe("c", user("u"), "b"));
+}
+
+struct cover_case {
+  std::string_view outer;
+  std::string_view inner;
+  bool covers;
+};
+
+class FilterCovers : public testing::TestWithParam<cover_case> {};
+
+TEST_P(FilterCovers, Decides) {
+  const auto& c = GetParam();
+  EXPECT_EQ(filter_covers(c.outer, c.inner), c.covers) << c.outer << " covers " << c.inner;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, FilterCovers,
+    testing::Values(cover_case{"a/b", "a/b", true}, cover_case{"a/b", "a/c", false},
+                    cover_case{"a/+", "a/b", true}, cover_case{"a/+", "a/+", true},
+                    cover_case{"a/b", "a/+", false}, cover_case{"a/+", "a/#", false},
+                    cover_case{"a/#", "a", true}, cover_case{"a/#", "a/#", true},
+                    cover_case{"a/#", "a/+/c", true}, cover_case{"#", "a/#", true},
+                    cover_case{"#", "#", true}, cover_case{"#", "$SYS/x", false},
+                    cover_case{"+/x", "$SYS/x", false}, cover_case{"$SYS/#", "$SYS/x", true},
+                    cover_case{"$SYS/#", "#", false}, cover_case{"a", "a/b", false},
+                    cover_case{"a/b", "a", false}, cover_case{"+/+", "a/", true},
+                    cover_case{"a/+/c", "a/b/c", true}, cover_case{"a/+/c", "a/b/#", false}));
+
+struct overlap_case {
+  std::string_view a;
+  std::string_view b;
+  bool overlap;
+};
+
+class FiltersOverlap : public testing::TestWithParam<overlap_case> {};
+
+TEST_P(FiltersOverlap, DecidesBothWays) {
+  const auto& c = GetParam();
+  EXPECT_EQ(filters_overlap(c.a, c.b), c.overlap) << c.a << " ~ " << c.b;
+  EXPECT_EQ(filters_overlap(c.b, c.a), c.overlap) << c.b << " ~ " << c.a;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, FiltersOverlap,
+    testing::Values(overlap_case{"a/b", "a/b", true}, overlap_case{"a/b", "a/c", false},
+                    overlap_case{"a/+", "+/b", true}, overlap_case{"a/#", "a", true},
+                    overlap_case{"a/#", "+", true}, overlap_case{"a/+", "a", false},
+                    overlap_case{"#", "$SYS/x", false}, overlap_case{"+/#", "$SYS/#", false},
+                    overlap_case{"$SYS/#", "$SYS/+", true}, overlap_case{"a/b/c", "a/+", false},
+                    overlap_case{"x/#", "y/#", false}));
+
+struct bad_acl_case {
+  std::string text;
+  std::string error;
+};
+
+class AclFileBadLine : public testing::TestWithParam<bad_acl_case> {};
+
+TEST_P(AclFileBadLine, NamesFileAndLine) {
+  try {
+    acl_file::parse(GetParam().text, "/etc/acl");
+    FAIL() << "accepted: " << GetParam().text;
+  } catch (const config_error& e) {
+    EXPECT_EQ(std::string(e.what()), GetParam().error);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lines, AclFileBadLine,
+    testing::Values(
+        bad_acl_case{"topic read a\ntopci read b\n",
+                     "/etc/acl:2: unknown keyword \"topci\" (expected user, topic or pattern)"},
+        bad_acl_case{"user\n", "/etc/acl:1: user: missing User Name"},
+        bad_acl_case{"topic read\n", "/etc/acl:1: topic: missing Topic Filter"},
+        bad_acl_case{"topic\n", "/etc/acl:1: topic: missing Topic Filter"},
+        bad_acl_case{"\n\ntopic read a/#/b\n",
+                     "/etc/acl:3: topic: invalid Topic Filter \"a/#/b\" ('#' not alone as the last "
+                     "level)"},
+        bad_acl_case{"pattern write a/%c+\n",
+                     "/etc/acl:1: pattern: invalid Topic Filter \"a/%c+\" "
+                     "('+' not alone in its level)"},
+        bad_acl_case{"topic read $share/g/a\n",
+                     "/etc/acl:1: topic: \"$share/g/a\" is a shared subscription; ACL rules "
+                     "name the topics themselves"}));
+
+}  // namespace
+}  // namespace mqtt::broker::auth

@@ -1,0 +1,92 @@
+// authenticator.hpp: the checks the network layer runs before handing a packet to the
+// broker core. authenticator decides a CONNECT (auth_verdict for receive_connect);
+// acl_checker decides PUBLISH and SUBSCRIBE (acl_verdicts for receive).
+//
+// CONNECT, in order:
+//   1. User Name present and in the password file: the password decides
+//      (wrong or missing: refused, Bad User Name or Password).
+//   2. Auth webhook configured: allow -> accepted; deny or any failure -> refused, Not
+//      authorized; ignore -> step 3.
+//   3. Nobody decided. No User Name: accepted iff allow_anonymous (else Not authorized).
+//      A User Name nobody knows: refused (Bad User Name or Password), except that with
+//      no password file and no auth webhook at all, allow_anonymous accepts everyone.
+//
+// PUBLISH / each SUBSCRIBE filter:
+//   1. ACL file configured and it refuses: denied (the webhook is not asked).
+//   2. ACL webhook configured: allow -> allowed; deny or any failure -> denied;
+//      ignore -> the ACL file's allow stands, or denied when there is no ACL file.
+//   3. Neither configured: allowed.
+//
+// try_* answer on the calling thread when no webhook is needed and return std::nullopt
+// otherwise; *_async always answer, via `done`: on the calling thread before returning
+// when no webhook is needed, else later on an nng thread. All members are const and
+// thread-safe.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reference-broker/auth/acl_file.hpp"
+#include "reference-broker/auth/auth_webhook.hpp"
+#include "reference-broker/auth/client_info.hpp"
+#include "reference-broker/auth/password_file.hpp"
+#include "reference-broker/core/broker_core.hpp"
+
+namespace mqtt::broker::auth {
+
+class authenticator {
+ public:
+  // Any of `passwords` and `webhook` may be null (not configured).
+  authenticator(bool allow_anonymous, std::shared_ptr<const password_file> passwords,
+                std::shared_ptr<const auth_webhook> webhook);
+
+  // try_authenticate decides without the network, or returns std::nullopt when the auth
+  // webhook must be asked. CPU cost: one password hash when the user is in the file.
+  std::optional<auth_verdict> try_authenticate(const connect_info& info) const;
+
+  // authenticate_async decides, asking the webhook when needed; never blocks.
+  void authenticate_async(const connect_info& info,
+                          std::function<void(auth_verdict)> done) const;
+
+ private:
+  auth_verdict undecided(const connect_info& info) const;
+
+  bool allow_anonymous_;
+  std::shared_ptr<const password_file> passwords_;
+  std::shared_ptr<const auth_webhook> webhook_;
+};
+
+class acl_checker {
+ public:
+  // Either may be null (not configured); with neither, everything is allowed.
+  acl_checker(std::shared_ptr<const acl_file> file, std::shared_ptr<const auth_webhook> webhook);
+
+  // PUBLISH: one verdict for the (alias-resolved) Topic Name.
+  std::optional<acl_verdicts> try_check_publish(const client_info& client,
+                                                std::string_view topic) const;
+  void check_publish_async(const client_info& client, std::string_view topic,
+                           std::function<void(acl_verdicts)> done) const;
+
+  // SUBSCRIBE: one verdict per Topic Filter, in order.
+  std::optional<acl_verdicts> try_check_subscribe(const client_info& client,
+                                                  const std::vector<std::string>& filters) const;
+  void check_subscribe_async(const client_info& client, const std::vector<std::string>& filters,
+                             std::function<void(acl_verdicts)> done) const;
+
+ private:
+  enum class local_result : std::uint8_t { denied, allowed, ask_webhook };
+  local_result check_local(const client_info& client, acl_action action,
+                           std::string_view topic) const;
+  void check_async(const client_info& client, acl_action action,
+                   const std::vector<std::string_view>& topics,
+                   std::function<void(acl_verdicts)> done) const;
+
+  std::shared_ptr<const acl_file> file_;
+  std::shared_ptr<const auth_webhook> webhook_;
+};
+
+}  // namespace mqtt::broker::auth
