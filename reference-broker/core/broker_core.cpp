@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <variant>
 
 #include "codec/topic.hpp"
 #include "reference-broker/core/detail/broker_core_impl.hpp"
@@ -37,7 +38,22 @@ void broker_core_impl::send_bytes(connection& c, shared_bytes bytes) {
 }
 
 void broker_core_impl::send(connection& c, const codec::packet& p) {
-  send_bytes(c, std::make_shared<const codec::byte_buffer>(codec::encode_packet(p, c.version)));
+  codec::byte_buffer bytes = codec::encode_packet(p, c.version);
+  if (bytes.size() > c.client_maximum_packet_size) {
+    // [MQTT-3.1.2-24] never above the client's Maximum Packet Size: Reason String and User
+    // Properties are left out first [MQTT-3.2.2-19, 3.2.2-20, 3.14.2-3, 3.14.2-4].
+    codec::packet trimmed = p;
+    std::visit(
+        [](auto& q) {
+          if constexpr (requires { q.props; }) {
+            q.props.reason_string.reset();
+            q.props.user_properties.clear();
+          }
+        },
+        trimmed);
+    bytes = codec::encode_packet(trimmed, c.version);
+  }
+  send_bytes(c, std::make_shared<const codec::byte_buffer>(std::move(bytes)));
 }
 
 void broker_core_impl::close(connection& c, std::string reason) {
@@ -181,13 +197,16 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
 
   std::shared_ptr<session> s;
   bool session_present = false;
+  if (existing != sessions.end()) {
+    // [MQTT-3.1.2-8], [MQTT-3.1.3-9] a new connection for the ClientID before the Will
+    // Delay Interval ends cancels that will, with or without Clean Start.
+    existing->second->delayed_will.reset();
+  }
   if (existing != sessions.end() && p.clean_start) {
     end_session(existing->second);  // [MQTT-3.1.2-4] Clean Start discards the old session
   } else if (existing != sessions.end()) {
     s = existing->second;
     session_present = true;  // [MQTT-3.2.2-3]
-    // [MQTT-3.1.3-9] reconnecting before the Will Delay Interval ends cancels that will.
-    s->delayed_will.reset();
   }
   if (!s) {
     s = std::make_shared<session>();
@@ -202,7 +221,8 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
   s->expiry_interval = expiry;
   s->expires_at.reset();
   s->conn = c.id;
-  c.connect_session_expiry = expiry;
+  // 3.14.2.2.2 judges a DISCONNECT by the value the client sent, not the one granted.
+  c.connect_session_expiry = requested_expiry;
   c.sess = s;
   c.keep_alive = config.server_keep_alive ? config.server_keep_alive : p.keep_alive;
   c.will = std::move(p.will);

@@ -191,6 +191,28 @@ inline codec::subscribe_packet subscribe(std::string filter, codec::qos q = code
   return s;
 }
 
+// make_connect builds a CONNECT with a ClientID, for `version`, with Clean Start as given.
+inline codec::connect_packet make_connect(std::string client_id,
+                                          codec::protocol_version version = codec::protocol_version::v5_0,
+                                          bool clean_start = true) {
+  codec::connect_packet c;
+  c.version = version;
+  c.client_id = std::move(client_id);
+  c.clean_start = clean_start;
+  return c;
+}
+
+// make_will builds a Will Message.
+inline codec::will_message make_will(std::string topic, std::string payload,
+                                     codec::qos q = codec::qos::at_most_once, bool retain = false) {
+  codec::will_message w;
+  w.topic = std::move(topic);
+  w.payload.assign(payload.begin(), payload.end());
+  w.qos_level = q;
+  w.retain = retain;
+  return w;
+}
+
 inline std::string text(const codec::byte_buffer& b) { return std::string(b.begin(), b.end()); }
 inline codec::byte_buffer bytes_of(std::string_view s) { return codec::byte_buffer(s.begin(), s.end()); }
 

@@ -123,7 +123,8 @@ void broker_core_impl::receive_publish(connection& c, codec::publish_packet&& p,
   ++stats.messages_received;
 
   reason_code rc = reason_code::success;
-  if (!allowed || p.topic.starts_with("$SYS")) {
+  // Clients may not publish into the broker's own statistics tree.
+  if (!allowed || p.topic == "$SYS" || p.topic.starts_with("$SYS/")) {
     rc = reason_code::not_authorized;
   } else if (v5 && p.props.payload_format_indicator.value_or(0) == 1 &&
              codec::validate_utf8({reinterpret_cast<const char*>(p.payload.data()),
@@ -281,6 +282,11 @@ void broker_core_impl::resend(session& s) {
       send(*c, codec::pubrel_packet{id, reason_code::success, {}});
     } else if (shared_bytes bytes = encode_delivery(*c, f.d, id, true, now)) {
       send_bytes(*c, std::move(bytes));  // [MQTT-3.3.1-1] DUP on redelivery
+    } else {
+      // [MQTT-3.1.2-25] too large for this connection's Maximum Packet Size: dropped as if
+      // delivered, so it must not keep its in-flight slot.
+      s.inflight.erase(id);
+      ++stats.messages_dropped;
     }
   }
 }

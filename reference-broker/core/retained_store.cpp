@@ -25,8 +25,10 @@ void retained_store::match(std::string_view filter,
     if (auto it = by_topic_.find(filter); it != by_topic_.end()) visit(it->second);
     return;
   }
-  // Every topic a wildcard filter can match starts with the filter's literal prefix.
+  // Every topic a wildcard filter can match starts with the filter's literal prefix, less
+  // its last '/': "sport/#" also matches "sport", the parent level (4.7.1.2).
   std::string_view prefix = filter.substr(0, filter.find_first_of("+#"));
+  if (prefix.ends_with('/')) prefix.remove_suffix(1);
   for (auto it = by_topic_.lower_bound(prefix);
        it != by_topic_.end() && std::string_view(it->first).starts_with(prefix); ++it) {
     if (codec::match_topic_filter(filter, it->first)) visit(it->second);

@@ -34,7 +34,8 @@ struct connection {
   std::unordered_map<std::uint16_t, std::string> inbound_aliases;
   std::unordered_map<std::string, std::uint16_t> outbound_aliases;
   std::optional<codec::will_message> will;
-  // Session Expiry Interval from CONNECT: DISCONNECT may not raise it from 0 (3.14.2.2.2).
+  // Session Expiry Interval as sent in CONNECT (before any cap): DISCONNECT may not raise
+  // it from 0 (3.14.2.2.2).
   std::uint32_t connect_session_expiry = 0;
   bool publish_will_on_close = true;  // false after DISCONNECT 0x00
   std::string close_reason;           // for the disconnect log line
