@@ -1,0 +1,190 @@
+// mqttcert: certify an MQTT broker against the conformance suite.
+//
+//   mqttcert run [--broker URL] [--protocol 3.1.1|5.0|all] [--filter GLOB] [--profile FILE]
+//                [--jobs N] [--junit FILE] [--json FILE] [--html FILE]
+//   mqttcert list [--protocol …] [--filter GLOB]
+//   mqttcert coverage [--markdown FILE]
+//
+// Exit status: 0 all passed (allowed deviations and non-strict results included), 1 some
+// failed, 2 the suite could not run (bad flags, broker unreachable).
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fnmatch.h>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "conformance/cli/coverage.hpp"
+#include "conformance/cli/reports.hpp"
+#include "conformance/cli/suite_runner.hpp"
+#include "conformance/harness/broker_target.hpp"
+#include "conformance/harness/profile.hpp"
+
+using namespace mqtt::cert;
+using namespace mqtt::cert::cli;
+
+namespace {
+
+int cannot_run(const std::string& why) {
+  std::cerr << "mqttcert: " << why << "\n";
+  return 2;
+}
+
+// matches says whether a test is selected by `filters`: globs on the statement key
+// ("v5.0/MQTT-3.3.*") or section selectors ("v5.0/3.3", "3.3"), as h2spec selects.
+bool matches(const test_result& t, const std::vector<std::string>& filters) {
+  if (filters.empty()) return true;
+  for (const auto& f : filters) {
+    if (fnmatch(f.c_str(), t.statement.c_str(), 0) == 0) return true;
+    if (fnmatch(f.c_str(), t.test.c_str(), 0) == 0) return true;
+    std::string sec = f;
+    std::string version;
+    if (auto slash = f.find('/'); slash != std::string::npos) {
+      version = f.substr(0, slash);
+      sec = f.substr(slash + 1);
+    }
+    if (!version.empty() && version != t.version) continue;
+    if (t.section == sec || t.section.rfind(sec + ".", 0) == 0) return true;
+  }
+  return false;
+}
+
+std::vector<suite_binary> binaries_for(const std::string& protocol) {
+  std::vector<suite_binary> out;
+  for (auto& b : suite_binaries())
+    if (protocol == "all" || b.version == "v" + protocol) out.push_back(b);
+  return out;
+}
+
+std::string now_iso() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"mqttcert: MQTT 3.1.1 / 5.0 broker conformance suite"};
+  app.require_subcommand(1);
+  std::string command_line;
+  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+
+  std::string broker, protocol = "all", profile_path, junit, json, html, launch, markdown;
+  std::vector<std::string> filters;
+  int jobs = 2;
+
+  auto* run = app.add_subcommand("run", "run the suite against a broker");
+  run->add_option("--broker", broker, "broker URL, e.g. tcp://127.0.0.1:1883 (default: "
+                                      "$MQTTCERT_BROKER, else launch the reference broker)");
+  run->add_option("--launch", launch, "launch a local broker instead: refbroker or mosquitto")
+      ->check(CLI::IsMember({"refbroker", "mosquitto"}));
+  run->add_option("--protocol", protocol, "3.1.1, 5.0 or all")
+      ->check(CLI::IsMember({"3.1.1", "5.0", "all"}));
+  run->add_option("--filter,selectors", filters,
+                  "statement globs or sections: v5.0/MQTT-3.3.1-4, 'v5.0/MQTT-3.3.*', v5.0/3.3");
+  run->add_option("--profile", profile_path, "broker profile JSON (limits, deviations)");
+  run->add_option("--jobs,-j", jobs, "parallel test processes per protocol")->check(CLI::Range(1, 64));
+  run->add_option("--junit", junit, "write JUnit XML");
+  run->add_option("--json", json, "write JSON results");
+  run->add_option("--html", html, "write a self-contained HTML report");
+
+  auto* list = app.add_subcommand("list", "list tests and the statements they check");
+  list->add_option("--protocol", protocol)->check(CLI::IsMember({"3.1.1", "5.0", "all"}));
+  list->add_option("--filter,selectors", filters);
+
+  auto* cov = app.add_subcommand("coverage", "count covered broker-testable statements");
+  cov->add_option("--markdown", markdown, "also write this file (e.g. docs/coverage.md)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+
+  auto binaries = binaries_for(protocol);
+  if (binaries.empty()) return cannot_run("no conformance test binaries are built");
+  std::string error;
+  auto listed = list_tests(binaries, &error);
+  if (!listed) return cannot_run(error);
+
+  if (*list) {
+    for (const auto& t : *listed)
+      if (matches(t, filters)) std::cout << t.statement << "\t" << t.test << "\n";
+    return 0;
+  }
+  if (*cov) {
+    print_coverage(std::cout, *listed, false, command_line);
+    if (!markdown.empty()) {
+      std::ofstream out(markdown);
+      if (!out) return cannot_run("cannot write " + markdown);
+      print_coverage(out, *listed, true, "mqttcert coverage --markdown " + markdown);
+    }
+    return 0;
+  }
+
+  // run
+  broker_profile profile;
+  if (!profile_path.empty()) {
+    auto p = load_profile(profile_path, &error);
+    if (!p) return cannot_run(error);
+    profile = *p;
+  }
+  std::unique_ptr<broker_process> launched;
+  std::unique_ptr<broker_target> target;
+  std::string url;
+  if (!launch.empty()) {
+    launched = launch == "mosquitto"
+                   ? broker_process::start_mosquitto("/usr/sbin/mosquitto", &error)
+                   : broker_process::start_refbroker(default_refbroker_path(), &error);
+    if (!launched) return cannot_run(error);
+    url = launched->address().url();
+  } else {
+    target = broker_target::resolve(broker.empty() ? std::nullopt : std::optional(broker), &error);
+    if (!target) return cannot_run(error);
+    url = target->address().url();
+  }
+  auto address = broker_address::parse(url, &error);
+  if (!address || !wait_until_accepting(*address, std::chrono::milliseconds(3000)))
+    return cannot_run("broker " + url + " is unreachable");
+
+  std::vector<test_result> selected;
+  for (const auto& t : *listed)
+    if (matches(t, filters)) selected.push_back(t);
+  if (selected.empty()) return cannot_run("no test matches the filter");
+
+  const bool tty = ::isatty(STDOUT_FILENO);
+  std::cout << "mqttcert: " << selected.size() << " tests against " << url
+            << (profile_path.empty() ? "" : " (profile " + profile.name + ")") << "\n";
+  run_options ro;
+  ro.broker_url = url;
+  ro.profile_path = profile_path;
+  ro.jobs = jobs;
+  const std::string started = now_iso();
+  auto results = run_tests(
+      binaries, selected, ro,
+      [&](int done, int total, const std::string& line) {
+        if (!tty) return;
+        std::string shown = line.substr(0, 100);
+        std::cout << "\r\x1b[K[" << done << "/" << total << "] " << shown << std::flush;
+      },
+      &error);
+  if (tty) std::cout << "\r\x1b[K";
+  if (!results) return cannot_run(error);
+  apply_profile(*results, profile);
+
+  print_tree(std::cout, *results, tty);
+  run_info info{url, profile_path.empty() ? std::string("generic") : profile.name, command_line,
+                started};
+  if (!junit.empty() && !write_junit(junit, *results, info)) return cannot_run("cannot write " + junit);
+  if (!json.empty() && !write_json(json, *results, info)) return cannot_run("cannot write " + json);
+  if (!html.empty() && !write_html(html, *results, info)) return cannot_run("cannot write " + html);
+  return count(*results).failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,36 @@
+// reports.hpp: what `mqttcert run` writes: the per-section tree on the terminal
+// (h2spec/Autobahn style) and JUnit XML, JSON and a self-contained HTML report.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "conformance/cli/suite_runner.hpp"
+
+namespace mqtt::cert::cli {
+
+struct run_info {
+  std::string broker_url;
+  std::string profile_name;
+  std::string command_line;
+  std::string started;  // ISO 8601 UTC
+};
+
+struct totals {
+  int passed = 0, failed = 0, skipped = 0, non_strict = 0, deviations = 0, unimplemented = 0;
+};
+totals count(const std::vector<test_result>& results);
+
+// print_tree prints results grouped by version and section, failures with their report,
+// then the closing line "N passed, N failed, N skipped". `color` adds ANSI colours.
+void print_tree(std::ostream& out, const std::vector<test_result>& results, bool color);
+
+bool write_junit(const std::string& path, const std::vector<test_result>& results,
+                 const run_info& info);
+bool write_json(const std::string& path, const std::vector<test_result>& results,
+                const run_info& info);
+bool write_html(const std::string& path, const std::vector<test_result>& results,
+                const run_info& info);
+
+}  // namespace mqtt::cert::cli

@@ -1,0 +1,215 @@
+#include "conformance/harness/broker_target.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conformance/harness/byte_stream.hpp"
+
+#ifndef MQTTCERT_REFBROKER_PATH
+#define MQTTCERT_REFBROKER_PATH "mqtt-refbroker"
+#endif
+
+namespace mqtt::cert {
+
+std::uint16_t pick_free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  std::uint16_t port = 0;
+  socklen_t len = sizeof a;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+  ::close(fd);
+  return port;
+}
+
+bool wait_until_accepting(const broker_address& address, std::chrono::milliseconds timeout,
+                          pid_t watch_pid) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto backoff = 5ms;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string error;
+    if (open_stream(address, 200ms, &error)) return true;
+    if (watch_pid > 0) {
+      int status = 0;
+      if (::waitpid(watch_pid, &status, WNOHANG) == watch_pid) return false;  // it died
+    }
+    std::this_thread::sleep_for(backoff);  // pacing between connect polls, not a guess
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+std::string default_refbroker_path() {
+  if (const char* env = std::getenv("MQTTCERT_REFBROKER"); env && *env) return env;
+  return MQTTCERT_REFBROKER_PATH;
+}
+
+broker_process::~broker_process() { stop(); }
+
+void broker_process::stop() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 2s;
+    bool gone = false;
+    while (std::chrono::steady_clock::now() < deadline) {
+      pid_t r = ::waitpid(pid_, &status, WNOHANG);
+      if (r == pid_ || (r < 0 && errno == ECHILD)) {
+        gone = true;
+        break;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    if (!gone) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+    }
+    pid_ = -1;
+  }
+  if (!work_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(work_dir_, ec);
+    work_dir_.clear();
+  }
+}
+
+namespace {
+
+std::string make_work_dir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "mqttcert-broker-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) return {};
+  return tmpl;
+}
+
+std::string read_tail(const std::string& path, std::size_t max_bytes = 2000) {
+  std::ifstream in(path, std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (all.size() > max_bytes) all = all.substr(all.size() - max_bytes);
+  return all;
+}
+
+}  // namespace
+
+std::unique_ptr<broker_process> broker_process::spawn(std::vector<std::string> argv,
+                                                      broker_address address,
+                                                      std::string work_dir, std::string* error) {
+  std::unique_ptr<broker_process> p(new broker_process());
+  p->address_ = std::move(address);
+  p->work_dir_ = std::move(work_dir);
+  p->log_path_ = p->work_dir_ + "/broker.log";
+  int log_fd = ::open(p->log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    if (error) *error = std::string("fork: ") + std::strerror(errno);
+    if (log_fd >= 0) ::close(log_fd);
+    return nullptr;
+  }
+  if (pid == 0) {
+    if (log_fd >= 0) {
+      ::dup2(log_fd, STDOUT_FILENO);
+      ::dup2(log_fd, STDERR_FILENO);
+    }
+    int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+    ::execv(args[0], args.data());
+    std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
+    ::_exit(127);
+  }
+  if (log_fd >= 0) ::close(log_fd);
+  p->pid_ = pid;
+  if (!wait_until_accepting(p->address_, 10s, pid)) {
+    if (error)
+      *error = argv[0] + " did not accept connections on " + p->address_.url() +
+               "; its output:\n" + read_tail(p->log_path_);
+    p->stop();
+    return nullptr;
+  }
+  return p;
+}
+
+std::unique_ptr<broker_process> broker_process::start_refbroker(const std::string& binary,
+                                                                std::string* error) {
+  if (::access(binary.c_str(), X_OK) != 0) {
+    if (error)
+      *error = "reference broker not found at " + binary +
+               " (set MQTTCERT_BROKER=tcp://host:port or MQTTCERT_REFBROKER=/path)";
+    return nullptr;
+  }
+  // The port can be taken between pick_free_port and the broker's bind; retry then.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    broker_address a;
+    a.port = pick_free_port();
+    std::string dir = make_work_dir();
+    auto p = spawn({binary, "--listen", a.url()}, a, dir, error);
+    if (p) return p;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<broker_process> broker_process::start_mosquitto(const std::string& binary,
+                                                                std::string* error) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    broker_address a;
+    a.port = pick_free_port();
+    std::string dir = make_work_dir();
+    if (dir.empty()) {
+      if (error) *error = "cannot create a temporary directory";
+      return nullptr;
+    }
+    std::string conf = dir + "/mosquitto.conf";
+    {
+      std::ofstream out(conf);
+      out << "listener " << a.port << " 127.0.0.1\n"
+          << "allow_anonymous true\n"
+          << "persistence false\n"
+          << "log_dest stderr\n";
+    }
+    ::chmod(dir.c_str(), 0755);
+    ::chmod(conf.c_str(), 0644);
+    auto p = spawn({binary, "-c", conf}, a, dir, error);
+    if (p) return p;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<broker_target> broker_target::resolve(const std::optional<std::string>& explicit_url,
+                                                      std::string* error) {
+  auto t = std::unique_ptr<broker_target>(new broker_target());
+  std::optional<std::string> url = explicit_url;
+  if (!url) {
+    if (const char* env = std::getenv("MQTTCERT_BROKER"); env && *env) url = env;
+  }
+  if (url) {
+    auto a = broker_address::parse(*url, error);
+    if (!a) return nullptr;
+    t->address_ = *a;
+    return t;
+  }
+  t->process_ = broker_process::start_refbroker(default_refbroker_path(), error);
+  if (!t->process_) return nullptr;
+  t->address_ = t->process_->address();
+  return t;
+}
+
+}  // namespace mqtt::cert

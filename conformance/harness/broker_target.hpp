@@ -1,0 +1,85 @@
+// broker_target.hpp: where the broker under test is, and launching one when none is given.
+//
+// Resolution order: an explicit URL (CLI --broker), then the MQTTCERT_BROKER environment
+// variable, else the reference broker is started on a free loopback port (binary from
+// MQTTCERT_REFBROKER, or the path compiled in) and stopped when the target is destroyed.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "conformance/harness/broker_address.hpp"
+
+namespace mqtt::cert {
+
+using namespace std::chrono_literals;
+
+// pick_free_port binds a TCP socket on 127.0.0.1 port 0 and returns the port the kernel
+// chose (then closes it). 0 on failure.
+std::uint16_t pick_free_port();
+
+// wait_until_accepting polls TCP connects to `address` until one succeeds or `timeout`
+// passes. Returns true once the broker accepts. Blocks.
+bool wait_until_accepting(const broker_address& address, std::chrono::milliseconds timeout,
+                          pid_t watch_pid = -1);
+
+// broker_process is a broker child process this harness started. stop() (or the
+// destructor) sends SIGTERM, waits up to 2 s, then SIGKILL.
+class broker_process {
+ public:
+  ~broker_process();
+  broker_process(const broker_process&) = delete;
+  broker_process& operator=(const broker_process&) = delete;
+
+  // start_refbroker launches mqtt-refbroker --listen tcp://127.0.0.1:PORT and waits until
+  // it accepts. nullptr and `error` on failure.
+  static std::unique_ptr<broker_process> start_refbroker(const std::string& binary,
+                                                         std::string* error);
+  // start_mosquitto writes a config (listener PORT 127.0.0.1, allow_anonymous true,
+  // persistence off) into a temporary directory and launches `binary -c conf`.
+  static std::unique_ptr<broker_process> start_mosquitto(const std::string& binary,
+                                                         std::string* error);
+
+  const broker_address& address() const { return address_; }
+  pid_t pid() const { return pid_; }
+  const std::string& log_path() const { return log_path_; }
+  void stop();
+
+ private:
+  broker_process() = default;
+  // spawn runs argv with stdout and stderr into log_path_, then waits until it accepts.
+  static std::unique_ptr<broker_process> spawn(std::vector<std::string> argv,
+                                               broker_address address, std::string work_dir,
+                                               std::string* error);
+  pid_t pid_ = -1;
+  broker_address address_;
+  std::string work_dir_;
+  std::string log_path_;
+};
+
+// default_refbroker_path returns MQTTCERT_REFBROKER if set, else the compiled-in path.
+std::string default_refbroker_path();
+
+// broker_target is the resolved broker for one run: an address, and the process if the
+// harness launched it.
+class broker_target {
+ public:
+  // resolve follows the order above; `explicit_url` wins when given. nullopt and
+  // `error` when the URL is bad or the reference broker cannot be started.
+  static std::unique_ptr<broker_target> resolve(const std::optional<std::string>& explicit_url,
+                                                std::string* error);
+
+  const broker_address& address() const { return address_; }
+  bool launched() const { return process_ != nullptr; }
+  const broker_process* process() const { return process_.get(); }
+
+ private:
+  broker_address address_;
+  std::unique_ptr<broker_process> process_;
+};
+
+}  // namespace mqtt::cert

@@ -1,0 +1,101 @@
+#include "conformance/harness/conformance_test.hpp"
+
+#include <cstdio>
+#include <random>
+
+#include "conformance/harness/test_context.hpp"
+
+namespace mqtt::cert {
+namespace {
+
+std::string random_alnum(std::size_t n) {
+  static constexpr char alphabet[] =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_int_distribution<std::size_t> pick(0, sizeof alphabet - 2);
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) s += alphabet[pick(rng)];
+  return s;
+}
+
+// topic_safe keeps a GoogleTest name usable as a topic level (TEST_P names contain '/').
+std::string topic_safe(std::string s) {
+  for (char& ch : s)
+    if (ch == '/' || ch == '+' || ch == '#') ch = '_';
+  return s;
+}
+
+}  // namespace
+
+conformance_test::conformance_test(codec::protocol_version v) : version_(v) {}
+
+void conformance_test::SetUp() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string(info->test_suite_name()) + "." + info->name();
+  test_context::current().begin(name);
+  run_tag_ = random_alnum(10);
+  prefix_ = "mqttcert/" + topic_safe(std::string(info->test_suite_name())) + "/" +
+            topic_safe(info->name()) + "/" + run_tag_;
+}
+
+void conformance_test::TearDown() {
+  if (HasFailure()) {
+    std::string block = failure_block();
+    std::fputs(block.c_str(), stdout);
+    std::fflush(stdout);
+    RecordProperty("report", block);
+  }
+  if (!retained_.empty() && suite().target) {
+    raw_client c("cleanup", version_);
+    connect_options o;
+    o.client_id = client_id("cleanup");
+    if (c.connect(broker()) && connect_session(c, o)) {
+      for (const auto& t : retained_) publish(c, t, "", codec::qos::at_most_once, true);
+      disconnect(c);
+    }
+  }
+}
+
+const broker_address& conformance_test::broker() const {
+  static const broker_address none{};
+  return suite().target ? suite().target->address() : none;
+}
+
+std::string conformance_test::client_id(std::string_view label) {
+  // 3.1.1 servers must accept 1-23 letters and digits [MQTT-3.1.3-5]; stay inside that.
+  std::string id = "mqc" + run_tag_ + std::to_string(next_id_++);
+  for (char ch : label) {
+    if (id.size() >= 23) break;
+    if (std::isalnum(static_cast<unsigned char>(ch))) id += ch;
+  }
+  return id;
+}
+
+std::string conformance_test::topic(std::string_view leaf) {
+  return prefix_ + "/" + std::string(leaf);
+}
+
+std::unique_ptr<raw_client> conformance_test::open_client(std::string_view label) {
+  auto c = std::make_unique<raw_client>(std::string(label), version_);
+  if (!c->connect(broker())) {
+    ADD_FAILURE() << "cannot connect to the broker at " << broker().url() << ": "
+                  << c->connect_error();
+    return nullptr;
+  }
+  return c;
+}
+
+std::unique_ptr<raw_client> conformance_test::connect_client(std::string_view label,
+                                                             connect_options o) {
+  auto c = open_client(label);
+  if (!c) return nullptr;
+  if (o.client_id.empty()) o.client_id = client_id(label);
+  auto ok = connect_session(*c, o);
+  if (!ok) {
+    ADD_FAILURE() << "setup: " << ok.message();
+    return nullptr;
+  }
+  return c;
+}
+
+}  // namespace mqtt::cert

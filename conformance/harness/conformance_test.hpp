@@ -1,0 +1,82 @@
+// conformance_test.hpp: the GoogleTest fixture every conformance test derives from.
+//
+//   class V5Publish : public mqtt::cert::v5_test {};
+//   TEST_F(V5Publish, BothQosBitsSetIsMalformed) {
+//     statement("MQTT-3.3.1-4");
+//     auto c = connect_client("pub");
+//     ASSERT_TRUE(c);
+//     …
+//   }
+//
+// Names are unique per test and run (client IDs, topics under mqttcert/<test>/<random>/),
+// so tests are independent and safe to run in parallel against one broker.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "conformance/harness/raw_client.hpp"
+#include "conformance/harness/session_helpers.hpp"
+#include "conformance/harness/statement.hpp"
+#include "conformance/harness/suite_config.hpp"
+
+namespace mqtt::cert {
+
+class conformance_test : public ::testing::Test {
+ protected:
+  explicit conformance_test(codec::protocol_version v);
+
+  void SetUp() override;
+  // TearDown prints and records (property "report") the failure block, then removes the
+  // retained messages the test registered.
+  void TearDown() override;
+
+  // statement binds this test to a statement ID of the fixture's version; first line.
+  void statement(std::string_view id) { record_statement(version_, id); }
+  // should marks the statement SHOULD-level (failure is non_strict).
+  void should() { record_should(); }
+
+  const broker_address& broker() const;
+  const broker_profile& profile() const { return suite().profile; }
+  codec::protocol_version version() const { return version_; }
+
+  // client_id returns a unique ClientID (ASCII letters and digits, at most 23 bytes).
+  std::string client_id(std::string_view label);
+  // topic returns "mqttcert/<Suite>/<Test>/<random>/<leaf>".
+  std::string topic(std::string_view leaf);
+  // topic_prefix is the part of topic() before the leaf, without the trailing '/'.
+  const std::string& topic_prefix() const { return prefix_; }
+
+  // open_client opens the transport only (for tests that send raw CONNECT bytes).
+  // nullptr and a recorded failure when the broker does not accept.
+  std::unique_ptr<raw_client> open_client(std::string_view label);
+  // connect_client opens the transport and completes CONNECT/CONNACK for the fixture's
+  // version; a unique ClientID is filled in when `o.client_id` is empty.
+  std::unique_ptr<raw_client> connect_client(std::string_view label, connect_options o = {});
+
+  // clear_retained_at_end makes TearDown publish an empty retained message to `t`.
+  void clear_retained_at_end(std::string t) { retained_.push_back(std::move(t)); }
+
+ private:
+  codec::protocol_version version_;
+  std::string prefix_;
+  std::string run_tag_;
+  int next_id_ = 0;
+  std::vector<std::string> retained_;
+};
+
+class v5_test : public conformance_test {
+ protected:
+  v5_test() : conformance_test(codec::protocol_version::v5_0) {}
+};
+
+class v311_test : public conformance_test {
+ protected:
+  v311_test() : conformance_test(codec::protocol_version::v3_1_1) {}
+};
+
+}  // namespace mqtt::cert

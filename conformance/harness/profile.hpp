@@ -1,0 +1,44 @@
+// profile.hpp: a broker profile (conformance/profiles/*.json): the broker's limits and
+// optional features, and the statements it is known to deviate from, with reasons.
+// What differs between brokers lives here, never in `if (broker == …)` test code.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mqtt::cert {
+
+struct deviation {
+  std::string id;      // "v5.0/MQTT-3.1.2-22"
+  std::string reason;  // one sentence: what the broker does instead
+};
+
+struct broker_profile {
+  std::string name = "generic";
+  std::string description;
+  // Limits and optional features, as the broker announces or documents them.
+  std::uint8_t maximum_qos = 2;
+  bool retain_available = true;
+  bool wildcard_subscription_available = true;
+  bool shared_subscription_available = true;
+  bool subscription_identifiers_available = true;
+  std::uint16_t topic_alias_maximum = 0;  // 0: the broker accepts no Topic Alias
+  std::uint32_t max_packet_size = 0;      // 0: no limit beyond the protocol's
+  bool zero_length_client_id = true;      // accepts an empty ClientID (v5, 3.1.1 clean)
+  std::vector<deviation> deviations;
+
+  // find_deviation returns the deviation recorded for `key` ("v5.0/MQTT-…"), if any.
+  const deviation* find_deviation(std::string_view key) const;
+};
+
+// load_profile reads a profile JSON file. Unknown keys are an error (a typo must not
+// silently widen what a broker is allowed). nullopt and `error` set on failure.
+std::optional<broker_profile> load_profile(const std::string& path, std::string* error);
+
+// parse_profile reads profile JSON text; see load_profile.
+std::optional<broker_profile> parse_profile(std::string_view json_text, std::string* error);
+
+}  // namespace mqtt::cert

@@ -1,0 +1,28 @@
+#include "conformance/harness/test_context.hpp"
+
+namespace mqtt::cert {
+
+test_context& test_context::current() {
+  static test_context ctx;
+  return ctx;
+}
+
+void test_context::begin(std::string name) {
+  std::lock_guard lock(mutex_);
+  name_ = std::move(name);
+  statement_.clear();
+  logs_.clear();
+  started_ = std::chrono::steady_clock::now();
+}
+
+void test_context::attach(std::shared_ptr<transcript> log) {
+  std::lock_guard lock(mutex_);
+  logs_.push_back(std::move(log));
+}
+
+std::string test_context::format_transcripts() const {
+  std::lock_guard lock(mutex_);
+  return mqtt::cert::format_transcripts(logs_, started_);
+}
+
+}  // namespace mqtt::cert

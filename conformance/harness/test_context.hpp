@@ -1,0 +1,41 @@
+// test_context.hpp: what the running test has gathered so far: its statement, the
+// transcripts of the clients it opened, its start time. One per process (GoogleTest runs
+// tests one after another); reset at the start of each test.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "conformance/harness/transcript.hpp"
+
+namespace mqtt::cert {
+
+class test_context {
+ public:
+  // current returns the process-wide context. Safe from any thread.
+  static test_context& current();
+
+  // begin resets the context for a new test named `name` ("Suite.Test").
+  void begin(std::string name);
+  void attach(std::shared_ptr<transcript> log);
+
+  void set_statement(std::string key) { statement_ = std::move(key); }
+  const std::string& statement() const { return statement_; }
+  const std::string& test_name() const { return name_; }
+  std::chrono::steady_clock::time_point started() const { return started_; }
+
+  // format_transcripts prints all attached transcripts merged in time order.
+  std::string format_transcripts() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::string name_;
+  std::string statement_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<transcript>> logs_;
+};
+
+}  // namespace mqtt::cert

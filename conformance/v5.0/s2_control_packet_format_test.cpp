@@ -1,0 +1,114 @@
+// 2 MQTT Control Packet format: packet identifiers (2.2.1) and properties (2.2.2).
+// Reserved fixed-header flags (2.1.3) are rows of data/malformed_packets.json.
+#include "codec/variable_byte_integer.hpp"
+#include "conformance/harness/conformance_test.hpp"
+
+namespace codec = mqtt::codec;
+using namespace mqtt::cert;
+
+class V5ControlPacketFormat : public v5_test {};
+
+// [MQTT-2.2.1-2] A QoS 0 PUBLISH carries no Packet Identifier: after the Topic Name come
+// the properties and the payload, nothing else.
+TEST_F(V5ControlPacketFormat, QosZeroPublishHasNoPacketIdentifier) {
+  statement("MQTT-2.2.1-2");
+  const std::string t = topic("q0");
+  auto sub = connect_client("sub");
+  ASSERT_TRUE(sub);
+  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  ASSERT_TRUE(publish(*pub, t, "abc"));
+  auto r = sub->expect_packet();
+  const auto* p = r.as<codec::publish_packet>();
+  ASSERT_TRUE(p) << mismatch("S→C PUBLISH QoS 0", r);
+  // After the Topic Name come Property Length, properties and the payload; a Packet
+  // Identifier would make the sizes disagree.
+  const std::size_t props = codec::properties_size(p->props);
+  const std::size_t body = 2 + t.size() + codec::vbi_size(static_cast<std::uint32_t>(props)) +
+                           props + 3;
+  const std::size_t whole = 1 + codec::vbi_size(static_cast<std::uint32_t>(body)) + body;
+  EXPECT_EQ(p->qos_level, codec::qos::at_most_once);
+  EXPECT_EQ(r.bytes.size(), whole)
+      << mismatch("PUBLISH of " + std::to_string(whole) + " bytes (no Packet Identifier)", r);
+  EXPECT_EQ(p->payload, payload_bytes("abc")) << mismatch("payload 616263", r);
+}
+
+// [MQTT-2.2.1-4] Each QoS 1/2 PUBLISH the server sends carries a non-zero Packet
+// Identifier not currently in use.
+TEST_F(V5ControlPacketFormat, ServerPublishPacketIdentifiersAreNonZeroAndUnused) {
+  statement("MQTT-2.2.1-4");
+  const std::string t = topic("ids");
+  auto sub = connect_client("sub");
+  ASSERT_TRUE(sub);
+  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  for (std::uint16_t i = 1; i <= 3; ++i)
+    ASSERT_TRUE(publish(*pub, t, "m" + std::to_string(i), codec::qos::at_least_once, false, i));
+  std::vector<std::uint16_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    codec::publish_packet got;
+    ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
+    EXPECT_NE(got.packet_id, 0) << "server sent a QoS 1 PUBLISH with Packet Identifier 0";
+    for (auto id : ids)
+      EXPECT_NE(id, got.packet_id) << "Packet Identifier " << got.packet_id
+                                   << " reused while still unacknowledged";
+    ids.push_back(got.packet_id);
+  }
+}
+
+// [MQTT-2.2.1-5] PUBACK carries the Packet Identifier of the PUBLISH it acknowledges.
+TEST_F(V5ControlPacketFormat, PubackEchoesPublishPacketIdentifier) {
+  statement("MQTT-2.2.1-5");
+  auto c = connect_client("pub");
+  ASSERT_TRUE(c);
+  codec::publish_packet p;
+  p.topic = topic("ack");
+  p.qos_level = codec::qos::at_least_once;
+  p.packet_id = 0x1234;
+  c->send_packet(p);
+  auto r = c->expect_packet();
+  const auto* ack = r.as<codec::puback_packet>();
+  EXPECT_TRUE(ack && ack->packet_id == 0x1234) << mismatch("S→C PUBACK 40 .. 1234", r);
+}
+
+// [MQTT-2.2.1-6] SUBACK and UNSUBACK carry the Packet Identifier of the request.
+TEST_F(V5ControlPacketFormat, SubackAndUnsubackEchoPacketIdentifier) {
+  statement("MQTT-2.2.1-6");
+  auto c = connect_client("sub");
+  ASSERT_TRUE(c);
+  codec::subscribe_packet s;
+  s.packet_id = 0x4321;
+  s.subscriptions.push_back({topic("x"), {}});
+  c->send_packet(s);
+  auto r = c->expect_packet();
+  const auto* sa = r.as<codec::suback_packet>();
+  EXPECT_TRUE(sa && sa->packet_id == 0x4321) << mismatch("S→C SUBACK 90 .. 4321", r);
+  codec::unsubscribe_packet u;
+  u.packet_id = 0x5678;
+  u.filters.push_back(topic("x"));
+  c->send_packet(u);
+  auto r2 = c->expect_packet();
+  const auto* ua = r2.as<codec::unsuback_packet>();
+  EXPECT_TRUE(ua && ua->packet_id == 0x5678) << mismatch("S→C UNSUBACK B0 .. 5678", r2);
+}
+
+// [MQTT-2.2.2-1] A packet with no properties still has a Property Length of zero: the
+// server's SUBACK carries the 0x00 length byte after the Packet Identifier.
+TEST_F(V5ControlPacketFormat, SubackWithoutPropertiesHasZeroPropertyLength) {
+  statement("MQTT-2.2.2-1");
+  auto c = connect_client("sub");
+  ASSERT_TRUE(c);
+  codec::subscribe_packet s;
+  s.packet_id = 7;
+  s.subscriptions.push_back({topic("p"), {}});
+  c->send_packet(s);
+  auto r = c->expect_packet();
+  ASSERT_TRUE(r.as<codec::suback_packet>()) << mismatch("S→C SUBACK", r);
+  // 90 LL 0007 <property length> <properties> <reason>
+  ASSERT_GE(r.bytes.size(), 5U);
+  const std::size_t prop_len = r.bytes[4];
+  EXPECT_EQ(r.bytes.size(), 5 + prop_len + 1)
+      << mismatch("SUBACK = 90 LL 0007, Property Length, properties, one reason code", r);
+}
