@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "codec/topic.hpp"
+#include "reference-broker/core/fault_injection.hpp"
 #include "reference-broker/core/detail/broker_core_impl.hpp"
 
 namespace mqtt::broker {
@@ -229,7 +230,7 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
   c.st = connection::state::connected;
 
   codec::connack_packet ack;
-  ack.session_present = session_present;
+  ack.session_present = session_present && !fault("session-present-always-0");
   if (v5) {
     auto& props = ack.props;
     if (expiry != requested_expiry) props.session_expiry_interval = expiry;
@@ -310,7 +311,8 @@ void broker_core_impl::receive(connection& c, codec::packet&& p, const acl_verdi
             std::min(*d.props.session_expiry_interval, config.maximum_session_expiry);
       }
       // [MQTT-3.14.4-3] reason 0x00 discards the will; 0x04 asks for it.
-      c.publish_will_on_close = d.reason == reason_code::disconnect_with_will_message;
+      c.publish_will_on_close = d.reason == reason_code::disconnect_with_will_message ||
+                                fault("will-on-clean-disconnect");
       close(c, "client DISCONNECT reason=" + hex_reason(d.reason));
       return;
     }

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "codec/utf8.hpp"
+#include "reference-broker/core/fault_injection.hpp"
 #include "reference-broker/core/detail/broker_core_impl.hpp"
 
 namespace mqtt::broker {
@@ -80,7 +81,7 @@ void broker_core_impl::receive_publish(connection& c, codec::publish_packet&& p,
     }
     if (p.props.topic_alias) {
       const std::uint16_t alias = *p.props.topic_alias;
-      if (alias > config.topic_alias_maximum) {
+      if (alias > config.topic_alias_maximum && !fault("topic-alias-unbounded")) {
         // [MQTT-3.3.2-12] only 1..Topic Alias Maximum announced in CONNACK are accepted.
         disconnect(c, reason_code::topic_alias_invalid,
                    "PUBLISH: Topic Alias " + std::to_string(alias) + " is above the maximum");
@@ -210,7 +211,8 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
     auto it = sessions.find(client);
     if (it == sessions.end()) continue;
     // [MQTT-3.3.1-12] Retain As Published 0 clears RETAIN on forwarded messages.
-    deliver(*it->second, delivery{m, std::min(m->qos_level, a.max_qos),
+    const qos q = fault("no-qos-downgrade") ? m->qos_level : std::min(m->qos_level, a.max_qos);
+    deliver(*it->second, delivery{m, q,
                                   a.retain_as_published && m->retain, std::move(a.ids)});
     ++count;
   }
@@ -280,7 +282,8 @@ void broker_core_impl::resend(session& s) {
     outbound_flight& f = s.inflight.at(id);
     if (f.released) {
       send(*c, codec::pubrel_packet{id, reason_code::success, {}});
-    } else if (shared_bytes bytes = encode_delivery(*c, f.d, id, true, now)) {
+    } else if (shared_bytes bytes =
+                   encode_delivery(*c, f.d, id, !fault("no-dup-on-resend"), now)) {
       send_bytes(*c, std::move(bytes));  // [MQTT-3.3.1-1] DUP on redelivery
     } else {
       // [MQTT-3.1.2-25] too large for this connection's Maximum Packet Size: dropped as if

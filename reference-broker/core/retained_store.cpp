@@ -1,11 +1,12 @@
 #include "reference-broker/core/retained_store.hpp"
 
 #include "codec/topic.hpp"
+#include "reference-broker/core/fault_injection.hpp"
 
 namespace mqtt::broker {
 
 retained_store::set_result retained_store::set(const message_ptr& m) {
-  if (m->payload.empty()) {
+  if (m->payload.empty() && !fault("retained-not-cleared")) {
     by_topic_.erase(m->topic);
     return set_result::cleared;
   }
