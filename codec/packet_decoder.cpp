@@ -92,6 +92,16 @@ decode_error check_reason(packet_type t, std::uint8_t value, std::string_view id
   return malformed(std::move(why));
 }
 
+// check_response_topic: a Response Topic is a Topic Name, so it carries no wildcards
+// [MQTT-3.3.2-14] (3.1.3.2.5 for the will's).
+decode_error check_response_topic(packet_type t, const properties& p) {
+  if (p.response_topic && p.response_topic->find_first_of("+#") != std::string::npos) {
+    return protocol_violation(name_of(t) + ": Response Topic '" + *p.response_topic +
+                              "' contains a wildcard [MQTT-3.3.2-14]");
+  }
+  return {};
+}
+
 decode_error decode_connect(byte_reader& in, const decode_limits& limits, connect_packet& p) {
   const auto t = packet_type::connect;
   std::string name;
@@ -153,6 +163,7 @@ decode_error decode_connect(byte_reader& in, const decode_limits& limits, connec
     w.retain = will_retain;
     if (is_v5(v)) {
       if (auto e = read_props(in, property_context::will, limits, w.props)) return e;
+      if (auto e = check_response_topic(t, w.props)) return e;
     }
     if (auto e = read_utf8(in, t, "Will Topic", v, limits, w.topic)) return e;
     if (!in.read_binary(w.payload)) return truncated(t, "Will Payload");
@@ -217,6 +228,7 @@ decode_error decode_publish(std::uint8_t flags, byte_reader& in, protocol_versio
   }
   if (is_v5(v)) {
     if (auto e = read_props(in, property_context::publish, limits, p.props)) return e;
+    if (auto e = check_response_topic(t, p.props)) return e;
     // An empty Topic Name is allowed only with a Topic Alias (3.3.2.1).
     if (p.topic.empty() && !p.props.topic_alias) {
       return protocol_violation("PUBLISH: Topic Name is empty and there is no Topic Alias",

@@ -261,10 +261,11 @@ class property_decoder {
   }
 
   decode_error must_not_be_zero(const property_info& info, std::uint32_t v,
-                                std::string_view statement = "") const {
+                                std::string_view statement = "",
+                                reason_code code = reason_code::protocol_error) const {
     if (v == 0) {
       return protocol_violation(prefix() + std::string(info.name) + " is 0" +
-                                std::string(statement));
+                                std::string(statement), code);
     }
     return {};
   }
@@ -290,9 +291,10 @@ class property_decoder {
       case property_id::receive_maximum:
       // 3.1.2.11 / 3.2.2.3: a Maximum Packet Size of 0 is a Protocol Error.
       case property_id::maximum_packet_size: return must_not_be_zero(info, v);
-      // 3.3.2.3.4: "A Topic Alias of 0 is not permitted" [MQTT-3.3.2-8]; 3.3.4 item 1 makes
-      // receiving one a Protocol Error.
-      case property_id::topic_alias: return must_not_be_zero(info, v, " [MQTT-3.3.2-8]");
+      // [MQTT-3.3.2-8] Topic Alias 0 is never valid; 3.3.2.3.4 names 0x94 (Topic Alias
+      // invalid) as the DISCONNECT reason for it.
+      case property_id::topic_alias:
+        return must_not_be_zero(info, v, " [MQTT-3.3.2-8]", reason_code::topic_alias_invalid);
       // 3.3.2.3.8 / 3.8.2.1.2: 1 to 268,435,455; 0 is a Protocol Error. The VBI cannot
       // carry more than 268,435,455.
       case property_id::subscription_identifier: return must_not_be_zero(info, v);

@@ -514,8 +514,6 @@ const value_case value_cases[] = {
     {"MaximumPacketSizeZeroInConnack", pc::connack, "27 00000000", decode_status::protocol_error,
      "PROPERTIES(CONNACK): Maximum Packet Size is 0"},
     {"MaximumPacketSizeFFFFFFFF", pc::connect, "27 FFFFFFFF", decode_status::ok, ""},
-    {"TopicAliasZero", pc::publish, "23 0000", decode_status::protocol_error,
-     "PROPERTIES(PUBLISH): Topic Alias is 0 [MQTT-3.3.2-8]"},
     {"TopicAliasOne", pc::publish, "23 0001", decode_status::ok, ""},
     {"TopicAliasMaximumZero", pc::connect, "22 0000", decode_status::ok, ""},
     {"ServerKeepAliveZero", pc::connack, "13 0000", decode_status::ok, ""},
@@ -564,6 +562,14 @@ TEST_P(ValueRule, Holds) {
 
 INSTANTIATE_TEST_SUITE_P(Properties, ValueRule, ::testing::ValuesIn(value_cases),
                          [](const auto& tp) { return std::string(tp.param.label); });
+
+// [MQTT-3.3.2-8] Topic Alias 0 is a Protocol Error whose DISCONNECT reason is 0x94.
+TEST(PropertyValues, TopicAliasZeroIsTopicAliasInvalid) {
+  decoded d = decode(set_of("23 0000"), pc::publish);
+  EXPECT_EQ(d.error.status, decode_status::protocol_error);
+  EXPECT_EQ(d.error.code, reason_code::topic_alias_invalid);
+  EXPECT_EQ(d.error.why, "PROPERTIES(PUBLISH): Topic Alias is 0 [MQTT-3.3.2-8]");
+}
 
 // Every byte value of every 0-or-1 property.
 TEST(PropertyValues, ZeroOrOneBytesRejectEveryOtherValue) {
