@@ -254,7 +254,8 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
   line << "event=connect conn=" << c.id << " client_id=\"" << s->client_id << "\" peer=" << c.peer
        << " version=" << codec::protocol_version_name(c.version)
        << " clean_start=" << (p.clean_start ? 1 : 0)
-       << " session_present=" << (session_present ? 1 : 0) << " keep_alive=" << c.keep_alive
+       << " session_present=" << (session_present ? 1 : 0)
+       << " session_expiry=" << s->expiry_interval << " keep_alive=" << c.keep_alive
        << " username=\"" << p.username.value_or("") << "\"";
   log(line.str());
 

@@ -165,6 +165,14 @@ void http_webhook_client::finish(transaction* txn) {
     outcome.why = nng_strerror(rv);
   } else {
     outcome.status = nng_http_res_get_status(txn->res);
+    // nng reads a body only by its Content-Length. A 2xx answer without one may carry a
+    // "deny" we cannot see (a body ended by closing the connection), so it is refused:
+    // an unreadable answer must never count as an allow.
+    const bool success = outcome.status >= 200 && outcome.status < 300 && outcome.status != 204;
+    if (success && nng_http_res_get_header(txn->res, "Content-Length") == nullptr) {
+      outcome.error = auth::transport_error::other;
+      outcome.why = "2xx answer without Content-Length: body unknown, denied";
+    }
     void* data = nullptr;
     std::size_t size = 0;
     nng_http_res_get_data(txn->res, &data, &size);

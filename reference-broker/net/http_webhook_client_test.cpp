@@ -100,6 +100,7 @@ class test_http_server {
         {"/error", {http::status::internal_server_error, "oops"}},
         {"/deny", {http::status::ok, R"({"result":"deny"})"}},
         {"/ignore", {http::status::ok, R"({"result":"ignore"})"}},
+        {"/deny-until-close", {http::status::ok, "deny"}},
     };
     auto it = routes.find(path);
     auto [status, body] =
@@ -108,7 +109,13 @@ class test_http_server {
     s->res.set(http::field::content_type, "application/json");
     s->res.body() = body;
     s->res.keep_alive(false);
-    s->res.prepare_payload();
+    if (path == "/deny-until-close") {
+      // HTTP/1.0 style: no Content-Length, the body ends when the connection closes.
+      s->res.version(10);
+      s->res.body() = "deny";
+    } else {
+      s->res.prepare_payload();
+    }
     http::async_write(s->socket, s->res, [s](beast::error_code, std::size_t) {
       beast::error_code ignored;
       s->socket.shutdown(tcp::socket::shutdown_send, ignored);
@@ -198,6 +205,14 @@ TEST_F(HttpWebhookClient, JsonDenyWithStatus200Denies) {
   answer a = send_and_wait(client, post(server.url("/deny")), 2s);
   EXPECT_EQ(a.outcome.status, 200);
   EXPECT_EQ(a.outcome.body, R"({"result":"deny"})");
+  EXPECT_EQ(auth::verdict_from_outcome(a.outcome), auth::webhook_verdict::deny);
+}
+
+TEST_F(HttpWebhookClient, Status200WithoutContentLengthDenies) {
+  // Regression: the body "deny" ended by a close used to read as empty, and an empty 2xx
+  // body allows. An answer whose body cannot be read must fail closed.
+  answer a = send_and_wait(client, post(server.url("/deny-until-close")), 2s);
+  EXPECT_NE(a.outcome.error, auth::transport_error::none);
   EXPECT_EQ(auth::verdict_from_outcome(a.outcome), auth::webhook_verdict::deny);
 }
 

@@ -1,0 +1,146 @@
+// connection.hpp: one MQTT network connection as an actor: it reads bytes from its nng
+// stream into a codec::framer, asks the authorizer about CONNECT / PUBLISH / SUBSCRIBE,
+// hands packets to its host (the server, which owns the broker core), and writes what
+// the core sends it in gathered batches, with a cap on queued outbound bytes.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "codec/framer.hpp"
+#include "reference-broker/core/broker_core.hpp"
+#include "reference-broker/net/connection_authorizer.hpp"
+#include "reference-broker/net/nng_handles.hpp"
+
+namespace mqtt::broker::net {
+
+// connection_host is what a connection reports to. The server implements it around the
+// broker core; tests can implement it with a stub. Calls come from nng task threads and
+// from authorizer threads, never while the connection holds its own lock.
+class connection_host {
+ public:
+  virtual ~connection_host() = default;
+  // handle_connect passes the first CONNECT with the authorizer's verdict (or a later
+  // CONNECT, which the core refuses, with an "allowed" verdict).
+  virtual void handle_connect(connection_id conn, codec::connect_packet&& p,
+                              const auth_verdict& verdict) = 0;
+  // handle_packet passes any other packet; `acl` as broker_core::receive takes it.
+  virtual void handle_packet(connection_id conn, codec::packet&& p, const acl_verdicts& acl) = 0;
+  // handle_reject passes a decode failure; nothing more is read from the connection.
+  virtual void handle_reject(connection_id conn, const codec::decode_result& failure) = 0;
+  virtual void handle_bytes_received(std::size_t n) = 0;
+  // client_id_of returns the ClientID in force once CONNECT was accepted.
+  virtual std::string client_id_of(connection_id conn) = 0;
+  // handle_closed: the connection reads nothing more and its stream is closed or
+  // closing. Called exactly once.
+  virtual void handle_closed(connection_id conn) = 0;
+  // handle_finished: no I/O of this connection is pending any more; drop it. Called
+  // exactly once, after handle_closed.
+  virtual void handle_finished(connection_id conn) = 0;
+};
+
+struct connection_limits {
+  codec::decode_limits decode;                      // max_packet_size = config's
+  std::size_t max_outbound_bytes = 8 * 1024 * 1024;  // queued, not yet sent
+  std::size_t recv_chunk = 16 * 1024;               // bytes asked for per read (<= 16 KiB)
+  std::size_t send_batch_bytes = 64 * 1024;         // gathered per send, at least one buffer
+  nng_duration send_timeout_ms = 30'000;            // one batch not written by then: close
+  std::uint16_t topic_alias_maximum = 0;            // as announced in CONNACK
+};
+
+// connection is shared: the server's table, pending verdict callbacks and running nng
+// callbacks hold it. It is destroyed once finished and the last holder lets go.
+class connection : public std::enable_shared_from_this<connection> {
+ public:
+  connection(connection_id id, stream_handle stream, std::string_view transport,
+             connection_host& host, connection_authorizer& authorizer,
+             const connection_limits& limits);
+  ~connection();
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  // start posts the first read. Call once, after the core knows the connection.
+  void start();
+
+  // send queues bytes for the peer and starts a write if none is running. Past
+  // max_outbound_bytes the connection is closed with a log line instead. Never calls the
+  // host; safe while the server dispatches actions.
+  void send(shared_bytes bytes);
+  // close_after_flush stops reading and closes the stream once everything queued is
+  // written. Never calls the host.
+  void close_after_flush();
+  // abort closes the stream now, dropping what is queued, and logs `why`. Never calls
+  // the host.
+  void abort(std::string_view why);
+
+  connection_id id() const { return id_; }
+  // peer is "address:port" for logs.
+  const std::string& peer() const { return peer_; }
+
+ private:
+  enum class verdict_state : std::uint8_t { none, asking, waiting, ready };
+
+  void on_recv_done();
+  void on_send_done();
+
+  void post_recv();
+  // process pulls packets out of the framer until it needs more bytes, waits for a
+  // verdict, or the connection closes. Runs on the read chain only.
+  void process();
+  // ask_and_deliver holds `held_`, asks the authorizer via `ask`, and delivers at once
+  // when the verdict came back during the call. Returns false when the verdict is pending
+  // (the read chain then continues in on_verdict).
+  template <class Ask>
+  bool ask_and_deliver(Ask&& ask);
+  void on_verdict(std::optional<auth_verdict> connect, acl_verdicts acl);
+  void deliver_held();
+  void resolve_topic_alias(codec::publish_packet& p);
+  void stop_reading();
+  // start_send_locked builds the next gathered batch; false when the queue is empty.
+  bool prepare_batch_locked();
+  void close_stream_locked();
+  void maybe_finish();
+
+  const connection_id id_;
+  stream_handle stream_;
+  connection_host& host_;
+  connection_authorizer& authorizer_;
+  const connection_limits limits_;
+  std::string peer_;
+  peer_identity identity_;  // read chain only
+
+  // Read chain state: touched only by whichever thread runs the read chain (the recv
+  // callback or the verdict callback), one at a time.
+  codec::framer framer_;
+  std::array<std::uint8_t, 16 * 1024> rx_buf_{};
+  bool connect_seen_ = false;
+  std::optional<codec::packet> held_;  // the packet waiting for its verdict
+  std::unordered_map<std::uint16_t, std::string> inbound_aliases_;
+  aio_handle<connection, &connection::on_recv_done> recv_aio_;
+
+  // Shared state, under mu_.
+  std::mutex mu_;
+  verdict_state verdict_ = verdict_state::none;
+  std::optional<auth_verdict> connect_verdict_;
+  acl_verdicts acl_verdict_;
+  std::deque<shared_bytes> tx_queue_;
+  std::size_t tx_offset_ = 0;       // bytes of tx_queue_.front() already written
+  std::size_t tx_queued_bytes_ = 0;  // bytes in tx_queue_ not yet written
+  std::array<nng_iov, 16> tx_iov_{};
+  bool tx_pending_ = false;
+  bool close_requested_ = false;  // core (or a decode failure) asked to close after flush
+  bool stream_closed_ = false;
+  bool rx_done_ = false;          // the read chain has stopped for good
+  bool closed_reported_ = false;
+  bool finished_ = false;
+  aio_handle<connection, &connection::on_send_done> send_aio_;
+};
+
+}  // namespace mqtt::broker::net

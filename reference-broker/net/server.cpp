@@ -1,0 +1,200 @@
+// server.cpp: broker core behind a mutex, connection table, tick, shutdown.
+#include "reference-broker/net/server.hpp"
+
+#include <algorithm>
+
+#include "reference-broker/net/log_sink.hpp"
+
+namespace mqtt::broker::net {
+
+server::server(server_settings settings, std::unique_ptr<connection_authorizer> authorizer)
+    : settings_(std::move(settings)),
+      epoch_(std::chrono::steady_clock::now()),
+      core_(settings_.core),
+      authorizer_(authorizer ? std::move(authorizer) : std::make_unique<allow_all_authorizer>()),
+      tick_aio_(this) {
+  limits_.decode.max_packet_size = settings_.core.maximum_packet_size;
+  // A faster clock needs finer ticks for the same keep-alive precision in broker time.
+  if (settings_.time_scale > 1) {
+    settings_.tick_interval_ms =
+        std::max<nng_duration>(5, settings_.tick_interval_ms / static_cast<nng_duration>(settings_.time_scale));
+  }
+  limits_.max_outbound_bytes = settings_.max_outbound_bytes;
+  limits_.topic_alias_maximum = settings_.core.topic_alias_maximum;
+  // Check every URL and TLS file now, so a bad one fails before anything is bound.
+  for (const auto& ls : settings_.listeners) {
+    if (transport_of(ls.url).empty()) {
+      throw listener_config_error("unsupported --listen URL " + ls.url +
+                                  " (use tcp://, ws://, tls+tcp:// or wss://)");
+    }
+  }
+}
+
+server::~server() { shutdown(std::chrono::milliseconds(0)); }
+
+millis server::now() const {
+  return std::chrono::duration_cast<millis>(std::chrono::steady_clock::now() - epoch_) *
+         settings_.time_scale;
+}
+
+void server::start() {
+  for (auto ls : settings_.listeners) {
+    // A WebSocket frame may carry a whole packet plus the start of the next.
+    ls.max_ws_frame = std::size_t{settings_.core.maximum_packet_size} + 16 * 1024;
+    auto l = std::make_unique<listener>(std::move(ls), [this](stream_handle s, const listener& from) {
+      on_accept(std::move(s), from);
+    });
+    // Bind before the next listener is made (see listener::start).
+    l->start();
+    listeners_.push_back(std::move(l));
+    const auto& lp = listeners_.back();
+    log_line(log_level::info, "event=listening url=" + lp->url() +
+                                  " transport=" + std::string(lp->transport()) +
+                                  " port=" + std::to_string(lp->bound_port()));
+  }
+  nng_sleep_aio(settings_.tick_interval_ms, tick_aio_.get());
+}
+
+std::vector<int> server::bound_ports() const {
+  std::vector<int> ports;
+  for (const auto& l : listeners_) ports.push_back(l->bound_port());
+  return ports;
+}
+
+template <class F>
+void server::with_core(F&& f) {
+  action_list out;
+  std::unique_lock core_lock(core_mutex_);
+  f(core_, now(), out);
+  std::unique_lock dispatch_lock(dispatch_mutex_);
+  core_lock.unlock();
+  dispatch(out);
+}
+
+std::shared_ptr<connection> server::find(connection_id conn) {
+  std::lock_guard lock(table_mutex_);
+  auto it = connections_.find(conn);
+  return it == connections_.end() ? nullptr : it->second;
+}
+
+// dispatch runs under dispatch_mutex_ only. The connection calls it makes never call back
+// into the host, so they cannot re-enter the core.
+void server::dispatch(const action_list& actions) {
+  std::shared_ptr<connection> c;
+  for (const action& a : actions) {
+    if (a.what == action::kind::log) {
+      log_line(log_level::info, a.text);
+      continue;
+    }
+    if (!c || c->id() != a.conn) c = find(a.conn);
+    if (!c) continue;  // already gone; nothing to send to
+    if (a.what == action::kind::send) {
+      c->send(a.bytes);
+    } else {
+      c->close_after_flush();
+    }
+  }
+}
+
+void server::on_accept(stream_handle s, const listener& from) {
+  const connection_id id = next_id_.fetch_add(1);
+  auto c = std::make_shared<connection>(id, std::move(s), from.transport(), *this,
+                                        *authorizer_, limits_);
+  if (stopping_.load()) {
+    c->abort("server shutting down");
+    // Nothing was started: no callback will report it, so it is simply dropped.
+    return;
+  }
+  log_line(log_level::debug, "event=accept conn=" + std::to_string(id) + " peer=" + c->peer() +
+                                 " listener=" + from.url());
+  {
+    std::lock_guard lock(table_mutex_);
+    connections_.emplace(id, c);
+  }
+  with_core([&](broker_core& core, millis t, action_list& out) {
+    core.open(id, std::string(from.transport()) + "://" + c->peer(), t, out);
+  });
+  c->start();
+}
+
+void server::on_tick() {
+  if (stopping_.load() || tick_aio_.result() != 0) return;
+  with_core([](broker_core& core, millis t, action_list& out) { core.tick(t, out); });
+  nng_sleep_aio(settings_.tick_interval_ms, tick_aio_.get());
+}
+
+void server::handle_connect(connection_id conn, codec::connect_packet&& p,
+                            const auth_verdict& verdict) {
+  with_core([&](broker_core& core, millis t, action_list& out) {
+    core.receive_connect(conn, std::move(p), verdict, t, out);
+  });
+}
+
+void server::handle_packet(connection_id conn, codec::packet&& p, const acl_verdicts& acl) {
+  with_core([&](broker_core& core, millis t, action_list& out) {
+    core.receive(conn, std::move(p), acl, t, out);
+  });
+}
+
+void server::handle_reject(connection_id conn, const codec::decode_result& failure) {
+  with_core([&](broker_core& core, millis t, action_list& out) {
+    core.reject(conn, failure, t, out);
+  });
+}
+
+void server::handle_bytes_received(std::size_t n) {
+  std::lock_guard lock(core_mutex_);
+  core_.count_bytes_received(n);
+}
+
+std::string server::client_id_of(connection_id conn) {
+  std::lock_guard lock(core_mutex_);
+  return core_.client_id(conn);
+}
+
+void server::handle_closed(connection_id conn) {
+  with_core([&](broker_core& core, millis t, action_list& out) { core.closed(conn, t, out); });
+}
+
+void server::handle_finished(connection_id conn) {
+  std::lock_guard lock(table_mutex_);
+  connections_.erase(conn);
+  if (connections_.empty()) table_empty_.notify_all();
+}
+
+void server::shutdown(std::chrono::milliseconds flush) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  stopping_.store(true);
+  for (auto& l : listeners_) l->stop();
+  tick_aio_.stop();
+
+  with_core([](broker_core& core, millis t, action_list& out) { core.shutdown(t, out); });
+
+  std::unique_lock lock(table_mutex_);
+  if (!table_empty_.wait_for(lock, flush, [&] { return connections_.empty(); })) {
+    auto left = connections_;  // copy: abort() may finish a connection on another thread
+    lock.unlock();
+    log_line(log_level::warn, "event=shutdown_flush_timeout connections=" +
+                                  std::to_string(left.size()));
+    for (auto& [id, c] : left) c->abort("server shutting down; flush timed out");
+    left.clear();
+    lock.lock();
+    // Closed streams end their pending I/O at once; only a verdict still out (webhook)
+    // can hold a connection now, and it is bounded by the webhook timeout.
+    table_empty_.wait_for(lock, std::chrono::seconds(1), [&] { return connections_.empty(); });
+    if (!connections_.empty()) {
+      lock.unlock();
+      // Destroying the authorizer cancels its requests; their denials end the connections.
+      authorizer_.reset();
+      authorizer_ = std::make_unique<allow_all_authorizer>();
+      lock.lock();
+      table_empty_.wait_for(lock, std::chrono::seconds(1), [&] { return connections_.empty(); });
+    }
+  }
+  const auto n = connections_.size();
+  lock.unlock();
+  log_line(log_level::info, "event=shutdown connections_left=" + std::to_string(n));
+}
+
+}  // namespace mqtt::broker::net

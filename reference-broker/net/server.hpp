@@ -1,0 +1,101 @@
+// server.hpp: the nng front end of mqtt-refbroker. It owns the broker core behind a
+// mutex, the listeners, the connection table and a 100 ms tick, and carries out the
+// core's actions (send, close, log) on the connections.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "reference-broker/core/broker_core.hpp"
+#include "reference-broker/net/connection.hpp"
+#include "reference-broker/net/connection_authorizer.hpp"
+#include "reference-broker/net/listener.hpp"
+
+namespace mqtt::broker::net {
+
+struct server_settings {
+  broker_config core;
+  std::vector<listener_settings> listeners;  // one per --listen URL
+  std::size_t max_outbound_bytes = 8 * 1024 * 1024;
+  nng_duration tick_interval_ms = 100;
+  // Test hook: the core's clock runs this many times faster than real time, so keep
+  // alive, will delay and expiry tests finish quickly. 1 in any real deployment.
+  unsigned time_scale = 1;
+};
+
+// server is started and shut down from the main thread; everything else runs on nng task
+// threads (and authorizer threads) through the connection_host calls.
+//
+// Ordering: every core call takes core_mutex_, then takes dispatch_mutex_ before it lets
+// core_mutex_ go, and carries out its actions under dispatch_mutex_ only. So actions reach
+// connections in the order the core produced them (CONNACK before the first PUBLISH),
+// while the next core call already runs.
+class server final : public connection_host {
+ public:
+  server(server_settings settings, std::unique_ptr<connection_authorizer> authorizer);
+  ~server() override;
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // start makes and binds each listener in turn and starts the tick. Throws
+  // listener_config_error (bad URL or TLS file) or nng_error (cannot bind). Logs each
+  // bound address and port.
+  void start();
+
+  // bound_ports lists each listener's TCP port, in --listen order.
+  std::vector<int> bound_ports() const;
+
+  // shutdown stops accepting, has the core send DISCONNECT 0x8B (5.0) and close every
+  // connection, waits up to `flush` for queued bytes to go out, then closes whatever is
+  // left and stops the tick. Blocks; main thread only; idempotent.
+  void shutdown(std::chrono::milliseconds flush);
+
+  // connection_host
+  void handle_connect(connection_id conn, codec::connect_packet&& p,
+                      const auth_verdict& verdict) override;
+  void handle_packet(connection_id conn, codec::packet&& p, const acl_verdicts& acl) override;
+  void handle_reject(connection_id conn, const codec::decode_result& failure) override;
+  void handle_bytes_received(std::size_t n) override;
+  std::string client_id_of(connection_id conn) override;
+  void handle_closed(connection_id conn) override;
+  void handle_finished(connection_id conn) override;
+
+ private:
+  void on_accept(stream_handle s, const listener& from);
+  void on_tick();
+
+  // with_core runs f(core, now, actions) under the core mutex and dispatches the actions.
+  template <class F>
+  void with_core(F&& f);
+  void dispatch(const action_list& actions);
+  std::shared_ptr<connection> find(connection_id conn);
+  millis now() const;
+
+  server_settings settings_;
+  connection_limits limits_;
+  const std::chrono::steady_clock::time_point epoch_;
+
+  std::mutex core_mutex_;
+  broker_core core_;
+  std::mutex dispatch_mutex_;
+  // After core_: destroyed first, so verdicts it cancels on the way out still find a core.
+  std::unique_ptr<connection_authorizer> authorizer_;
+
+  mutable std::mutex table_mutex_;
+  std::condition_variable table_empty_;
+  std::unordered_map<connection_id, std::shared_ptr<connection>> connections_;
+  std::atomic<connection_id> next_id_{1};
+
+  std::vector<std::unique_ptr<listener>> listeners_;
+  std::atomic<bool> stopping_{false};
+  bool shut_down_ = false;
+  aio_handle<server, &server::on_tick> tick_aio_;
+};
+
+}  // namespace mqtt::broker::net
