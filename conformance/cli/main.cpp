@@ -22,6 +22,7 @@
 #include "conformance/cli/suite_runner.hpp"
 #include "conformance/harness/broker_target.hpp"
 #include "conformance/harness/profile.hpp"
+#include "conformance/harness/suite_config.hpp"
 
 using namespace mqtt::cert;
 using namespace mqtt::cert::cli;
@@ -81,7 +82,9 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run the suite against a broker");
   run->add_option("--broker", broker, "broker URL, e.g. tcp://127.0.0.1:1883 (default: "
                                       "$MQTTCERT_BROKER, else launch the reference broker)");
-  run->add_option("--launch", launch, "launch a local broker instead: refbroker or mosquitto")
+  run->add_option("--launch", launch,
+                  "launch a local broker instead: refbroker or mosquitto (with its bundled "
+                  "profile unless --profile is given)")
       ->check(CLI::IsMember({"refbroker", "mosquitto"}));
   run->add_option("--protocol", protocol, "3.1.1, 5.0 or all")
       ->check(CLI::IsMember({"3.1.1", "5.0", "all"}));
@@ -131,6 +134,15 @@ int main(int argc, char** argv) {
   }
 
   // run
+  // A launched broker brings its bundled profile unless --profile names another: the
+  // reference broker's clock runs at that profile's time_scale, and the test processes
+  // must read the same profile to scale their waits.
+  const bool launches_refbroker =
+      launch == "refbroker" ||
+      (launch.empty() && broker.empty() && broker_target::will_launch(std::nullopt));
+  if (profile_path.empty() && launches_refbroker) profile_path = default_profile_path(true);
+  if (profile_path.empty() && launch == "mosquitto")
+    profile_path = bundled_profile_path("mosquitto-2.0.json");
   broker_profile profile;
   if (!profile_path.empty()) {
     auto p = load_profile(profile_path, &error);
@@ -143,11 +155,13 @@ int main(int argc, char** argv) {
   if (!launch.empty()) {
     launched = launch == "mosquitto"
                    ? broker_process::start_mosquitto("/usr/sbin/mosquitto", &error)
-                   : broker_process::start_refbroker(default_refbroker_path(), &error);
+                   : broker_process::start_refbroker(default_refbroker_path(), &error,
+                                                     profile.time_scale);
     if (!launched) return cannot_run(error);
     url = launched->address().url();
   } else {
-    target = broker_target::resolve(broker.empty() ? std::nullopt : std::optional(broker), &error);
+    target = broker_target::resolve(broker.empty() ? std::nullopt : std::optional(broker), &error,
+                                    profile.time_scale);
     if (!target) return cannot_run(error);
     url = target->address().url();
   }
@@ -166,6 +180,8 @@ int main(int argc, char** argv) {
   run_options ro;
   ro.broker_url = url;
   ro.profile_path = profile_path;
+  if (launched) ro.time_scale = launched->time_scale();
+  else if (target && target->launched()) ro.time_scale = target->time_scale();
   ro.jobs = jobs;
   const std::string started = now_iso();
   auto results = run_tests(

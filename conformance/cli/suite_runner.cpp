@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -125,6 +126,7 @@ bool parse_results(const std::string& path, const std::string& version,
           r.note = "broker lacks " + prop(t, "unimplemented_feature");
         } else {
           r.outcome = verdict::skipped;
+          r.note = prop(t, "skip_reason");
         }
       } else if (t.value("status", "") == "NOTRUN") {
         continue;
@@ -210,6 +212,11 @@ std::optional<std::vector<test_result>> run_tests(
                                    "GTEST_SHARD_INDEX=" + std::to_string(shard),
                                    "GTEST_COLOR=no"};
       if (!options.profile_path.empty()) env.push_back("MQTTCERT_PROFILE=" + options.profile_path);
+      if (options.time_scale > 0) {
+        std::ostringstream scale;
+        scale << options.time_scale;
+        env.push_back("MQTTCERT_TIME_SCALE=" + scale.str());
+      }
       auto c = spawn_child(b.path, {"--gtest_filter=" + filter, "--gtest_output=json:" + json},
                            env, error);
       if (!c) return std::nullopt;

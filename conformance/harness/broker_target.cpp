@@ -2,10 +2,12 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <arpa/inet.h>
@@ -60,6 +62,17 @@ bool wait_until_accepting(const broker_address& address, std::chrono::millisecon
 std::string default_refbroker_path() {
   if (const char* env = std::getenv("MQTTCERT_REFBROKER"); env && *env) return env;
   return MQTTCERT_REFBROKER_PATH;
+}
+
+bool refbroker_has_time_scale(const std::string& binary) {
+  std::string cmd = "'" + binary + "' --help 2>&1";
+  FILE* out = ::popen(cmd.c_str(), "r");
+  if (out == nullptr) return false;
+  std::string text;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, out)) text.append(buf, n);
+  ::pclose(out);
+  return text.find("--time-scale") != std::string::npos;
 }
 
 broker_process::~broker_process() { stop(); }
@@ -149,20 +162,36 @@ std::unique_ptr<broker_process> broker_process::spawn(std::vector<std::string> a
 }
 
 std::unique_ptr<broker_process> broker_process::start_refbroker(const std::string& binary,
-                                                                std::string* error) {
+                                                                std::string* error,
+                                                                double time_scale) {
   if (::access(binary.c_str(), X_OK) != 0) {
     if (error)
       *error = "reference broker not found at " + binary +
                " (set MQTTCERT_BROKER=tcp://host:port or MQTTCERT_REFBROKER=/path)";
     return nullptr;
   }
+  if (time_scale > 1 && !refbroker_has_time_scale(binary)) {
+    std::fprintf(stderr,
+                 "mqttcert: %s has no --time-scale option; it runs in real time (time_scale 1)\n",
+                 binary.c_str());
+    time_scale = 1;
+  }
   // The port can be taken between pick_free_port and the broker's bind; retry then.
   for (int attempt = 0; attempt < 3; ++attempt) {
     broker_address a;
     a.port = pick_free_port();
     std::string dir = make_work_dir();
-    auto p = spawn({binary, "--listen", a.url()}, a, dir, error);
-    if (p) return p;
+    std::vector<std::string> argv{binary, "--listen", a.url()};
+    if (time_scale > 1) {
+      std::ostringstream scale;
+      scale << time_scale;  // "20", or "2.5"
+      argv.insert(argv.end(), {"--time-scale", scale.str()});
+    }
+    auto p = spawn(std::move(argv), a, dir, error);
+    if (p) {
+      p->time_scale_ = time_scale > 1 ? time_scale : 1;
+      return p;
+    }
   }
   return nullptr;
 }
@@ -193,8 +222,15 @@ std::unique_ptr<broker_process> broker_process::start_mosquitto(const std::strin
   return nullptr;
 }
 
+bool broker_target::will_launch(const std::optional<std::string>& explicit_url) {
+  if (explicit_url) return false;
+  const char* env = std::getenv("MQTTCERT_BROKER");
+  return env == nullptr || *env == '\0';
+}
+
 std::unique_ptr<broker_target> broker_target::resolve(const std::optional<std::string>& explicit_url,
-                                                      std::string* error) {
+                                                      std::string* error,
+                                                      double refbroker_time_scale) {
   auto t = std::unique_ptr<broker_target>(new broker_target());
   std::optional<std::string> url = explicit_url;
   if (!url) {
@@ -206,7 +242,8 @@ std::unique_ptr<broker_target> broker_target::resolve(const std::optional<std::s
     t->address_ = *a;
     return t;
   }
-  t->process_ = broker_process::start_refbroker(default_refbroker_path(), error);
+  t->process_ =
+      broker_process::start_refbroker(default_refbroker_path(), error, refbroker_time_scale);
   if (!t->process_) return nullptr;
   t->address_ = t->process_->address();
   return t;

@@ -35,16 +35,21 @@ class broker_process {
   broker_process(const broker_process&) = delete;
   broker_process& operator=(const broker_process&) = delete;
 
-  // start_refbroker launches mqtt-refbroker --listen tcp://127.0.0.1:PORT and waits until
-  // it accepts. nullptr and `error` on failure.
+  // start_refbroker launches mqtt-refbroker --listen tcp://127.0.0.1:PORT (plus
+  // --time-scale N when `time_scale` > 1, the profile's clock speed-up) and waits until it
+  // accepts. nullptr and `error` on failure.
   static std::unique_ptr<broker_process> start_refbroker(const std::string& binary,
-                                                         std::string* error);
+                                                         std::string* error,
+                                                         double time_scale = 1);
   // start_mosquitto writes a config (listener PORT 127.0.0.1, allow_anonymous true,
   // persistence off) into a temporary directory and launches `binary -c conf`.
   static std::unique_ptr<broker_process> start_mosquitto(const std::string& binary,
                                                          std::string* error);
 
   const broker_address& address() const { return address_; }
+  // time_scale is the clock speed-up the broker was started with: the one asked for, or 1
+  // when the binary has no --time-scale option (a note goes to stderr then).
+  double time_scale() const { return time_scale_; }
   pid_t pid() const { return pid_; }
   const std::string& log_path() const { return log_path_; }
   void stop();
@@ -56,10 +61,15 @@ class broker_process {
                                                broker_address address, std::string work_dir,
                                                std::string* error);
   pid_t pid_ = -1;
+  double time_scale_ = 1;
   broker_address address_;
   std::string work_dir_;
   std::string log_path_;
 };
+
+// refbroker_has_time_scale says whether `binary --help` lists --time-scale (the test hook
+// that makes its clock run faster). Blocks while the binary prints its help.
+bool refbroker_has_time_scale(const std::string& binary);
 
 // default_refbroker_path returns MQTTCERT_REFBROKER if set, else the compiled-in path.
 std::string default_refbroker_path();
@@ -68,14 +78,21 @@ std::string default_refbroker_path();
 // harness launched it.
 class broker_target {
  public:
-  // resolve follows the order above; `explicit_url` wins when given. nullopt and
+  // resolve follows the order above; `explicit_url` wins when given. A launched reference
+  // broker gets `refbroker_time_scale` (the loaded profile's time_scale). nullopt and
   // `error` when the URL is bad or the reference broker cannot be started.
   static std::unique_ptr<broker_target> resolve(const std::optional<std::string>& explicit_url,
-                                                std::string* error);
+                                                std::string* error,
+                                                double refbroker_time_scale = 1);
+  // will_launch says whether resolve would start the reference broker (no URL given and
+  // MQTTCERT_BROKER unset), so the caller can load the refbroker profile first.
+  static bool will_launch(const std::optional<std::string>& explicit_url);
 
   const broker_address& address() const { return address_; }
   bool launched() const { return process_ != nullptr; }
   const broker_process* process() const { return process_.get(); }
+  // time_scale is the launched broker's clock speed-up; 1 for a broker given by URL.
+  double time_scale() const { return process_ ? process_->time_scale() : 1; }
 
  private:
   broker_address address_;

@@ -1,6 +1,8 @@
 #include "conformance/harness/conformance_test.hpp"
 
+#include <cmath>
 #include <cstdio>
+#include <thread>
 #include <random>
 
 #include "conformance/harness/test_context.hpp"
@@ -59,6 +61,22 @@ void conformance_test::TearDown() {
 const broker_address& conformance_test::broker() const {
   static const broker_address none{};
   return suite().target ? suite().target->address() : none;
+}
+
+std::chrono::milliseconds conformance_test::scaled_time(std::chrono::milliseconds broker_time) const {
+  const double scale = time_scale() >= 1 ? time_scale() : 1;
+  return std::chrono::milliseconds(
+      static_cast<std::int64_t>(static_cast<double>(broker_time.count()) / scale));
+}
+
+std::uint32_t conformance_test::broker_seconds(std::chrono::milliseconds real_span) const {
+  const double scale = time_scale() >= 1 ? time_scale() : 1;
+  const double s = std::ceil(static_cast<double>(real_span.count()) * scale / 1000.0);
+  return s < 1 ? 1 : static_cast<std::uint32_t>(s);
+}
+
+void conformance_test::let_broker_time_pass(std::chrono::milliseconds broker_time) const {
+  std::this_thread::sleep_for(real_time(broker_time));
 }
 
 std::string conformance_test::client_id(std::string_view label) {

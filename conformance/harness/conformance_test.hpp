@@ -12,6 +12,8 @@
 // so tests are independent and safe to run in parallel against one broker.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +44,27 @@ class conformance_test : public ::testing::Test {
 
   const broker_address& broker() const;
   const broker_profile& profile() const { return suite().profile; }
+
+  // time_scale is the profile's broker clock speed-up (1: the broker runs in real time).
+  double time_scale() const { return profile().time_scale; }
+  // real_time turns a duration on the broker's clock (a Keep Alive, a Will Delay, an
+  // expiry interval) into a real deadline: broker_time / time_scale plus time_margin for
+  // scheduling. Use it for "must have happened by" waits.
+  std::chrono::milliseconds real_time(std::chrono::milliseconds broker_time) const {
+    return scaled_time(broker_time) + time_margin;
+  }
+  // scaled_time is broker_time / time_scale with no margin: the real length of a
+  // "must not happen before" window (shorten it, never lengthen it).
+  std::chrono::milliseconds scaled_time(std::chrono::milliseconds broker_time) const;
+  // time_margin is the fixed slack real_time adds for thread and socket scheduling.
+  static constexpr std::chrono::milliseconds time_margin{250};
+  // broker_seconds is the whole number of broker-clock seconds (at least 1) that last
+  // about `real_span` of real time: the value to put in a Keep Alive, Will Delay or
+  // expiry property when the test wants to wait about that long.
+  std::uint32_t broker_seconds(std::chrono::milliseconds real_span) const;
+  // let_broker_time_pass blocks for real_time(broker_time): a deliberate wait for the
+  // broker's clock (an expiry to run out), not a guess at how long an event takes.
+  void let_broker_time_pass(std::chrono::milliseconds broker_time) const;
   codec::protocol_version version() const { return version_; }
 
   // client_id returns a unique ClientID (ASCII letters and digits, at most 23 bytes).

@@ -1,6 +1,7 @@
 // conformance_test_main.cpp: main() of every conformance test binary. Resolves the broker
 // once per process (MQTTCERT_BROKER, else a launched reference broker) and loads the
-// profile (MQTTCERT_PROFILE). With MQTTCERT_DRY_RUN=1 no broker is contacted: each test
+// profile (MQTTCERT_PROFILE, else refbroker.json for a launched reference broker) first,
+// because a launched reference broker runs at the profile's time_scale. With MQTTCERT_DRY_RUN=1 no broker is contacted: each test
 // only records its statement ID (used by `mqttcert list` and `mqttcert coverage`).
 #include <cstdlib>
 #include <string>
@@ -16,13 +17,21 @@ class broker_environment : public ::testing::Environment {
   void SetUp() override {
     using namespace mqtt::cert;
     std::string error;
-    suite().target = broker_target::resolve(std::nullopt, &error);
-    if (!suite().target) FAIL() << "cannot run: " << error;
-    std::string path = default_profile_path(suite().target->launched());
+    std::string path = default_profile_path(broker_target::will_launch(std::nullopt));
     if (!path.empty()) {
       auto p = load_profile(path, &error);
       if (!p) FAIL() << "cannot run: " << error;
       suite().profile = *p;
+    }
+    suite().target = broker_target::resolve(std::nullopt, &error, suite().profile.time_scale);
+    if (!suite().target) FAIL() << "cannot run: " << error;
+    // The waits follow the clock the broker really runs: a launched reference broker
+    // without --time-scale runs in real time, and `mqttcert run` says what it launched.
+    if (suite().target->launched()) suite().profile.time_scale = suite().target->time_scale();
+    if (const char* env = std::getenv("MQTTCERT_TIME_SCALE"); env && *env) {
+      const double scale = std::atof(env);
+      if (scale < 1) FAIL() << "cannot run: MQTTCERT_TIME_SCALE must be a number >= 1";
+      suite().profile.time_scale = scale;
     }
   }
   void TearDown() override { mqtt::cert::suite().target.reset(); }

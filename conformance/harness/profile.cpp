@@ -21,18 +21,25 @@ std::optional<broker_profile> parse_profile(std::string_view json_text, std::str
   };
   nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return fail("profile is not a JSON object");
-  static const std::set<std::string> top_keys{"name", "description", "limits", "deviations",
-                                              "$comment"};
+  static const std::set<std::string> top_keys{"name",       "description", "limits",
+                                              "deviations", "time_scale",  "$comment"};
   static const std::set<std::string> limit_keys{
       "maximum_qos", "retain_available", "wildcard_subscription_available",
       "shared_subscription_available", "subscription_identifiers_available",
-      "topic_alias_maximum", "max_packet_size", "zero_length_client_id"};
+      "topic_alias_maximum", "max_packet_size", "zero_length_client_id",
+      "authentication_method", "authentication_data"};
   for (const auto& [k, v] : j.items())
     if (!top_keys.count(k)) return fail("profile: unknown key '" + k + "'");
   broker_profile p;
   try {
     p.name = j.value("name", p.name);
     p.description = j.value("description", std::string());
+    if (j.contains("time_scale")) {
+      const auto& ts = j.at("time_scale");
+      if (!ts.is_number() || ts.get<double>() < 1)
+        return fail("profile: 'time_scale' must be a number >= 1");
+      p.time_scale = ts.get<double>();
+    }
     if (j.contains("limits")) {
       const auto& l = j.at("limits");
       if (!l.is_object()) return fail("profile: 'limits' must be an object");
@@ -50,6 +57,9 @@ std::optional<broker_profile> parse_profile(std::string_view json_text, std::str
       p.topic_alias_maximum = l.value("topic_alias_maximum", p.topic_alias_maximum);
       p.max_packet_size = l.value("max_packet_size", p.max_packet_size);
       p.zero_length_client_id = l.value("zero_length_client_id", p.zero_length_client_id);
+      p.authentication_method = l.value("authentication_method", p.authentication_method);
+      p.authentication_data_hex =
+          l.value("authentication_data", p.authentication_data_hex);
     }
     if (j.contains("deviations")) {
       for (const auto& d : j.at("deviations")) {

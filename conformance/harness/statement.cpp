@@ -36,6 +36,10 @@ void record_unimplemented(std::string_view feature) {
   ::testing::Test::RecordProperty("unimplemented_feature", std::string(feature));
 }
 
+void record_not_applicable(std::string_view why) {
+  ::testing::Test::RecordProperty("skip_reason", std::string(why));
+}
+
 std::string failure_block() {
   const auto& ctx = test_context::current();
   std::string key = ctx.statement().empty() ? ctx.test_name() : ctx.statement();

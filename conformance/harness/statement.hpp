@@ -34,6 +34,10 @@ void record_should();
 // broker lacks `feature`; the CLI reports it as "unimplemented".
 void record_unimplemented(std::string_view feature);
 
+// record_not_applicable marks the running test as skipped because the statement does not
+// apply to this broker or was not observable in this run; `why` becomes the report note.
+void record_not_applicable(std::string_view why);
+
 // failure_block builds the report for the running test from its failures and transcripts.
 std::string failure_block();
 
@@ -48,3 +52,12 @@ std::string failure_block();
     GTEST_SKIP() << "unimplemented: the broker profile says " << (feature)          \
                  << " is not available";                                            \
   }
+
+// MQTT_SKIP skips the running test with the reason `why` (a std::string expression), which
+// the CLI reports as the note of a "skipped" verdict: a skip always says why.
+#define MQTT_SKIP(why)                                   \
+  do {                                                   \
+    const std::string mqtt_skip_why_ = (why);            \
+    ::mqtt::cert::record_not_applicable(mqtt_skip_why_); \
+    GTEST_SKIP() << mqtt_skip_why_;                      \
+  } while (false)

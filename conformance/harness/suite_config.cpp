@@ -15,9 +15,13 @@ suite_config& suite() {
 
 std::string default_profile_path(bool launched_refbroker) {
   if (const char* env = std::getenv("MQTTCERT_PROFILE"); env && *env) return env;
-  if (launched_refbroker && *MQTTCERT_PROFILES_DIR)
-    return std::string(MQTTCERT_PROFILES_DIR) + "/refbroker.json";
+  if (launched_refbroker) return bundled_profile_path("refbroker.json");
   return {};
+}
+
+std::string bundled_profile_path(std::string_view file_name) {
+  if (!*MQTTCERT_PROFILES_DIR) return {};
+  return std::string(MQTTCERT_PROFILES_DIR) + "/" + std::string(file_name);
 }
 
 }  // namespace mqtt::cert

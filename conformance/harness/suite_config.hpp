@@ -4,6 +4,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "conformance/harness/broker_target.hpp"
 #include "conformance/harness/profile.hpp"
@@ -23,5 +25,9 @@ suite_config& suite();
 // conformance/profiles/refbroker.json when the harness launched the reference broker,
 // else "" (a generic profile: every optional feature assumed available).
 std::string default_profile_path(bool launched_refbroker);
+
+// bundled_profile_path returns the path of a profile shipped in conformance/profiles
+// ("mosquitto-2.0.json"), or "" when the build does not know that folder.
+std::string bundled_profile_path(std::string_view file_name);
 
 }  // namespace mqtt::cert

@@ -1,10 +1,10 @@
 // 2.3 Packet identifiers. Reserved flags (2.2.2) are rows of data/malformed_packets.json.
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/v3.1.1/v311_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V311ControlPacketFormat : public v311_test {};
+class V311ControlPacketFormat : public v311::session_test {};
 
 // [MQTT-2.3.1-1] QoS 1/2 PUBLISH packets the server sends carry a non-zero identifier.
 TEST_F(V311ControlPacketFormat, ServerQosOnePublishHasNonZeroIdentifier) {
@@ -19,6 +19,35 @@ TEST_F(V311ControlPacketFormat, ServerQosOnePublishHasNonZeroIdentifier) {
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
   EXPECT_NE(got.packet_id, 0);
+}
+
+// [MQTT-2.3.1-4] The server gives in-flight QoS 1 messages to one client distinct non-zero
+// Packet Identifiers, and re-sends an unacknowledged one with the same identifier.
+TEST_F(V311ControlPacketFormat, ServerInflightIdentifiersDistinctAndStable) {
+  statement("MQTT-2.3.1-4");
+  const std::string id = session_id("s");
+  const std::string t = topic("ids");
+  auto sub = resume(id, "sub");
+  ASSERT_TRUE(sub);
+  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  for (std::uint16_t i = 1; i <= 3; ++i)
+    ASSERT_TRUE(publish(*pub, t, std::to_string(i), codec::qos::at_least_once, false, i));
+  std::vector<std::uint16_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    codec::publish_packet got;
+    ASSERT_TRUE(receive_publish(*sub, &got, false)) << "message " << i;
+    EXPECT_NE(got.packet_id, 0);
+    for (auto seen : ids) EXPECT_NE(seen, got.packet_id) << "identifier reused while in flight";
+    ids.push_back(got.packet_id);
+  }
+  sub->close();  // none acknowledged
+  auto again = resume(id, "again");
+  ASSERT_TRUE(again);
+  codec::publish_packet first;
+  ASSERT_TRUE(receive_publish(*again, &first, false)) << "unacknowledged message not re-sent";
+  EXPECT_EQ(first.packet_id, ids[0]) << "re-sent with a new Packet Identifier";
 }
 
 // [MQTT-2.3.1-5] A QoS 0 PUBLISH carries no Packet Identifier: the body is exactly the
@@ -52,6 +81,38 @@ TEST_F(V311ControlPacketFormat, PubackEchoesPacketIdentifier) {
   auto r = c->expect_packet();
   const auto* ack = r.as<codec::puback_packet>();
   EXPECT_TRUE(ack && ack->packet_id == 0x1234) << mismatch("S→C PUBACK 40 02 1234", r);
+}
+
+// [MQTT-2.3.1-6] PUBREC carries the Packet Identifier of the QoS 2 PUBLISH, and the
+// server's PUBREL carries the identifier of the PUBLISH it sent.
+TEST_F(V311ControlPacketFormat, PubrecAndPubrelEchoPacketIdentifier) {
+  statement("MQTT-2.3.1-6");
+  MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
+  const std::string t = topic("q2");
+  auto sub = connect_client("sub");
+  ASSERT_TRUE(sub);
+  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  pub->send_packet(make_publish(t, "x", codec::qos::exactly_once, 0x2345));
+  auto r = pub->expect_packet();
+  const auto* rec = r.as<codec::pubrec_packet>();
+  EXPECT_TRUE(rec && rec->packet_id == 0x2345) << mismatch("S→C PUBREC 50 02 2345", r);
+  codec::pubrel_packet rel;
+  rel.packet_id = 0x2345;
+  pub->send_packet(rel);
+  auto rc = pub->expect_packet();
+  EXPECT_TRUE(rc.as<codec::pubcomp_packet>()) << mismatch("S→C PUBCOMP 70 02 2345", rc);
+  auto d = sub->expect_packet();
+  const auto* p = d.as<codec::publish_packet>();
+  ASSERT_TRUE(p) << mismatch("S→C PUBLISH QoS 2", d);
+  codec::pubrec_packet ours;
+  ours.packet_id = p->packet_id;
+  sub->send_packet(ours);
+  auto r2 = sub->expect_packet();
+  const auto* srel = r2.as<codec::pubrel_packet>();
+  EXPECT_TRUE(srel && srel->packet_id == p->packet_id)
+      << mismatch("S→C PUBREL with the identifier of the PUBLISH", r2);
 }
 
 // [MQTT-2.3.1-7] SUBACK and UNSUBACK carry the request's Packet Identifier.

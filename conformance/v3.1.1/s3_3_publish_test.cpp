@@ -1,10 +1,13 @@
-// 3.3 PUBLISH: RETAIN, topic matching, acknowledgements, overlapping subscriptions.
-#include "conformance/harness/conformance_test.hpp"
+// 3.3 PUBLISH: DUP, RETAIN, the Topic Name, acknowledgements, overlapping subscriptions.
+// QoS 3 and wildcard Topic Names are rows of data/malformed_packets.json.
+#include "conformance/v3.1.1/v311_session_test.hpp"
+
+#include <algorithm>
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V311Publish : public v311_test {
+class V311Publish : public v311::session_test {
  protected:
   std::unique_ptr<raw_client> subscriber(const std::string& filter,
                                          codec::qos q = codec::qos::at_most_once) {
@@ -17,6 +20,63 @@ class V311Publish : public v311_test {
     return c;
   }
 };
+
+// [MQTT-3.3.1-1] A PUBLISH the server re-delivers (to a CleanSession 0 client reconnecting
+// without having acknowledged it) has DUP 1.
+TEST_F(V311Publish, RedeliveredPublishHasDupFlag) {
+  statement("MQTT-3.3.1-1");
+  const std::string id = session_id("s");
+  const std::string t = topic("d");
+  auto sub = resume(id, "sub");
+  ASSERT_TRUE(sub);
+  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
+  auto first = sub->expect_packet();
+  ASSERT_TRUE(first.as<codec::publish_packet>()) << mismatch("S→C PUBLISH", first);
+  sub->close();  // no PUBACK
+  auto again = resume(id, "again");
+  ASSERT_TRUE(again);
+  auto r = again->expect_packet();
+  const auto* p = r.as<codec::publish_packet>();
+  ASSERT_TRUE(p) << mismatch("S→C PUBLISH re-delivered", r);
+  EXPECT_TRUE(p->dup) << mismatch("S→C PUBLISH 3A … (DUP 1, QoS 1)", r);
+}
+
+// [MQTT-3.3.1-2] A QoS 0 PUBLISH has DUP 0, even when it carries a message the publisher
+// sent with DUP 1 at QoS 1 and the subscription downgrades it.
+TEST_F(V311Publish, QosZeroDeliveryHasDupZero) {
+  statement("MQTT-3.3.1-2");
+  const std::string t = topic("d");
+  auto sub = subscriber(t, codec::qos::at_most_once);
+  ASSERT_TRUE(sub);
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  auto p = make_publish(t, "x", codec::qos::at_least_once, 3);
+  p.dup = true;
+  ASSERT_TRUE(publish(*pub, p));
+  auto r = sub->expect_packet();
+  ASSERT_FALSE(r.bytes.empty()) << mismatch("S→C PUBLISH 30 …", r);
+  EXPECT_EQ(r.bytes[0], 0x30) << mismatch("S→C PUBLISH 30 … (DUP 0, QoS 0)", r);
+}
+
+// [MQTT-3.3.1-3] The incoming DUP flag is not propagated: a first delivery of a message
+// received with DUP 1 has DUP 0.
+TEST_F(V311Publish, IncomingDupNotPropagated) {
+  statement("MQTT-3.3.1-3");
+  const std::string t = topic("d");
+  auto sub = subscriber(t, codec::qos::at_least_once);
+  ASSERT_TRUE(sub);
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  auto p = make_publish(t, "x", codec::qos::at_least_once, 4);
+  p.dup = true;
+  ASSERT_TRUE(publish(*pub, p));
+  codec::publish_packet got;
+  ASSERT_TRUE(receive_publish(*sub, &got));
+  EXPECT_FALSE(got.dup) << "DUP 1 copied from the publisher to a first delivery";
+}
 
 // [MQTT-3.3.1-5] A RETAIN 1 message is stored for future subscribers.
 TEST_F(V311Publish, RetainedMessageStored) {
@@ -50,6 +110,43 @@ TEST_F(V311Publish, NewSubscriptionGetsRetainedOfAllMatchingTopics) {
   ASSERT_TRUE(receive_publish(*sub, &x));
   ASSERT_TRUE(receive_publish(*sub, &y));
   EXPECT_NE(x.topic, y.topic);
+}
+
+// [MQTT-3.3.1-7] A retained QoS 0 message replaces the earlier retained message: a new
+// subscriber gets the QoS 0 message or nothing, never the old one.
+TEST_F(V311Publish, RetainedQosZeroReplacesRetainedMessage) {
+  statement("MQTT-3.3.1-7");
+  const std::string t = topic("r");
+  clear_retained_at_end(t);
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  ASSERT_TRUE(publish(*pub, t, "old", codec::qos::at_least_once, true, 1));
+  ASSERT_TRUE(publish(*pub, t, "new", codec::qos::at_most_once, true));
+  ASSERT_TRUE(still_open(*pub));  // the QoS 0 PUBLISH has been processed
+  auto sub = subscriber(t, codec::qos::at_least_once);
+  ASSERT_TRUE(sub);
+  auto r = sub->expect_packet(quiet_window);
+  if (const auto* p = r.as<codec::publish_packet>())
+    EXPECT_EQ(p->payload, payload_bytes("new")) << mismatch("retained \"new\" or nothing", r);
+  else
+    EXPECT_EQ(r.status, recv_status::timeout) << mismatch("retained \"new\" or nothing", r);
+}
+
+// [MQTT-3.3.1-7] (SHOULD) The retained QoS 0 message is stored as the new retained message.
+TEST_F(V311Publish, RetainedQosZeroIsStored) {
+  statement("MQTT-3.3.1-7");
+  should();
+  const std::string t = topic("r");
+  clear_retained_at_end(t);
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  ASSERT_TRUE(publish(*pub, t, "zero", codec::qos::at_most_once, true));
+  ASSERT_TRUE(still_open(*pub));
+  auto sub = subscriber(t);
+  ASSERT_TRUE(sub);
+  codec::publish_packet got;
+  ASSERT_TRUE(receive_publish(*sub, &got));
+  EXPECT_EQ(got.payload, payload_bytes("zero"));
 }
 
 // [MQTT-3.3.1-8] Retained messages sent on subscribe have RETAIN 1.
@@ -124,6 +221,27 @@ TEST_F(V311Publish, NonRetainedPublishLeavesRetainedMessage) {
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
   EXPECT_EQ(got.payload, payload_bytes("kept"));
+}
+
+// [MQTT-3.3.2-1] The server's PUBLISH starts its variable header with the Topic Name as a
+// UTF-8 string: length, then the exact bytes of a multi-byte topic.
+TEST_F(V311Publish, ForwardedTopicNameIsFirstUtf8Field) {
+  statement("MQTT-3.3.2-1");
+  const std::string t = topic("caf\xC3\xA9/\xE6\x97\xA5");
+  auto sub = subscriber(t);
+  ASSERT_TRUE(sub);
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  ASSERT_TRUE(publish(*pub, t, "x"));
+  auto r = sub->expect_packet();
+  ASSERT_TRUE(r.as<codec::publish_packet>()) << mismatch("S→C PUBLISH", r);
+  const std::size_t at = r.bytes.size() > 2 && (r.bytes[1] & 0x80) ? 3 : 2;
+  codec::byte_buffer want = {static_cast<std::uint8_t>(t.size() >> 8),
+                             static_cast<std::uint8_t>(t.size() & 0xFF)};
+  want.insert(want.end(), t.begin(), t.end());
+  ASSERT_GE(r.bytes.size(), at + want.size()) << mismatch("Topic Name first", r);
+  EXPECT_TRUE(std::equal(want.begin(), want.end(), r.bytes.begin() + at))
+      << mismatch("Topic Name (length and UTF-8 bytes) first in the variable header", r);
 }
 
 // [MQTT-3.3.2-3] The Topic Name sent matches the subscriber's filter (the published name).

@@ -10,7 +10,7 @@ class V5Connack : public v5_test {
     connect_options o;
     o.client_id = std::move(id);
     o.clean_start = clean_start;
-    o.props.session_expiry_interval = 60;
+    o.props.session_expiry_interval = 300;
     return o;
   }
   // make_session leaves a stored session (with a subscription) for `id`.
@@ -25,6 +25,40 @@ class V5Connack : public v5_test {
     return ::testing::AssertionSuccess();
   }
 };
+
+// [MQTT-3.2.0-1] The CONNACK comes before any other packet, even when a resumed session
+// has queued messages and the client pipelines a PINGREQ behind its CONNECT.
+TEST_F(V5Connack, ConnackBeforeAnyOtherPacket) {
+  statement("MQTT-3.2.0-1");
+  const std::string id = client_id("s");
+  ASSERT_TRUE(make_session(id));
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  ASSERT_TRUE(publish(*pub, topic("s"), "queued", codec::qos::at_least_once));
+  auto bytes = codec::encode_packet(make_connect(version(), persistent(id, false)), version());
+  auto ping = codec::encode_packet(codec::pingreq_packet{}, version());
+  bytes.insert(bytes.end(), ping.begin(), ping.end());
+  auto c = open_client("c");
+  ASSERT_TRUE(c);
+  c->send_bytes(bytes);
+  auto r = c->expect_packet();
+  const auto* ack = r.as<codec::connack_packet>();
+  EXPECT_TRUE(ack && ack->reason == 0) << mismatch("S→C CONNACK 00 first", r);
+}
+
+// [MQTT-3.2.0-2] No second CONNACK on a connection: a second CONNECT gets at most an error
+// DISCONNECT, then the close.
+TEST_F(V5Connack, AtMostOneConnackPerConnection) {
+  statement("MQTT-3.2.0-2");
+  connect_options o;
+  o.client_id = client_id("c");
+  auto c = connect_client("c", o);
+  ASSERT_TRUE(c);
+  c->send_packet(make_connect(version(), o));
+  auto obs = c->expect_close();
+  for (const auto& r : obs.before)
+    EXPECT_FALSE(r.as<codec::connack_packet>()) << mismatch("no second CONNACK", obs);
+}
 
 // [MQTT-3.2.2-1] Bits 7-1 of the CONNACK Acknowledge Flags are zero.
 TEST_F(V5Connack, AcknowledgeFlagsReservedBitsZero) {
@@ -82,7 +116,7 @@ TEST_F(V5Connack, RefusingConnackHasSessionPresentZero) {
   if (ack == nullptr) {
     // Closing without CONNACK is allowed [MQTT-4.12.0-1]; then there is nothing to check.
     ASSERT_EQ(r.status, recv_status::closed) << mismatch("S→C CONNACK with reason >= 0x80", r);
-    GTEST_SKIP() << "the broker closed without a CONNACK; Session Present is not observable";
+    MQTT_SKIP("the broker closed without a CONNACK; Session Present is not observable");
   }
   ASSERT_GE(ack->reason, 0x80) << mismatch("S→C CONNACK with reason >= 0x80", r);
   EXPECT_FALSE(ack->session_present) << mismatch("Session Present 0 on a refusal", r);
@@ -96,6 +130,117 @@ TEST_F(V5Connack, RefusingConnackThenClose) {
   connect_options o;
   o.client_id = client_id("c");
   o.props.authentication_method = "mqttcert-unsupported-method";
+  c->send_packet(make_connect(version(), o));
+  EXPECT_TRUE(closes_after_error(*c));
+}
+
+// [MQTT-3.2.2-8] Every CONNACK reason code is a Connect Reason Code: checked on refusals
+// for an unsupported Authentication Method, a reserved CONNECT flag bit and Authentication
+// Data without a method.
+TEST_F(V5Connack, RefusalReasonCodesAreConnectReasonCodes) {
+  statement("MQTT-3.2.2-8");
+  std::vector<codec::byte_buffer> attempts;
+  connect_options o;
+  o.client_id = client_id("m");
+  o.props.authentication_method = "mqttcert-unsupported-method";
+  attempts.push_back(codec::encode_packet(make_connect(version(), o), version()));
+  o.props.authentication_method.reset();
+  auto reserved = codec::encode_packet(make_connect(version(), o), version());
+  reserved[9] |= 0x01;  // reserved bit of the Connect Flags [MQTT-3.1.2-3]
+  attempts.push_back(reserved);
+  o.props.authentication_data = payload_bytes("x");  // data without a method: Protocol Error
+  attempts.push_back(codec::encode_packet(make_connect(version(), o), version()));
+  int seen = 0;
+  for (const auto& bytes : attempts) {
+    auto c = open_client("c");
+    ASSERT_TRUE(c);
+    c->send_bytes(bytes);
+    auto r = c->expect_packet();
+    if (r.status == recv_status::closed) continue;
+    const auto* ack = r.as<codec::connack_packet>();
+    ASSERT_TRUE(ack) << mismatch("S→C CONNACK with a Connect Reason Code, or a close", r);
+    ++seen;
+    EXPECT_TRUE(codec::reason_code_allowed(ack->reason, codec::packet_type::connack))
+        << mismatch("a Connect Reason Code (Table 3-1)", r);
+  }
+  if (seen == 0) MQTT_SKIP("not observable: the broker closed without any CONNACK");
+}
+
+// [MQTT-3.2.2-9] The Maximum QoS in CONNACK (2 when absent) is what the broker serves:
+// it matches the profile, and PUBLISH at every QoS up to it is accepted.
+TEST_F(V5Connack, MaximumQosMatchesWhatTheServerSupports) {
+  statement("MQTT-3.2.2-9");
+  auto c = open_client("c");
+  ASSERT_TRUE(c);
+  codec::connack_packet ack;
+  connect_options o;
+  o.client_id = client_id("c");
+  ASSERT_TRUE(connect_session(*c, o, &ack));
+  const int announced = ack.props.maximum_qos.value_or(2);
+  EXPECT_EQ(announced, profile().maximum_qos)
+      << "CONNACK Maximum QoS " << announced << " (absent means 2); the profile says "
+      << int(profile().maximum_qos);
+  for (int q = 1; q <= announced; ++q)
+    EXPECT_TRUE(publish(*c, topic("q"), "x", static_cast<codec::qos>(q), false,
+                        static_cast<std::uint16_t>(q)))
+        << "PUBLISH at QoS " << q << " refused although CONNACK allows it";
+}
+
+// [MQTT-3.2.2-10] SUBSCRIBE with Requested QoS 0, 1 and 2 is accepted whatever QoS the
+// server supports (granted at most its Maximum QoS).
+TEST_F(V5Connack, SubscribeAtAnyRequestedQosAccepted) {
+  statement("MQTT-3.2.2-10");
+  auto c = open_client("c");
+  ASSERT_TRUE(c);
+  codec::connack_packet ack;
+  connect_options o;
+  o.client_id = client_id("c");
+  ASSERT_TRUE(connect_session(*c, o, &ack));
+  const int announced = ack.props.maximum_qos.value_or(2);
+  codec::subscribe_packet s;
+  s.packet_id = 7;
+  for (int q = 0; q <= 2; ++q)
+    s.subscriptions.push_back({topic("q" + std::to_string(q)), {static_cast<codec::qos>(q)}});
+  c->send_packet(s);
+  auto r = c->expect_packet();
+  const auto* sa = r.as<codec::suback_packet>();
+  ASSERT_TRUE(sa && sa->reasons.size() == 3) << mismatch("S→C SUBACK with 3 reason codes", r);
+  for (auto code : sa->reasons)
+    EXPECT_LE(code, announced) << mismatch("granted QoS 0.." + std::to_string(announced), r);
+}
+
+// [MQTT-3.2.2-12] A Will QoS above the server's Maximum QoS is refused and the connection
+// closed. Only brokers whose profile has maximum_qos below 2 can be checked.
+TEST_F(V5Connack, WillQosAboveMaximumRefused) {
+  statement("MQTT-3.2.2-12");
+  if (profile().maximum_qos >= 2)
+    MQTT_SKIP("not applicable: the profile says the broker supports QoS 2");
+  connect_options o;
+  o.client_id = client_id("c");
+  codec::will_message w;
+  w.topic = topic("will");
+  w.qos_level = static_cast<codec::qos>(profile().maximum_qos + 1);
+  o.will = w;
+  auto c = open_client("c");
+  ASSERT_TRUE(c);
+  c->send_packet(make_connect(version(), o));
+  EXPECT_TRUE(closes_after_error(*c));
+}
+
+// [MQTT-3.2.2-13] Will Retain 1 on a server without retained messages is refused and the
+// connection closed. Only brokers whose profile has retain_available false can be checked.
+TEST_F(V5Connack, WillRetainRefusedWithoutRetainSupport) {
+  statement("MQTT-3.2.2-13");
+  if (profile().retain_available)
+    MQTT_SKIP("not applicable: the profile says the broker supports retained messages");
+  connect_options o;
+  o.client_id = client_id("c");
+  codec::will_message w;
+  w.topic = topic("will");
+  w.retain = true;
+  o.will = w;
+  auto c = open_client("c");
+  ASSERT_TRUE(c);
   c->send_packet(make_connect(version(), o));
   EXPECT_TRUE(closes_after_error(*c));
 }
@@ -115,4 +260,67 @@ TEST_F(V5Connack, AssignedClientIdentifierIsUnused) {
   named->send_packet(codec::pingreq_packet{});
   auto r = named->expect_packet();
   EXPECT_TRUE(r.as<codec::pingresp_packet>()) << mismatch("S→C PINGRESP (still connected)", r);
+}
+
+// tiny_limit_connack sends a refused CONNECT (unsupported Authentication Method) that
+// declares Maximum Packet Size 8 and returns what came back: where a broker likes to put
+// a Reason String.
+static received tiny_limit_connack(raw_client& c, const std::string& id) {
+  connect_options o;
+  o.client_id = id;
+  o.props.authentication_method = "mqttcert-unsupported-method";
+  o.props.maximum_packet_size = 8;
+  c.send_packet(make_connect(codec::protocol_version::v5_0, o));
+  return c.expect_packet();
+}
+
+// [MQTT-3.2.2-19] A CONNACK that would exceed the client's Maximum Packet Size carries no
+// Reason String.
+TEST_F(V5Connack, NoReasonStringPastClientMaximumPacketSize) {
+  statement("MQTT-3.2.2-19");
+  auto c = open_client("c");
+  ASSERT_TRUE(c);
+  auto r = tiny_limit_connack(*c, client_id("c"));
+  if (r.status == recv_status::closed) MQTT_SKIP("not observable: closed without CONNACK");
+  const auto* ack = r.as<codec::connack_packet>();
+  ASSERT_TRUE(ack) << mismatch("S→C CONNACK", r);
+  EXPECT_TRUE(r.bytes.size() <= 8 || !ack->props.reason_string)
+      << mismatch("a CONNACK of at most 8 bytes, or one without Reason String", r);
+}
+
+// [MQTT-3.2.2-20] A CONNACK that would exceed the client's Maximum Packet Size carries no
+// User Property.
+TEST_F(V5Connack, NoUserPropertyPastClientMaximumPacketSize) {
+  statement("MQTT-3.2.2-20");
+  auto c = open_client("c");
+  ASSERT_TRUE(c);
+  auto r = tiny_limit_connack(*c, client_id("c"));
+  if (r.status == recv_status::closed) MQTT_SKIP("not observable: closed without CONNACK");
+  const auto* ack = r.as<codec::connack_packet>();
+  ASSERT_TRUE(ack) << mismatch("S→C CONNACK", r);
+  EXPECT_TRUE(r.bytes.size() <= 8 || ack->props.user_properties.empty())
+      << mismatch("a CONNACK of at most 8 bytes, or one without User Property", r);
+}
+
+// [MQTT-3.2.2-22] Without a Server Keep Alive in CONNACK the server applies the client's
+// Keep Alive (2 s): a silent connection survives one Keep Alive and is closed after 1.5
+// (one broker second of timer granularity allowed).
+TEST_F(V5Connack, ClientKeepAliveAppliedWithoutServerKeepAlive) {
+  statement("MQTT-3.2.2-22");
+  connect_options o;
+  o.client_id = client_id("idle");
+  o.keep_alive = 2;
+  auto c = open_client("idle");
+  ASSERT_TRUE(c);
+  codec::connack_packet ack;
+  ASSERT_TRUE(connect_session(*c, o, &ack));
+  if (ack.props.server_keep_alive)
+    MQTT_SKIP("not applicable: CONNACK has Server Keep Alive " +
+              std::to_string(*ack.props.server_keep_alive));
+  auto early = c->expect_close(scaled_time(2000ms));
+  EXPECT_FALSE(early.closed) << mismatch("still open one Keep Alive (2 s) after CONNACK", early);
+  if (early.closed) return;
+  auto obs = c->expect_close(real_time(2000ms));  // up to 1.5 × 2 s + 1 s after CONNACK
+  EXPECT_TRUE(obs.closed && obs.only_errors_before())
+      << mismatch("close by 1.5 × Keep Alive (3 s, +1 s) after CONNACK", obs);
 }

@@ -1,0 +1,42 @@
+// 3.14 DISCONNECT: the Will is discarded. Reserved flags (E1 00) are a row of
+// data/malformed_packets.json.
+#include "conformance/v3.1.1/v311_session_test.hpp"
+
+namespace codec = mqtt::codec;
+using namespace mqtt::cert;
+
+class V311Disconnect : public v311::session_test {};
+
+// [MQTT-3.14.4-3] After DISCONNECT the Will is discarded, even when the client then drops
+// the socket instead of waiting for the server to close.
+TEST_F(V311Disconnect, DisconnectDiscardsWill) {
+  statement("MQTT-3.14.4-3");
+  const std::string t = topic("will");
+  auto sub = connect_client("sub");
+  ASSERT_TRUE(sub);
+  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
+  auto w = connect_client("willer", with_will(t));
+  ASSERT_TRUE(w);
+  w->send_packet(codec::disconnect_packet{});
+  w->close();
+  EXPECT_TRUE(silent(*sub, "no Will Message", 500ms));
+}
+
+// [MQTT-3.14.4-3] A retained Will is discarded by DISCONNECT too: it is neither published
+// nor left as the retained message.
+TEST_F(V311Disconnect, DisconnectDiscardsRetainedWill) {
+  statement("MQTT-3.14.4-3");
+  const std::string t = topic("will");
+  clear_retained_at_end(t);
+  auto watch = connect_client("watch");
+  ASSERT_TRUE(watch);
+  ASSERT_TRUE(subscribe(*watch, t, codec::qos::at_most_once));
+  auto w = connect_client("willer", with_will(t, true));
+  ASSERT_TRUE(w);
+  disconnect(*w);
+  EXPECT_TRUE(silent(*watch, "no Will Message", 500ms));
+  auto late = connect_client("late");
+  ASSERT_TRUE(late);
+  ASSERT_TRUE(subscribe(*late, t, codec::qos::at_most_once));
+  EXPECT_TRUE(silent(*late, "no retained Will Message"));
+}

@@ -1,0 +1,86 @@
+// 4.4 Message delivery retry: on a CleanSession 0 reconnect the server re-sends
+// unacknowledged PUBLISH and PUBREL packets with their original Packet Identifiers.
+#include "conformance/v3.1.1/v311_session_test.hpp"
+
+namespace codec = mqtt::codec;
+using namespace mqtt::cert;
+
+class V311DeliveryRetry : public v311::session_test {};
+
+// [MQTT-4.4.0-1] An unacknowledged QoS 1 PUBLISH is re-sent on reconnect with its original
+// Packet Identifier (and DUP 1).
+TEST_F(V311DeliveryRetry, UnackedQosOnePublishResentWithOriginalId) {
+  statement("MQTT-4.4.0-1");
+  const std::string id = session_id("s");
+  const std::string t = topic("q1");
+  auto sub = resume(id, "sub");
+  ASSERT_TRUE(sub);
+  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  ASSERT_TRUE(publish(*pub, t, "retry", codec::qos::at_least_once));
+  codec::publish_packet first;
+  ASSERT_TRUE(receive_publish(*sub, &first, false));
+  sub->close();
+  auto again = resume(id, "again");
+  ASSERT_TRUE(again);
+  auto r = again->expect_packet();
+  const auto* p = r.as<codec::publish_packet>();
+  ASSERT_TRUE(p) << mismatch("S→C PUBLISH re-sent", r);
+  EXPECT_EQ(p->packet_id, first.packet_id) << mismatch("the original Packet Identifier", r);
+  EXPECT_EQ(p->payload, payload_bytes("retry"));
+  EXPECT_TRUE(p->dup) << mismatch("DUP 1 on the re-sent PUBLISH", r);
+}
+
+// [MQTT-4.4.0-1] An unacknowledged QoS 2 PUBLISH (no PUBREC yet) is re-sent on reconnect
+// with its original Packet Identifier.
+TEST_F(V311DeliveryRetry, UnackedQosTwoPublishResentWithOriginalId) {
+  statement("MQTT-4.4.0-1");
+  MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
+  const std::string id = session_id("s");
+  const std::string t = topic("q2");
+  auto sub = resume(id, "sub");
+  ASSERT_TRUE(sub);
+  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  ASSERT_TRUE(publish(*pub, t, "retry", codec::qos::exactly_once));
+  codec::publish_packet first;
+  ASSERT_TRUE(receive_publish(*sub, &first, false));
+  sub->close();
+  auto again = resume(id, "again");
+  ASSERT_TRUE(again);
+  auto r = again->expect_packet();
+  const auto* p = r.as<codec::publish_packet>();
+  ASSERT_TRUE(p && p->packet_id == first.packet_id)
+      << mismatch("S→C PUBLISH re-sent with the original Packet Identifier", r);
+}
+
+// [MQTT-4.4.0-1] A PUBREL not yet completed is re-sent on reconnect with the original
+// Packet Identifier.
+TEST_F(V311DeliveryRetry, UncompletedPubrelResentWithOriginalId) {
+  statement("MQTT-4.4.0-1");
+  MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
+  const std::string id = session_id("s");
+  const std::string t = topic("q2");
+  auto sub = resume(id, "sub");
+  ASSERT_TRUE(sub);
+  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::exactly_once));
+  codec::publish_packet first;
+  ASSERT_TRUE(receive_publish(*sub, &first, false));
+  codec::pubrec_packet rec;
+  rec.packet_id = first.packet_id;
+  sub->send_packet(rec);
+  auto r = sub->expect_packet();
+  ASSERT_TRUE(r.as<codec::pubrel_packet>()) << mismatch("S→C PUBREL", r);
+  sub->close();
+  auto again = resume(id, "again");
+  ASSERT_TRUE(again);
+  auto r2 = again->expect_packet();
+  const auto* rel = r2.as<codec::pubrel_packet>();
+  EXPECT_TRUE(rel && rel->packet_id == first.packet_id)
+      << mismatch("S→C PUBREL re-sent with the original Packet Identifier", r2);
+}

@@ -1,0 +1,167 @@
+// 4.4 Message delivery retry: on resuming a session (Clean Start 0) the server resends
+// unacknowledged QoS 1/2 PUBLISH and PUBREL with their original Packet Identifiers, and at
+// no other time; an error PUBACK/PUBREC counts as an acknowledgement.
+#include "conformance/harness/conformance_test.hpp"
+
+namespace codec = mqtt::codec;
+using namespace mqtt::cert;
+
+class V5DeliveryRetry : public v5_test {
+ protected:
+  connect_options session(std::string id, bool clean_start) {
+    connect_options o;
+    o.client_id = std::move(id);
+    o.clean_start = clean_start;
+    o.props.session_expiry_interval = 300;
+    return o;
+  }
+  // subscribed_receiver connects `id` with a fresh session subscribed to `t` at `q`, has
+  // "m1" published to `t` at `q` and returns the client together with that PUBLISH, not
+  // acknowledged.
+  std::unique_ptr<raw_client> subscribed_receiver(const std::string& id, const std::string& t,
+                                                  codec::qos q, codec::publish_packet* got) {
+    auto c = connect_client("sub", session(id, true));
+    if (!c || !subscribe(*c, t, q)) return nullptr;
+    auto pub = connect_client("pub");
+    if (!pub || !publish(*pub, t, "m1", q)) return nullptr;
+    auto ok = receive_publish(*c, got, false);
+    if (!ok) {
+      ADD_FAILURE() << "setup: " << ok.message();
+      return nullptr;
+    }
+    return c;
+  }
+  // resume reconnects `id` with Clean Start 0 and expects Session Present 1.
+  std::unique_ptr<raw_client> resume(const std::string& id) {
+    auto c = open_client("resumed");
+    if (!c) return nullptr;
+    codec::connack_packet ack;
+    auto ok = connect_session(*c, session(id, false), &ack);
+    if (!ok || !ack.session_present) {
+      ADD_FAILURE() << "setup: session not resumed " << ok.message();
+      return nullptr;
+    }
+    return c;
+  }
+};
+
+// [MQTT-4.4.0-1] An unacknowledged QoS 1 PUBLISH is resent on resumption with its
+// original Packet Identifier (and DUP 1, [MQTT-3.3.1-1]).
+TEST_F(V5DeliveryRetry, UnackedQos1PublishResentOnResume) {
+  statement("MQTT-4.4.0-1");
+  const std::string id = client_id("s");
+  codec::publish_packet first;
+  auto c = subscribed_receiver(id, topic("t"), codec::qos::at_least_once, &first);
+  ASSERT_TRUE(c);
+  c->close();
+  auto again = resume(id);
+  ASSERT_TRUE(again);
+  codec::publish_packet second;
+  ASSERT_TRUE(receive_publish(*again, &second)) << "the unacknowledged PUBLISH was not resent";
+  EXPECT_EQ(second.packet_id, first.packet_id) << "resent with a new Packet Identifier";
+  EXPECT_EQ(second.payload, first.payload);
+  EXPECT_TRUE(second.dup) << "resent PUBLISH has DUP 0 [MQTT-3.3.1-1]";
+}
+
+// [MQTT-4.4.0-1] An unacknowledged QoS 2 PUBLISH (no PUBREC sent) is resent on resumption
+// with its original Packet Identifier.
+TEST_F(V5DeliveryRetry, UnackedQos2PublishResentOnResume) {
+  statement("MQTT-4.4.0-1");
+  const std::string id = client_id("s");
+  codec::publish_packet first;
+  auto c = subscribed_receiver(id, topic("t"), codec::qos::exactly_once, &first);
+  ASSERT_TRUE(c);
+  c->close();
+  auto again = resume(id);
+  ASSERT_TRUE(again);
+  codec::publish_packet second;
+  ASSERT_TRUE(receive_publish(*again, &second)) << "the unacknowledged PUBLISH was not resent";
+  EXPECT_EQ(second.packet_id, first.packet_id) << "resent with a new Packet Identifier";
+  EXPECT_TRUE(second.dup) << "resent PUBLISH has DUP 0 [MQTT-3.3.1-1]";
+}
+
+// [MQTT-4.4.0-1] A PUBREL left without PUBCOMP is resent on resumption (a PUBREL, not the
+// PUBLISH) with its original Packet Identifier.
+TEST_F(V5DeliveryRetry, UncompletedPubrelResentOnResume) {
+  statement("MQTT-4.4.0-1");
+  const std::string id = client_id("s");
+  codec::publish_packet first;
+  auto c = subscribed_receiver(id, topic("t"), codec::qos::exactly_once, &first);
+  ASSERT_TRUE(c);
+  codec::pubrec_packet rec;
+  rec.packet_id = first.packet_id;
+  c->send_packet(rec);
+  auto r = c->expect_packet();
+  ASSERT_TRUE(r.as<codec::pubrel_packet>()) << mismatch("S→C PUBREL", r);
+  c->close();
+  auto again = resume(id);
+  ASSERT_TRUE(again);
+  auto r2 = again->expect_packet();
+  const auto* rel = r2.as<codec::pubrel_packet>();
+  EXPECT_TRUE(rel && rel->packet_id == first.packet_id)
+      << mismatch("S→C PUBREL 62 .. " + std::to_string(first.packet_id) + " resent", r2);
+}
+
+// [MQTT-4.4.0-1] No resend at any other time: an unacknowledged QoS 1 PUBLISH is not
+// repeated on the open connection (watched for 2 broker seconds), and an acknowledged one
+// is not repeated on resumption.
+TEST_F(V5DeliveryRetry, NoResendOutsideResumption) {
+  statement("MQTT-4.4.0-1");
+  const std::string id = client_id("s");
+  codec::publish_packet first;
+  auto c = subscribed_receiver(id, topic("t"), codec::qos::at_least_once, &first);
+  ASSERT_TRUE(c);
+  auto r = c->expect_no_packet(real_time(2000ms));
+  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no resend on the open connection", r);
+  codec::puback_packet ack;
+  ack.packet_id = first.packet_id;
+  c->send_packet(ack);
+  disconnect(*c);
+  auto again = resume(id);
+  ASSERT_TRUE(again);
+  auto r2 = again->expect_no_packet();
+  EXPECT_EQ(r2.status, recv_status::timeout)
+      << mismatch("no resend of an acknowledged PUBLISH", r2);
+}
+
+// [MQTT-4.4.0-2] A PUBACK with reason 0x80 acknowledges the PUBLISH: it is not resent on
+// resumption.
+TEST_F(V5DeliveryRetry, ErrorPubackCountsAsAcknowledged) {
+  statement("MQTT-4.4.0-2");
+  const std::string id = client_id("s");
+  codec::publish_packet first;
+  auto c = subscribed_receiver(id, topic("t"), codec::qos::at_least_once, &first);
+  ASSERT_TRUE(c);
+  codec::puback_packet ack;
+  ack.packet_id = first.packet_id;
+  ack.reason = codec::reason_code::unspecified_error;
+  c->send_packet(ack);
+  disconnect(*c);
+  auto again = resume(id);
+  ASSERT_TRUE(again);
+  auto r = again->expect_no_packet();
+  EXPECT_EQ(r.status, recv_status::timeout)
+      << mismatch("no resend after PUBACK 0x80 (Unspecified error)", r);
+}
+
+// [MQTT-4.4.0-2] A PUBREC with reason 0x80 acknowledges the PUBLISH: no PUBREL follows
+// and nothing is resent on resumption.
+TEST_F(V5DeliveryRetry, ErrorPubrecCountsAsAcknowledged) {
+  statement("MQTT-4.4.0-2");
+  const std::string id = client_id("s");
+  codec::publish_packet first;
+  auto c = subscribed_receiver(id, topic("t"), codec::qos::exactly_once, &first);
+  ASSERT_TRUE(c);
+  codec::pubrec_packet rec;
+  rec.packet_id = first.packet_id;
+  rec.reason = codec::reason_code::unspecified_error;
+  c->send_packet(rec);
+  auto r = c->expect_no_packet();
+  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no PUBREL after PUBREC 0x80", r);
+  disconnect(*c);
+  auto again = resume(id);
+  ASSERT_TRUE(again);
+  auto r2 = again->expect_no_packet();
+  EXPECT_EQ(r2.status, recv_status::timeout)
+      << mismatch("no resend after PUBREC 0x80 (Unspecified error)", r2);
+}
