@@ -1,6 +1,7 @@
 #include "conformance/cli/reports.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <map>
 
@@ -25,6 +26,28 @@ bool section_less(const std::string& a, const std::string& b) {
   return a.size() < b.size();
 }
 
+// statement_less orders "…MQTT-3.1.2-2" before "…MQTT-3.1.2-10": by the numbers in the
+// ID, not by their text.
+bool statement_less(const std::string& a, const std::string& b) {
+  auto numbers = [](const std::string& s) {
+    std::vector<int> n;
+    std::size_t at = s.find("MQTT-");
+    for (std::size_t i = at == std::string::npos ? 0 : at + 5; i < s.size();) {
+      if (std::isdigit(static_cast<unsigned char>(s[i]))) {
+        std::size_t end = i;
+        while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end]))) ++end;
+        n.push_back(std::atoi(s.substr(i, end - i).c_str()));
+        i = end;
+      } else {
+        ++i;
+      }
+    }
+    return n;
+  };
+  auto na = numbers(a), nb = numbers(b);
+  return na != nb ? na < nb : a < b;
+}
+
 using grouped = std::map<std::string, std::vector<const test_result*>>;
 
 // group_by_section groups by "version section" in spec order.
@@ -40,7 +63,8 @@ std::vector<std::pair<std::string, std::vector<const test_result*>>> group_by_se
   });
   for (auto& [k, v] : out)
     std::sort(v.begin(), v.end(), [](const test_result* a, const test_result* b) {
-      return a->statement != b->statement ? a->statement < b->statement : a->test < b->test;
+      return a->statement != b->statement ? statement_less(a->statement, b->statement)
+                                          : a->test < b->test;
     });
   return out;
 }

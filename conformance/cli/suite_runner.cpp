@@ -85,9 +85,30 @@ std::optional<child> spawn_child(const std::string& path, const std::vector<std:
   return c;
 }
 
+// from_gtest_json undoes GoogleTest's JSON escaping of UTF-8: it writes each byte of a
+// multi-byte character as its own \u00XX, so "→" arrives as three Latin-1 characters.
+// When every character of `s` is below U+0100, those are the original bytes.
+std::string from_gtest_json(const std::string& s) {
+  std::string bytes;
+  bytes.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      bytes += static_cast<char>(c);
+    } else if ((c == 0xC2 || c == 0xC3) && i + 1 < s.size()) {
+      // U+0080..U+00FF as UTF-8: one original byte.
+      bytes += static_cast<char>(((c & 0x03) << 6) | (static_cast<unsigned char>(s[++i]) & 0x3F));
+    } else {
+      return s;  // a real character above U+00FF: the text was not byte-escaped
+    }
+  }
+  return bytes;
+}
+
 std::string prop(const nlohmann::json& t, const char* key) {
   auto it = t.find(key);
-  return it != t.end() && it->is_string() ? it->get<std::string>() : std::string();
+  return it != t.end() && it->is_string() ? from_gtest_json(it->get<std::string>())
+                                          : std::string();
 }
 
 // parse_results reads one GoogleTest JSON file.
@@ -119,7 +140,9 @@ bool parse_results(const std::string& path, const std::string& version,
       if (failed) {
         r.outcome = r.level == "should" ? verdict::non_strict : verdict::failed;
         if (r.report.empty())
-          for (const auto& f : t["failures"]) r.report += f.value("failure", "") + "\n";
+          for (const auto& f : t["failures"]) {
+            r.report += from_gtest_json(f.value("failure", "")) + "\n";
+          }
       } else if (result == "SKIPPED") {
         if (prop(t, "verdict") == "unimplemented") {
           r.outcome = verdict::unimplemented;

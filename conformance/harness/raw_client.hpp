@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,16 @@ enum class recv_status : std::uint8_t {
   closed,     // the broker closed the connection
   malformed,  // the broker sent bytes the codec rejects; `bytes` holds them
 };
+
+// PrintTo shows a recv_status by name in GoogleTest messages.
+inline void PrintTo(recv_status s, std::ostream* os) {
+  switch (s) {
+    case recv_status::packet: *os << "packet"; return;
+    case recv_status::timeout: *os << "timeout"; return;
+    case recv_status::closed: *os << "closed"; return;
+    case recv_status::malformed: *os << "malformed"; return;
+  }
+}
 
 // received is the outcome of waiting for one packet.
 struct received {
