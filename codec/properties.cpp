@@ -193,8 +193,8 @@ class property_decoder {
                        ") is not allowed in " + std::string(property_context_name(context_)));
     }
 
-    // Read the value by its table 2-4 type. A value running past the Property Length is
-    // "a value not of the specified data type" (2.2.2.2): Malformed.
+    // Read the value by its table 2-4 type. A value running past the Property Length does
+    // not have its declared type, which 2.2.2.2 makes a Malformed Packet.
     std::uint32_t number = 0;
     std::string text;
     std::string text2;
@@ -276,7 +276,7 @@ class property_decoder {
       // no error for other values; we go further and make them a Protocol Error.
       case property_id::payload_format_indicator:
       // CONNECT Properties (3.1.2.11): Request Problem Information and Request Response
-      // Information: "a value other than 0 or 1" is a Protocol Error.
+      // Information take only 0 or 1; anything else is a Protocol Error.
       case property_id::request_problem_information:
       case property_id::request_response_information:
       // CONNACK Properties (3.2.2.3): the same for Maximum QoS, Retain Available, Wildcard

@@ -377,8 +377,8 @@ TEST_P(EachIdentifier, AcceptedWhereTableTwoFourAllowsIt) {
   }
 }
 
-// Each property's paragraph: "It is a Protocol Error to include <it> more than once",
-// except User Property (anywhere) and Subscription Identifier (PUBLISH only).
+// Each property's paragraph makes a second copy of it a Protocol Error, except User
+// Property (anywhere) and Subscription Identifier (PUBLISH only).
 TEST_P(EachIdentifier, RepetitionRule) {
   for (property_context c : row().contexts) {
     SCOPED_TRACE(context_label(c));

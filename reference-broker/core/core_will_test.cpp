@@ -70,7 +70,7 @@ TEST(CoreWill, PublishedWhenTheNetworkConnectionDrops) {
 }
 
 TEST(CoreWill, PublishedOnKeepAliveTimeout) {
-  // [MQTT-3.1.2-8]: "the Client fails to communicate within the Keep Alive time".
+  // [MQTT-3.1.2-8]: a client silent past its Keep Alive counts as an abnormal close.
   core_test_driver d;
   auto& w = watcher(d);
   auto c = make_connect("k", v5);
