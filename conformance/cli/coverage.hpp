@@ -1,4 +1,5 @@
-// coverage.hpp: which catalogue statements (broker_testable yes/partial) have a test.
+// coverage.hpp: which catalogue statements (broker_testable yes/partial) have a test, and
+// for each that has none, why (conformance/statements/uncovered_reasons.tsv).
 #pragma once
 
 #include <ostream>
@@ -9,8 +10,9 @@
 
 namespace mqtt::cert::cli {
 
-// print_coverage writes per-section counts and the uncovered IDs, as plain text or (when
-// `markdown`) as the body of docs/coverage.md.
+// print_coverage writes per-section counts, the uncovered IDs and the reason each has no
+// test, as plain text (with warnings for stale reasons) or, when `markdown`, as the whole
+// of docs/coverage.md, opening with `command_line`. Never blocks.
 void print_coverage(std::ostream& out, const std::vector<test_result>& listed, bool markdown,
                     const std::string& command_line);
 

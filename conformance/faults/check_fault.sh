@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# check_fault.sh runs the whole conformance suite against mqtt-refbroker-faulty with one
+# injected fault and checks that the suite catches it: mqttcert exits 1 and every
+# statement key EXPECTED_TSV lists for the fault is among the failed ones.
+# Prints one verdict line ("fault NAME: caught by KEY, KEY (N failures)" or
+# "fault NAME: NOT CAUGHT ..."); exits 0 when caught, 1 when not, 2 when it cannot run.
+# Usage: check_fault.sh FAULTY_BINARY MQTTCERT_BINARY PROFILE FAULT EXPECTED_TSV OUTDIR
+# Writes OUTDIR/FAULT.json (mqttcert --json), OUTDIR/FAULT.log, OUTDIR/FAULT.broker.log.
+set -euo pipefail
+
+if [ "$#" -ne 6 ]; then
+  echo "usage: $0 FAULTY_BINARY MQTTCERT_BINARY PROFILE FAULT EXPECTED_TSV OUTDIR" >&2
+  exit 2
+fi
+faulty="$1"
+mqttcert="$2"
+profile="$3"
+fault="$4"
+expected_tsv="$5"
+out="$6"
+mkdir -p "$out"
+
+# The expected keys, space-separated, from the row whose first column is the fault.
+expected=$(python3 - "$expected_tsv" "$fault" <<'EOF'
+import sys
+path, fault = sys.argv[1], sys.argv[2]
+with open(path, encoding="utf-8") as f:
+    for line in f:
+        if line.startswith("#") or not line.strip():
+            continue
+        cols = line.rstrip("\n").split("\t")
+        if cols[0] == fault:
+            print(" ".join(k.strip() for k in cols[1].split(",") if k.strip()))
+            break
+EOF
+)
+if [ -z "$expected" ]; then
+  echo "fault $fault: cannot check: no expected failures for it in $expected_tsv" >&2
+  exit 2
+fi
+
+# The broker's clock runs at the profile's time_scale, and the test processes (which read
+# the same profile through mqttcert --profile) scale their waits by it.
+time_scale=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("time_scale", 1))' "$profile")
+export MQTTCERT_TIME_SCALE="$time_scale"
+
+port_file="$out/$fault.port"
+rm -f "$port_file" "$port_file.tmp"
+broker_pid=""
+stop_broker() {
+  if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then
+    kill -TERM "$broker_pid" 2>/dev/null || true
+    wait "$broker_pid" 2>/dev/null || true
+  fi
+  broker_pid=""
+}
+trap stop_broker EXIT
+
+"$faulty" --fault "$fault" --time-scale "$time_scale" --listen tcp://127.0.0.1:0 \
+  --port-file "$port_file" --log-level warn >"$out/$fault.broker.log" 2>&1 &
+broker_pid=$!
+
+# Wait (at most 10 s) for the port file; the broker writes it through a rename once bound.
+port=""
+for _ in $(seq 1 200); do
+  if [ -s "$port_file" ]; then
+    port=$(head -n 1 "$port_file")
+    break
+  fi
+  if ! kill -0 "$broker_pid" 2>/dev/null; then break; fi
+  sleep 0.05
+done
+if [ -z "$port" ]; then
+  echo "fault $fault: cannot check: the faulty broker did not start (see $out/$fault.broker.log)" >&2
+  exit 2
+fi
+
+json="$out/$fault.json"
+rm -f "$json"
+start=$(date +%s)
+set +e
+"$mqttcert" run --broker "tcp://127.0.0.1:$port" --profile "$profile" --protocol all \
+  --json "$json" >"$out/$fault.log" 2>&1
+status=$?
+set -e
+elapsed=$(( $(date +%s) - start ))
+stop_broker
+rm -f "$port_file"
+
+if [ "$status" -ne 1 ] || [ ! -s "$json" ]; then
+  case "$status" in
+    0) echo "fault $fault: NOT CAUGHT (mqttcert exited 0: nothing failed; ${elapsed} s)" ;;
+    *) echo "fault $fault: cannot check: mqttcert exited $status (see $out/$fault.log)" ;;
+  esac
+  [ "$status" -eq 0 ] && exit 1 || exit 2
+fi
+
+read -r -a expected_keys <<<"$expected"
+python3 - "$json" "$fault" "$elapsed" "${expected_keys[@]}" <<'EOF'
+import json, sys
+path, fault, elapsed, expected = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+with open(path, encoding="utf-8") as f:
+    results = json.load(f)["results"]
+failed = []
+for r in results:
+    if r["verdict"] == "failed":
+        key = r["statement"]  # already the full key, "v5.0/MQTT-3.3.1-4"
+        if key not in failed:
+            failed.append(key)
+n = sum(1 for r in results if r["verdict"] == "failed")
+missing = [k for k in expected if k not in failed]
+others = [k for k in failed if k not in expected]
+if missing:
+    print(f"fault {fault}: NOT CAUGHT: expected failures missing: {', '.join(missing)} "
+          f"({n} failures, {elapsed} s)")
+else:
+    print(f"fault {fault}: caught by {', '.join(expected)} ({n} failures, {elapsed} s)")
+if others:
+    print(f"  also failed: {', '.join(others)}")
+sys.exit(1 if missing else 0)
+EOF
