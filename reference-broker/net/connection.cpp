@@ -79,7 +79,10 @@ void connection::post_recv() {
 }
 
 void connection::on_recv_done() {
-  auto self = shared_from_this();  // the table may drop us in maybe_finish()
+  // Keep us alive: the table may drop us in maybe_finish(). No owner left means the
+  // destructor is stopping this aio right now; there is nothing to do.
+  auto self = weak_from_this().lock();
+  if (!self) return;
   const int rv = recv_aio_.result();
   const std::size_t n = recv_aio_.count();
   if (rv != 0) {
@@ -316,7 +319,8 @@ bool connection::prepare_batch_locked() {
 }
 
 void connection::on_send_done() {
-  auto self = shared_from_this();
+  auto self = weak_from_this().lock();  // see on_recv_done
+  if (!self) return;
   const int rv = send_aio_.result();
   std::size_t n = send_aio_.count();
   bool more = false;
