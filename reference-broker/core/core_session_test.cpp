@@ -243,6 +243,43 @@ TEST(CoreSession, ResumeResendsInflightInOrderWithDupAndPubrelForReleased) {
   EXPECT_TRUE(again.idle());
 }
 
+TEST(CoreSession, ResumeWithSmallerReceiveMaximumResendsOnlyWhatFits) {
+  // [MQTT-3.3.4-9] a resumed connection announcing Receive Maximum 1 gets one resent
+  // PUBLISH at a time; [MQTT-4.4.0-1] the rest follow with their original ids, in order,
+  // as each is acknowledged, and only then do queued messages go out.
+  core_test_driver d;
+  auto& sub = d.connect_v5("sub", true, 3600);
+  sub.send(subscribe("t", qos::at_least_once));
+  sub.take<codec::suback_packet>();
+  auto& pub = d.connect_v5("pub");
+  std::vector<std::uint16_t> ids;
+  for (std::uint16_t i = 1; i <= 3; ++i) {
+    pub.send(publish("t", std::string(1, char('a' + i - 1)), qos::at_least_once, i));
+    ids.push_back(sub.take<codec::publish_packet>().packet_id);
+  }
+  d.drop(sub);
+  pub.send(publish("t", "queued", qos::at_least_once, 9));
+
+  auto c = make_connect("sub", v5, false);
+  c.props.session_expiry_interval = 3600;
+  c.props.receive_maximum = 1;
+  auto& again = d.connect(c);
+  EXPECT_TRUE(again.take<codec::connack_packet>().session_present);
+  std::vector<std::string> got;
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    auto p = again.take<codec::publish_packet>();
+    EXPECT_EQ(p.packet_id, ids[k]);
+    EXPECT_TRUE(p.dup);
+    got.push_back(text(p.payload));
+    EXPECT_TRUE(again.idle()) << "more than Receive Maximum (1) in flight";
+    again.send(codec::puback_packet{p.packet_id, {}, {}});
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"a", "b", "c"}));
+  auto q = again.take<codec::publish_packet>();
+  EXPECT_EQ(text(q.payload), "queued");
+  EXPECT_FALSE(q.dup);
+}
+
 TEST(CoreSession, V311ResumeResendsInflight) {
   // v3.1.1 [MQTT-4.4.0-1]
   core_test_driver d;

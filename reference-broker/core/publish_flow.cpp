@@ -252,8 +252,24 @@ void broker_core_impl::deliver(session& s, delivery d) {
 void broker_core_impl::pump(session& s) {
   connection* c = online(s);
   if (!c) return;
-  // [MQTT-4.9.0-2] no more QoS 1/2 PUBLISH than the client's Receive Maximum.
-  while (!s.queue.empty() && s.inflight.size() < window(config, *c)) {
+  // [MQTT-4.9.0-2, 3.3.4-9] no more unacknowledged QoS 1/2 PUBLISH on the wire than the
+  // client's Receive Maximum. Flights waiting to be resent go first, in their order.
+  const std::size_t limit = window(config, *c);
+  auto on_wire = [&] { return s.inflight.size() - s.awaiting_resend; };
+  while (s.awaiting_resend > 0 && on_wire() < limit) {
+    outbound_flight* next = nullptr;
+    std::uint16_t next_id = 0;
+    for (auto& [id, f] : s.inflight) {
+      if (f.awaiting_resend && (!next || f.sequence < next->sequence)) {
+        next = &f;
+        next_id = id;
+      }
+    }
+    next->awaiting_resend = false;
+    --s.awaiting_resend;
+    resend_flight(s, *c, next_id);
+  }
+  while (!s.queue.empty() && on_wire() < limit) {
     delivery d = std::move(s.queue.front());
     s.queue.pop_front();
     if (d.msg->expires_at && *d.msg->expires_at <= now) {
@@ -266,30 +282,52 @@ void broker_core_impl::pump(session& s) {
       ++stats.messages_dropped;
       continue;
     }
-    s.inflight.emplace(id, outbound_flight{std::move(d), s.next_sequence++, false});
+    s.inflight.emplace(id, outbound_flight{std::move(d), s.next_sequence++, false, false});
     send_bytes(*c, std::move(bytes));
     ++stats.messages_sent;
+  }
+}
+
+void broker_core_impl::erase_flight(session& s,
+                                    std::map<std::uint16_t, outbound_flight>::iterator it) {
+  if (it->second.awaiting_resend) --s.awaiting_resend;
+  s.inflight.erase(it);
+}
+
+void broker_core_impl::resend_flight(session& s, connection& c, std::uint16_t id) {
+  outbound_flight& f = s.inflight.at(id);
+  if (f.released) {
+    send(c, codec::pubrel_packet{id, reason_code::success, {}});
+  } else if (shared_bytes bytes = encode_delivery(c, f.d, id, !fault("no-dup-on-resend"), now)) {
+    send_bytes(c, std::move(bytes));  // [MQTT-3.3.1-1] DUP on redelivery
+  } else {
+    // [MQTT-3.1.2-25] too large for this connection's Maximum Packet Size: dropped as if
+    // delivered, so it must not keep its in-flight slot.
+    s.inflight.erase(id);
+    ++stats.messages_dropped;
   }
 }
 
 void broker_core_impl::resend(session& s) {
   connection* c = online(s);
   if (!c) return;
+  // [MQTT-4.4.0-1] resend in the original order with the original ids, as far as the new
+  // connection's Receive Maximum allows; pump() sends the rest as acknowledgements free
+  // room.
   std::vector<std::pair<std::uint64_t, std::uint16_t>> order;
   for (const auto& [id, f] : s.inflight) order.emplace_back(f.sequence, id);
   std::sort(order.begin(), order.end());
+  const std::size_t limit = window(config, *c);
+  std::size_t sent = 0;
+  s.awaiting_resend = 0;
   for (const auto& [seq, id] : order) {
-    outbound_flight& f = s.inflight.at(id);
-    if (f.released) {
-      send(*c, codec::pubrel_packet{id, reason_code::success, {}});
-    } else if (shared_bytes bytes =
-                   encode_delivery(*c, f.d, id, !fault("no-dup-on-resend"), now)) {
-      send_bytes(*c, std::move(bytes));  // [MQTT-3.3.1-1] DUP on redelivery
+    if (sent < limit) {
+      s.inflight.at(id).awaiting_resend = false;
+      resend_flight(s, *c, id);
+      ++sent;
     } else {
-      // [MQTT-3.1.2-25] too large for this connection's Maximum Packet Size: dropped as if
-      // delivered, so it must not keep its in-flight slot.
-      s.inflight.erase(id);
-      ++stats.messages_dropped;
+      s.inflight.at(id).awaiting_resend = true;
+      ++s.awaiting_resend;
     }
   }
 }
@@ -298,7 +336,7 @@ void broker_core_impl::receive_puback(connection& c, const codec::puback_packet&
   session& s = *c.sess;
   auto it = s.inflight.find(p.packet_id);
   if (it == s.inflight.end() || it->second.d.qos_level != qos::at_least_once) return;
-  s.inflight.erase(it);
+  erase_flight(s, it);
   pump(s);
 }
 
@@ -310,7 +348,7 @@ void broker_core_impl::receive_pubrec(connection& c, const codec::pubrec_packet&
     return;
   }
   if (codec::is_error(p.reason)) {
-    s.inflight.erase(it);  // [MQTT-4.4.0-2] acknowledged: not sent again
+    erase_flight(s, it);  // [MQTT-4.4.0-2] acknowledged: not sent again
     pump(s);
     return;
   }
@@ -331,7 +369,7 @@ void broker_core_impl::receive_pubcomp(connection& c, const codec::pubcomp_packe
   session& s = *c.sess;
   auto it = s.inflight.find(p.packet_id);
   if (it == s.inflight.end() || !it->second.released) return;
-  s.inflight.erase(it);
+  erase_flight(s, it);
   pump(s);
 }
 

@@ -32,6 +32,9 @@ struct outbound_flight {
   delivery d;
   std::uint64_t sequence = 0;   // send order, for resending in order [MQTT-4.6.0-1]
   bool released = false;        // QoS 2: PUBREC received, PUBREL sent
+  // Kept from an earlier connection and not yet resent on this one, because the new
+  // connection's Receive Maximum had no room for it.
+  bool awaiting_resend = false;
 };
 
 struct session {
@@ -40,6 +43,7 @@ struct session {
   std::map<std::string, subscription_entry, std::less<>> subscriptions;
   std::deque<delivery> queue;                      // waiting for the in-flight window
   std::map<std::uint16_t, outbound_flight> inflight;
+  std::size_t awaiting_resend = 0;                 // flights with awaiting_resend set
   std::set<std::uint16_t> inbound_qos2;            // PUBREC sent, PUBREL awaited
   std::uint16_t next_packet_id = 1;
   std::uint64_t next_sequence = 1;

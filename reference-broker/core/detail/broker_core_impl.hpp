@@ -88,6 +88,9 @@ class broker_core_impl {
   void pump(session& s);
   // resend repeats unacknowledged PUBLISH and PUBREL after a session resumes [MQTT-4.4.0-1].
   void resend(session& s);
+  void resend_flight(session& s, connection& c, std::uint16_t id);
+  // erase_flight forgets a completed (or dropped) outbound QoS 1/2 message.
+  void erase_flight(session& s, std::map<std::uint16_t, outbound_flight>::iterator it);
   void publish_will(const codec::will_message& w);
 
   // ---- subscribe flow (subscribe_flow.cpp)
