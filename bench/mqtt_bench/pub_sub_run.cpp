@@ -1,0 +1,434 @@
+// pub_sub_run.cpp: publishers and subscribers of the pub-sub mode on one epoll loop.
+//
+// Payload layout (little-endian, the rest zero): u32 publisher index, u64 sequence
+// number, u64 CLOCK_MONOTONIC send time in ns. Publisher and subscriber share the
+// process, so the clock is the same on both sides.
+#include "bench/mqtt_bench/pub_sub_run.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <variant>
+#include <vector>
+
+#include "bench/mqtt_bench/bench_connection.hpp"
+#include "bench/mqtt_bench/event_loop.hpp"
+#include "bench/mqtt_bench/sequence_tracker.hpp"
+
+namespace mqtt::bench {
+namespace {
+
+using namespace mqtt::codec;
+
+constexpr std::size_t header_bytes = 4 + 8 + 8;
+constexpr std::size_t max_pending_bytes = 256 * 1024;  // stop writing into a full socket
+constexpr int publish_batch = 64;                        // per publisher per loop turn
+constexpr std::uint64_t stall_ns = 250'000'000;          // window written off after this
+
+enum class client_state { connecting, subscribing, ready, closed };
+
+struct client {
+  client(protocol_version v) : conn(v) {}
+  bool is_publisher = false;
+  unsigned index = 0;
+  client_state state = client_state::connecting;
+  bench_connection conn;
+  // publisher
+  std::string topic;
+  std::uint64_t next_seq = 0;
+  std::uint64_t acked = 0;
+  unsigned inflight = 0;
+  std::uint16_t next_packet_id = 1;
+  std::uint64_t next_due_ns = 0;
+  // subscriber: one tracker per publisher
+  std::vector<sequence_tracker> trackers;
+};
+
+std::string topic_for(const std::string& pattern, unsigned index) {
+  std::string t = pattern;
+  for (std::size_t at = t.find("%i"); at != std::string::npos; at = t.find("%i", at)) {
+    const std::string n = std::to_string(index);
+    t.replace(at, 2, n);
+    at += n.size();
+  }
+  return t;
+}
+
+void put_le(std::uint8_t* p, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+std::uint64_t get_le(const std::uint8_t* p, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= std::uint64_t{p[i]} << (8 * i);
+  return v;
+}
+
+class pub_sub_runner {
+ public:
+  explicit pub_sub_runner(const pub_sub_settings& s) : s_(s), addr_(resolve_loopback(s.host)) {
+    if (s.payload_size < header_bytes) {
+      throw std::invalid_argument("--payload must be at least 20 bytes (index, sequence, time)");
+    }
+    if (s.publishers == 0 || s.subscribers == 0) {
+      throw std::invalid_argument("--publishers and --subscribers must be at least 1");
+    }
+    payload_.assign(s.payload_size, 0);
+  }
+
+  pub_sub_result run() {
+    for (unsigned i = 0; i < s_.subscribers; ++i) open_client(false, i);
+    wait_ready(subs_, "subscribers");
+    for (unsigned i = 0; i < s_.publishers; ++i) open_client(true, i);
+    wait_ready(pubs_, "publishers");
+
+    const std::uint64_t start = clock_ns();
+    const auto duration = static_cast<std::uint64_t>(s_.duration_s * 1e9);
+    stop_ns_ = start + duration;
+    if (s_.rate > 0) {
+      interval_ns_ = static_cast<std::uint64_t>(1e9 * s_.publishers / s_.rate);
+      for (auto& p : pubs_) p->next_due_ns = start + interval_ns_ * p->index / s_.publishers;
+    }
+    last_progress_ns_ = start;
+    publishing_ = true;
+    while (true) {
+      const std::uint64_t now = clock_ns();
+      if (now >= stop_ns_) break;
+      const bool more = publish_pass(now);
+      std::int64_t timeout = 5'000'000;
+      if (more) {
+        timeout = 0;
+      } else if (s_.rate > 0) {
+        timeout = std::clamp<std::int64_t>(static_cast<std::int64_t>(next_due_min_ - now), 0, 5'000'000);
+      }
+      timeout = std::min<std::int64_t>(timeout, static_cast<std::int64_t>(stop_ns_ - now));
+      poll_once(timeout);
+    }
+    publishing_ = false;
+    result_.published = published_;
+    result_.delivered = delivered_in_window_;
+
+    // Drain: wait for the deliveries and acknowledgements still on their way.
+    const std::uint64_t drain_end = clock_ns() + static_cast<std::uint64_t>(s_.drain_s * 1e9);
+    std::uint64_t last_count = delivered_total_ + acked_total();
+    std::uint64_t last_change = clock_ns();
+    while (!all_done()) {
+      const std::uint64_t now = clock_ns();
+      if (now >= drain_end || now - last_change > 1'000'000'000) break;
+      poll_once(10'000'000);
+      const std::uint64_t c = delivered_total_ + acked_total();
+      if (c != last_count) {
+        last_count = c;
+        last_change = clock_ns();
+      }
+    }
+    disconnect_all();
+    return finish(duration);
+  }
+
+ private:
+  void open_client(bool publisher, unsigned index) {
+    auto c = std::make_unique<client>(s_.version);
+    c->is_publisher = publisher;
+    c->index = index;
+    if (publisher) {
+      c->topic = topic_for(s_.topic, index);
+    } else {
+      c->trackers.assign(s_.publishers, sequence_tracker{});
+    }
+    if (!c->conn.open(addr_, s_.port)) {
+      ++result_.errors["connect_failed"];
+      c->state = client_state::closed;
+    } else {
+      connect_packet cp;
+      cp.version = s_.version;
+      cp.clean_start = true;
+      cp.keep_alive = 60;
+      cp.client_id = s_.client_prefix + (publisher ? "-p" : "-s") + std::to_string(index);
+      c->conn.queue(cp);
+      loop_.add(c->conn, c.get());
+    }
+    (publisher ? pubs_ : subs_).push_back(std::move(c));
+  }
+
+  void wait_ready(std::vector<std::unique_ptr<client>>& group, const char* what) {
+    const std::uint64_t deadline = clock_ns() + static_cast<std::uint64_t>(s_.setup_timeout_s * 1e9);
+    auto pending = [&] {
+      return std::any_of(group.begin(), group.end(), [](const auto& c) {
+        return c->state != client_state::ready && c->state != client_state::closed;
+      });
+    };
+    while (pending()) {
+      if (clock_ns() >= deadline) {
+        ++result_.errors["setup_timeout"];
+        throw std::runtime_error(std::string("timed out connecting the ") + what);
+      }
+      poll_once(10'000'000);
+    }
+    for (const auto& c : group) {
+      if (c->state == client_state::closed) {
+        throw std::runtime_error(std::string("could not set up all ") + what);
+      }
+    }
+  }
+
+  // publish_pass lets every publisher send what it may; true when some could send more.
+  bool publish_pass(std::uint64_t now) {
+    bool more = false;
+    next_due_min_ = UINT64_MAX;
+    const std::size_t n = pubs_.size();
+    for (std::size_t k = 0; k < n; ++k) {
+      client& p = *pubs_[(k + rotate_) % n];
+      if (p.state != client_state::ready) continue;
+      int budget = publish_batch;
+      while (budget > 0 && can_send(p, now)) {
+        if (s_.rate > 0) {
+          if (now < p.next_due_ns) break;
+          p.next_due_ns += interval_ns_;
+          // A publisher held back (window, socket) does not burst to catch up later.
+          if (now > p.next_due_ns + 100'000'000) p.next_due_ns = now;
+        }
+        publish_one(p, now);
+        --budget;
+      }
+      if (budget == 0 && can_send(p, now) && (s_.rate <= 0 || now >= p.next_due_ns)) more = true;
+      if (s_.rate > 0) next_due_min_ = std::min(next_due_min_, p.next_due_ns);
+      send_queued(p);
+    }
+    ++rotate_;
+    return more;
+  }
+
+  bool can_send(client& p, std::uint64_t now) {
+    if (p.conn.pending() >= max_pending_bytes) return false;
+    if (s_.qos_level != qos::at_most_once && p.inflight >= s_.inflight) return false;
+    if (s_.rate > 0 || s_.window == 0) return true;
+    const std::uint64_t expected = published_ * s_.subscribers;
+    const std::uint64_t done = delivered_total_ + written_off_;
+    const std::uint64_t outstanding = expected > done ? expected - done : 0;
+    if (outstanding < std::uint64_t{s_.window} * s_.subscribers) return true;
+    if (now - last_progress_ns_ > stall_ns) {  // deliveries stopped: count the rest lost
+      written_off_ += outstanding;
+      last_progress_ns_ = now;
+      ++result_.window_stalls;
+      return true;
+    }
+    return false;
+  }
+
+  void publish_one(client& p, std::uint64_t now) {
+    put_le(payload_.data(), p.index, 4);
+    put_le(payload_.data() + 4, p.next_seq, 8);
+    put_le(payload_.data() + 12, now, 8);
+    publish_view v;
+    v.qos_level = s_.qos_level;
+    v.topic = p.topic;
+    if (s_.qos_level != qos::at_most_once) {
+      v.packet_id = p.next_packet_id;
+      p.next_packet_id = static_cast<std::uint16_t>(p.next_packet_id == 65535 ? 1 : p.next_packet_id + 1);
+      ++p.inflight;
+    }
+    v.payload = payload_;
+    encode_publish(v, s_.version, p.conn.out());
+    ++p.next_seq;
+    ++published_;
+  }
+
+  void send_queued(client& c) {
+    if (c.state == client_state::closed || c.conn.pending() == 0) return;
+    if (!c.conn.flush()) {
+      fail(c, "closed_by_broker");
+      return;
+    }
+    loop_.watch_write(c.conn, &c, c.conn.pending() > 0);
+  }
+
+  void fail(client& c, const char* why) {
+    if (c.state == client_state::closed) return;
+    ++result_.errors[why];
+    loop_.remove(c.conn);
+    c.conn.close();
+    c.state = client_state::closed;
+  }
+
+  void poll_once(std::int64_t timeout_ns) {
+    const int n = loop_.wait(timeout_ns);
+    for (int i = 0; i < n; ++i) {
+      const epoll_event& ev = loop_.event(i);
+      client& c = *static_cast<client*>(ev.data.ptr);
+      if (c.state == client_state::closed) continue;
+      if (ev.events & EPOLLIN) {
+        if (!c.conn.read_some()) {
+          fail(c, c.state == client_state::connecting ? "connect_failed" : "closed_by_broker");
+          continue;
+        }
+        drain(c);
+      } else if (ev.events & (EPOLLERR | EPOLLHUP)) {
+        fail(c, c.state == client_state::connecting ? "connect_failed" : "closed_by_broker");
+        continue;
+      }
+      if (c.state != client_state::closed && (ev.events & EPOLLOUT)) {
+        if (!c.conn.flush()) {
+          fail(c, "closed_by_broker");
+          continue;
+        }
+        loop_.watch_write(c.conn, &c, c.conn.pending() > 0);
+      }
+    }
+  }
+
+  void drain(client& c) {
+    for (;;) {
+      decode_result r = c.conn.framer().next();
+      if (r.status == decode_status::need_more) break;
+      if (r.status != decode_status::ok) {
+        fail(c, "decode_failed");
+        return;
+      }
+      handle(c, *r.value);
+      if (c.state == client_state::closed) return;
+    }
+    send_queued(c);
+  }
+
+  void handle(client& c, const packet& p) {
+    if (const auto* pub = std::get_if<publish_packet>(&p)) {
+      on_publish(c, *pub);
+    } else if (const auto* ack = std::get_if<puback_packet>(&p)) {
+      if (c.inflight > 0) --c.inflight;
+      ++c.acked;
+      if (is_error(ack->reason)) ++result_.errors["puback_failed"];
+    } else if (const auto* rec = std::get_if<pubrec_packet>(&p)) {
+      if (is_error(rec->reason)) {
+        if (c.inflight > 0) --c.inflight;
+        ++result_.errors["pubrec_failed"];
+      } else {
+        c.conn.queue(pubrel_packet{rec->packet_id, reason_code::success, {}});
+      }
+    } else if (const auto* rel = std::get_if<pubrel_packet>(&p)) {
+      c.conn.queue(pubcomp_packet{rel->packet_id, reason_code::success, {}});
+    } else if (std::holds_alternative<pubcomp_packet>(p)) {
+      if (c.inflight > 0) --c.inflight;
+      ++c.acked;
+    } else if (const auto* ca = std::get_if<connack_packet>(&p)) {
+      if (ca->reason != 0) {
+        fail(c, "connack_refused");
+      } else if (c.is_publisher) {
+        c.state = client_state::ready;
+      } else {
+        subscribe_packet sp;
+        sp.packet_id = 1;
+        sp.subscriptions.push_back({s_.filter, subscribe_options{s_.qos_level}});
+        c.conn.queue(sp);
+        c.state = client_state::subscribing;
+      }
+    } else if (const auto* sa = std::get_if<suback_packet>(&p)) {
+      if (sa->reasons.empty() || sa->reasons[0] >= 0x80) {
+        fail(c, "suback_refused");
+      } else {
+        c.state = client_state::ready;
+      }
+    } else if (std::holds_alternative<disconnect_packet>(p)) {
+      fail(c, "closed_by_broker");
+    } else if (!std::holds_alternative<pingresp_packet>(p)) {
+      ++result_.errors["unexpected_packet"];
+    }
+  }
+
+  void on_publish(client& c, const publish_packet& pub) {
+    const std::uint64_t now = clock_ns();
+    if (pub.qos_level == qos::at_least_once) {
+      c.conn.queue(puback_packet{pub.packet_id, reason_code::success, {}});
+    } else if (pub.qos_level == qos::exactly_once) {
+      c.conn.queue(pubrec_packet{pub.packet_id, reason_code::success, {}});
+    }
+    if (c.is_publisher || pub.payload.size() < header_bytes) {
+      ++result_.errors["bad_payload"];
+      return;
+    }
+    const auto index = static_cast<unsigned>(get_le(pub.payload.data(), 4));
+    const std::uint64_t seq = get_le(pub.payload.data() + 4, 8);
+    const std::uint64_t sent = get_le(pub.payload.data() + 12, 8);
+    if (index >= c.trackers.size()) {
+      ++result_.errors["bad_payload"];
+      return;
+    }
+    c.trackers[index].observe(seq);
+    result_.latency.record(now >= sent ? now - sent : 0);
+    ++delivered_total_;
+    if (publishing_) ++delivered_in_window_;
+    last_progress_ns_ = now;
+  }
+
+  std::uint64_t acked_total() const {
+    std::uint64_t n = 0;
+    for (const auto& p : pubs_) n += p->acked;
+    return n;
+  }
+
+  bool all_done() const {
+    if (delivered_total_ < published_ * s_.subscribers) return false;
+    for (const auto& p : pubs_) {
+      if (p->state != client_state::closed && p->inflight > 0) return false;
+    }
+    return true;
+  }
+
+  void disconnect_all() {
+    auto bye = [&](client& c) {
+      if (c.state == client_state::closed) return;
+      c.conn.queue(disconnect_packet{});
+      c.conn.flush();
+    };
+    for (auto& c : pubs_) bye(*c);
+    for (auto& c : subs_) bye(*c);
+    for (auto& c : pubs_) c->conn.close();
+    for (auto& c : subs_) c->conn.close();
+  }
+
+  pub_sub_result finish(std::uint64_t duration_ns) {
+    result_.duration_s = static_cast<double>(duration_ns) / 1e9;
+    result_.delivered_total = delivered_total_;
+    result_.in_rate = static_cast<double>(result_.published) / result_.duration_s;
+    result_.out_rate = static_cast<double>(result_.delivered) / result_.duration_s;
+    for (const auto& p : pubs_) {
+      publisher_result pr;
+      pr.index = p->index;
+      pr.sent = p->next_seq;
+      pr.acked = p->acked;
+      for (const auto& sub : subs_) {
+        const sequence_tracker& t = sub->trackers[p->index];
+        pr.received += t.received();
+        pr.lost += t.lost(p->next_seq);
+        pr.duplicates += t.duplicates();
+        pr.out_of_order += t.out_of_order();
+      }
+      result_.publishers.push_back(pr);
+    }
+    return std::move(result_);
+  }
+
+  const pub_sub_settings& s_;
+  std::uint32_t addr_;
+  event_loop loop_;
+  std::vector<std::unique_ptr<client>> subs_;
+  std::vector<std::unique_ptr<client>> pubs_;
+  byte_buffer payload_;
+  bool publishing_ = false;
+  std::uint64_t stop_ns_ = 0;
+  std::uint64_t interval_ns_ = 0;
+  std::uint64_t next_due_min_ = 0;
+  std::size_t rotate_ = 0;
+  std::uint64_t published_ = 0;
+  std::uint64_t delivered_total_ = 0;
+  std::uint64_t delivered_in_window_ = 0;
+  std::uint64_t written_off_ = 0;
+  std::uint64_t last_progress_ns_ = 0;
+  pub_sub_result result_;
+};
+
+}  // namespace
+
+pub_sub_result run_pub_sub(const pub_sub_settings& s) { return pub_sub_runner(s).run(); }
+
+}  // namespace mqtt::bench
