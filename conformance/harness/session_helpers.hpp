@@ -59,7 +59,8 @@ codec::connect_packet make_connect(codec::protocol_version v, const connect_opti
                                            bool acknowledge = true,
                                            std::chrono::milliseconds timeout = expect_timeout);
 
-// disconnect sends a normal DISCONNECT (0x00 in v5) and closes the connection.
+// disconnect sends a normal DISCONNECT (0x00 in v5), waits up to 1 s for the broker to
+// close, and closes the connection.
 void disconnect(raw_client& c);
 
 // closes_after_error expects the broker to close the connection, allowing before the
