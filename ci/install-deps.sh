@@ -8,7 +8,7 @@ packages=(
   libnng-dev libmbedtls-dev
   libpaho-mqttpp-dev libpaho-mqtt-dev
   librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libboost-dev libcli11-dev nlohmann-json3-dev
+  libboost-dev libcli11-dev nlohmann-json3-dev libssl-dev
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
   mosquitto mosquitto-clients
 )

@@ -177,8 +177,19 @@ int main(int argc, char** argv) {
   const bool tty = ::isatty(STDOUT_FILENO);
   std::cout << "mqttcert: " << selected.size() << " tests against " << url
             << (profile_path.empty() ? "" : " (profile " + profile.name + ")") << "\n";
+  if (address->is_tls()) {
+    const char* ca = std::getenv("MQTTCERT_TLS_CA");
+    std::cout << "mqttcert: TLS certificate "
+              << (ca && *ca ? std::string("verified against ") + ca
+                            : std::string("NOT verified (set MQTTCERT_TLS_CA=ca.pem to verify)"))
+              << "\n";
+  }
   run_options ro;
   ro.broker_url = url;
+  if (launched && launched->ws_address()) ro.ws_url = launched->ws_address()->url();
+  else if (target && target->ws_address()) ro.ws_url = target->ws_address()->url();
+  if (launched && !launched->ws_absent_reason().empty())
+    std::cout << "mqttcert: WebSocket tests will be skipped: " << launched->ws_absent_reason() << "\n";
   ro.profile_path = profile_path;
   if (launched) ro.time_scale = launched->time_scale();
   else if (target && target->launched()) ro.time_scale = target->time_scale();

@@ -234,6 +234,7 @@ std::optional<std::vector<test_result>> run_tests(
                                    "GTEST_TOTAL_SHARDS=" + std::to_string(jobs),
                                    "GTEST_SHARD_INDEX=" + std::to_string(shard),
                                    "GTEST_COLOR=no"};
+      if (!options.ws_url.empty()) env.push_back("MQTTCERT_BROKER_WS=" + options.ws_url);
       if (!options.profile_path.empty()) env.push_back("MQTTCERT_PROFILE=" + options.profile_path);
       if (options.time_scale > 0) {
         std::ostringstream scale;

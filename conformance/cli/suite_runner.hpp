@@ -50,6 +50,7 @@ std::optional<std::vector<test_result>> list_tests(const std::vector<suite_binar
 
 struct run_options {
   std::string broker_url;
+  std::string ws_url;             // passed as MQTTCERT_BROKER_WS ("" = none known)
   std::string profile_path;       // passed to the tests as MQTTCERT_PROFILE ("" = none)
   double time_scale = 0;          // > 0: passed as MQTTCERT_TIME_SCALE (a launched broker's clock)
   int jobs = 2;

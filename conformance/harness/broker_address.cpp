@@ -4,8 +4,30 @@
 
 namespace mqtt::cert {
 
+namespace {
+
+// normalise_scheme maps the accepted URL schemes onto tcp, tls, ws and wss; "" if unknown.
+std::string normalise_scheme(std::string_view s) {
+  if (s == "tcp" || s == "mqtt") return "tcp";
+  if (s == "tls" || s == "mqtts" || s == "tls+tcp" || s == "ssl") return "tls";
+  if (s == "ws" || s == "wss") return std::string(s);
+  return {};
+}
+
+std::uint16_t default_port(const std::string& scheme) {
+  if (scheme == "tls") return 8883;
+  if (scheme == "ws") return 80;
+  if (scheme == "wss") return 443;
+  return 1883;
+}
+
+}  // namespace
+
 std::string broker_address::url() const {
-  return scheme + "://" + host + ":" + std::to_string(port);
+  const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  std::string out = scheme + "://" + shown_host + ":" + std::to_string(port);
+  if (is_websocket()) out += path;
+  return out;
 }
 
 std::optional<broker_address> broker_address::parse(std::string_view text, std::string* error) {
@@ -16,15 +38,25 @@ std::optional<broker_address> broker_address::parse(std::string_view text, std::
   broker_address a;
   auto sep = text.find("://");
   if (sep != std::string_view::npos) {
-    a.scheme = std::string(text.substr(0, sep));
+    std::string_view given = text.substr(0, sep);
+    a.scheme = normalise_scheme(given);
+    if (a.scheme.empty())
+      return fail("unsupported broker URL scheme '" + std::string(given) +
+                  "' (use tcp://, tls://, mqtts://, ws:// or wss://)");
     text.remove_prefix(sep + 3);
   }
-  if (a.scheme != "tcp" && a.scheme != "mqtt") {
-    // TODO(#5): ws://, wss:// and tls:// (mqtts://) transports in the raw client.
-    return fail("unsupported broker URL scheme '" + a.scheme + "' (only tcp:// for now)");
+  a.port = default_port(a.scheme);
+  // Everything from the first '/' after the authority is the path.
+  auto slash = text.find('/');
+  if (slash != std::string_view::npos) {
+    std::string_view path = text.substr(slash);
+    text = text.substr(0, slash);
+    if (a.is_websocket()) {
+      a.path = std::string(path);
+    } else if (path.find_first_not_of('/') != std::string_view::npos) {
+      return fail("a " + a.scheme + ":// broker URL has no path ('" + std::string(path) + "')");
+    }
   }
-  a.scheme = "tcp";
-  while (!text.empty() && text.back() == '/') text.remove_suffix(1);
   std::string_view host;
   std::string_view port;
   if (!text.empty() && text.front() == '[') {  // [::1]:1883

@@ -161,6 +161,17 @@ std::unique_ptr<broker_process> broker_process::spawn(std::vector<std::string> a
   return p;
 }
 
+std::unique_ptr<broker_process> broker_process::start_command(std::vector<std::string> argv,
+                                                              broker_address wait_for,
+                                                              std::string* error) {
+  std::string dir = make_work_dir();
+  if (dir.empty()) {
+    if (error) *error = "cannot create a temporary directory";
+    return nullptr;
+  }
+  return spawn(std::move(argv), std::move(wait_for), std::move(dir), error);
+}
+
 std::unique_ptr<broker_process> broker_process::start_refbroker(const std::string& binary,
                                                                 std::string* error,
                                                                 double time_scale) {
@@ -180,27 +191,55 @@ std::unique_ptr<broker_process> broker_process::start_refbroker(const std::strin
   for (int attempt = 0; attempt < 3; ++attempt) {
     broker_address a;
     a.port = pick_free_port();
+    broker_address ws;
+    ws.scheme = "ws";
+    ws.port = pick_free_port();
+    ws.path = "/mqtt";
     std::string dir = make_work_dir();
-    std::vector<std::string> argv{binary, "--listen", a.url()};
+    std::vector<std::string> argv{binary, "--listen", a.url(), "--listen", ws.url()};
     if (time_scale > 1) {
       std::ostringstream scale;
       scale << time_scale;  // "20", or "2.5"
       argv.insert(argv.end(), {"--time-scale", scale.str()});
     }
     auto p = spawn(std::move(argv), a, dir, error);
-    if (p) {
-      p->time_scale_ = time_scale > 1 ? time_scale : 1;
-      return p;
+    if (!p) continue;
+    if (!wait_until_accepting(ws, 5s, p->pid())) {
+      if (error)
+        *error = binary + " accepted on " + a.url() + " but not on " + ws.url() +
+                 "; its output:\n" + read_tail(p->log_path());
+      continue;  // p's destructor stops it
     }
+    p->ws_address_ = ws;
+    p->time_scale_ = time_scale > 1 ? time_scale : 1;
+    return p;
   }
   return nullptr;
 }
 
+bool mosquitto_has_websockets(const std::string& binary) {
+  std::string cmd = "ldd '" + binary + "' 2>/dev/null";
+  FILE* out = ::popen(cmd.c_str(), "r");
+  if (out == nullptr) return false;
+  std::string text;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, out)) text.append(buf, n);
+  ::pclose(out);
+  return text.find("libwebsockets") != std::string::npos;
+}
+
 std::unique_ptr<broker_process> broker_process::start_mosquitto(const std::string& binary,
                                                                 std::string* error) {
+  const bool with_ws = mosquitto_has_websockets(binary);
   for (int attempt = 0; attempt < 3; ++attempt) {
     broker_address a;
     a.port = pick_free_port();
+    std::optional<broker_address> ws;
+    if (with_ws) {
+      ws.emplace();
+      ws->scheme = "ws";
+      ws->port = pick_free_port();
+    }
     std::string dir = make_work_dir();
     if (dir.empty()) {
       if (error) *error = "cannot create a temporary directory";
@@ -213,11 +252,21 @@ std::unique_ptr<broker_process> broker_process::start_mosquitto(const std::strin
           << "allow_anonymous true\n"
           << "persistence false\n"
           << "log_dest stderr\n";
+      // Mosquitto serves MQTT over WebSocket on any request path.
+      if (ws) out << "listener " << ws->port << " 127.0.0.1\n" << "protocol websockets\n";
     }
     ::chmod(dir.c_str(), 0755);
     ::chmod(conf.c_str(), 0644);
     auto p = spawn({binary, "-c", conf}, a, dir, error);
-    if (p) return p;
+    if (!p) continue;
+    if (ws && !wait_until_accepting(*ws, 5s, p->pid())) {
+      if (error) *error = binary + " accepted on " + a.url() + " but not on " + ws->url();
+      continue;
+    }
+    p->ws_address_ = ws;
+    if (!ws)
+      p->ws_absent_reason_ = binary + " is built without WebSocket support (no libwebsockets)";
+    return p;
   }
   return nullptr;
 }
@@ -240,12 +289,29 @@ std::unique_ptr<broker_target> broker_target::resolve(const std::optional<std::s
     auto a = broker_address::parse(*url, error);
     if (!a) return nullptr;
     t->address_ = *a;
-    return t;
+  } else {
+    t->process_ =
+        broker_process::start_refbroker(default_refbroker_path(), error, refbroker_time_scale);
+    if (!t->process_) return nullptr;
+    t->address_ = t->process_->address();
   }
-  t->process_ =
-      broker_process::start_refbroker(default_refbroker_path(), error, refbroker_time_scale);
-  if (!t->process_) return nullptr;
-  t->address_ = t->process_->address();
+  if (const char* env = std::getenv("MQTTCERT_BROKER_WS"); env && *env) {
+    std::string why;
+    auto ws = broker_address::parse(env, &why);
+    if (!ws || !ws->is_websocket()) {
+      if (error) *error = "MQTTCERT_BROKER_WS=" + std::string(env) + " is not a ws:// or wss:// URL" +
+                          (why.empty() ? std::string() : ": " + why);
+      return nullptr;
+    }
+    t->ws_address_ = *ws;
+  } else if (t->process_ && t->process_->ws_address()) {
+    t->ws_address_ = t->process_->ws_address();
+  } else if (t->address_.is_websocket()) {
+    t->ws_address_ = t->address_;
+  } else {
+    t->ws_absent_reason_ =
+        "no WebSocket address for the broker under test (set MQTTCERT_BROKER_WS=ws://host:port/path)";
+  }
   return t;
 }
 

@@ -3,6 +3,10 @@
 // Resolution order: an explicit URL (CLI --broker), then the MQTTCERT_BROKER environment
 // variable, else the reference broker is started on a free loopback port (binary from
 // MQTTCERT_REFBROKER, or the path compiled in) and stopped when the target is destroyed.
+//
+// The WebSocket address (for the section 6 tests) is MQTTCERT_BROKER_WS=ws://host:port/path
+// when set, else the launched broker's ws:// listener, else the main URL when that is
+// ws:// or wss://, else none (ws_absent_reason says why).
 #pragma once
 
 #include <chrono>
@@ -35,18 +39,29 @@ class broker_process {
   broker_process(const broker_process&) = delete;
   broker_process& operator=(const broker_process&) = delete;
 
-  // start_refbroker launches mqtt-refbroker --listen tcp://127.0.0.1:PORT (plus
-  // --time-scale N when `time_scale` > 1, the profile's clock speed-up) and waits until it
-  // accepts. nullptr and `error` on failure.
+  // start_refbroker launches mqtt-refbroker --listen tcp://127.0.0.1:PORT --listen
+  // ws://127.0.0.1:PORT2/mqtt (plus --time-scale N when `time_scale` > 1, the profile's
+  // clock speed-up) and waits until both accept. nullptr and `error` on failure.
   static std::unique_ptr<broker_process> start_refbroker(const std::string& binary,
                                                          std::string* error,
                                                          double time_scale = 1);
   // start_mosquitto writes a config (listener PORT 127.0.0.1, allow_anonymous true,
-  // persistence off) into a temporary directory and launches `binary -c conf`.
+  // persistence off, and a `protocol websockets` listener on PORT2 when the binary links
+  // libwebsockets) into a temporary directory and launches `binary -c conf`.
   static std::unique_ptr<broker_process> start_mosquitto(const std::string& binary,
                                                          std::string* error);
 
+  // start_command launches `argv` (any broker command line) with its output in a fresh
+  // temporary directory's broker.log and waits until `wait_for` accepts (a tls:// or ws://
+  // address is checked with a full handshake). nullptr and `error` on failure.
+  static std::unique_ptr<broker_process> start_command(std::vector<std::string> argv,
+                                                       broker_address wait_for,
+                                                       std::string* error);
+
   const broker_address& address() const { return address_; }
+  // ws_address is the broker's ws:// listener, if it has one; ws_absent_reason says why not.
+  const std::optional<broker_address>& ws_address() const { return ws_address_; }
+  const std::string& ws_absent_reason() const { return ws_absent_reason_; }
   // time_scale is the clock speed-up the broker was started with: the one asked for, or 1
   // when the binary has no --time-scale option (a note goes to stderr then).
   double time_scale() const { return time_scale_; }
@@ -63,6 +78,8 @@ class broker_process {
   pid_t pid_ = -1;
   double time_scale_ = 1;
   broker_address address_;
+  std::optional<broker_address> ws_address_;
+  std::string ws_absent_reason_;
   std::string work_dir_;
   std::string log_path_;
 };
@@ -70,6 +87,10 @@ class broker_process {
 // refbroker_has_time_scale says whether `binary --help` lists --time-scale (the test hook
 // that makes its clock run faster). Blocks while the binary prints its help.
 bool refbroker_has_time_scale(const std::string& binary);
+
+// mosquitto_has_websockets says whether `binary` links libwebsockets (`ldd`), which Mosquitto
+// 2.0 needs for `protocol websockets`. Blocks while ldd runs.
+bool mosquitto_has_websockets(const std::string& binary);
 
 // default_refbroker_path returns MQTTCERT_REFBROKER if set, else the compiled-in path.
 std::string default_refbroker_path();
@@ -89,6 +110,10 @@ class broker_target {
   static bool will_launch(const std::optional<std::string>& explicit_url);
 
   const broker_address& address() const { return address_; }
+  // ws_address is where the WebSocket tests connect (see the order above); nullopt when
+  // none is known, and ws_absent_reason then says why in one sentence.
+  const std::optional<broker_address>& ws_address() const { return ws_address_; }
+  const std::string& ws_absent_reason() const { return ws_absent_reason_; }
   bool launched() const { return process_ != nullptr; }
   const broker_process* process() const { return process_.get(); }
   // time_scale is the launched broker's clock speed-up; 1 for a broker given by URL.
@@ -96,6 +121,8 @@ class broker_target {
 
  private:
   broker_address address_;
+  std::optional<broker_address> ws_address_;
+  std::string ws_absent_reason_;
   std::unique_ptr<broker_process> process_;
 };
 

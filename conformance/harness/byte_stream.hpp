@@ -1,5 +1,9 @@
-// byte_stream.hpp: the transport under the raw test client. TCP today; WebSocket and TLS
-// plug in as further implementations of the same interface (TODO(#5)).
+// byte_stream.hpp: the transport under the raw test client: TCP (tcp_stream.cpp), TLS
+// (tls_stream.cpp) and MQTT over WebSocket, plain or over TLS (websocket_stream.cpp).
+//
+// TLS certificate checks: with MQTTCERT_TLS_CA=/path/ca.pem the broker's certificate must
+// chain to that CA and name the host; without it the harness does NOT verify the broker's
+// certificate (test brokers use self-signed ones).
 #pragma once
 
 #include <chrono>
@@ -41,10 +45,19 @@ class byte_stream {
   virtual void close() = 0;
 };
 
-// open_stream connects to `address` within `timeout`. Returns nullptr and sets `error`
+// open_stream connects to `address` within `timeout`, dispatching on its scheme (tcp, tls,
+// ws, wss; a WebSocket offers the "mqtt" subprotocol). Returns nullptr and sets `error`
 // when the broker does not accept. Blocks.
 std::unique_ptr<byte_stream> open_stream(const broker_address& address,
                                          std::chrono::milliseconds timeout,
                                          std::string* error);
+
+// open_tcp_stream, open_tls_stream: the tcp and tls cases of open_stream. Block.
+std::unique_ptr<byte_stream> open_tcp_stream(const broker_address& address,
+                                             std::chrono::milliseconds timeout,
+                                             std::string* error);
+std::unique_ptr<byte_stream> open_tls_stream(const broker_address& address,
+                                             std::chrono::milliseconds timeout,
+                                             std::string* error);
 
 }  // namespace mqtt::cert

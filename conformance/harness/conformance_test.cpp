@@ -103,6 +103,43 @@ std::unique_ptr<raw_client> conformance_test::open_client(std::string_view label
   return c;
 }
 
+const broker_address* conformance_test::websocket_broker() const {
+  if (!suite().target || !suite().target->ws_address()) return nullptr;
+  return &*suite().target->ws_address();
+}
+
+std::string conformance_test::websocket_absent_reason() const {
+  if (!suite().target) return "no broker target";
+  return suite().target->ws_absent_reason();
+}
+
+std::unique_ptr<raw_client> conformance_test::open_websocket_client(std::string_view label) {
+  const broker_address* ws = websocket_broker();
+  if (ws == nullptr) {
+    ADD_FAILURE() << "no WebSocket address: " << websocket_absent_reason();
+    return nullptr;
+  }
+  auto c = std::make_unique<raw_client>(std::string(label), version_);
+  if (!c->connect(*ws)) {
+    ADD_FAILURE() << "cannot connect to the broker at " << ws->url() << ": " << c->connect_error();
+    return nullptr;
+  }
+  return c;
+}
+
+std::unique_ptr<raw_client> conformance_test::connect_websocket_client(std::string_view label,
+                                                                       connect_options o) {
+  auto c = open_websocket_client(label);
+  if (!c) return nullptr;
+  if (o.client_id.empty()) o.client_id = client_id(label);
+  auto ok = connect_session(*c, o);
+  if (!ok) {
+    ADD_FAILURE() << "setup: " << ok.message();
+    return nullptr;
+  }
+  return c;
+}
+
 std::unique_ptr<raw_client> conformance_test::connect_client(std::string_view label,
                                                              connect_options o) {
   auto c = open_client(label);

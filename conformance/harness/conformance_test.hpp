@@ -81,6 +81,17 @@ class conformance_test : public ::testing::Test {
   // version; a unique ClientID is filled in when `o.client_id` is empty.
   std::unique_ptr<raw_client> connect_client(std::string_view label, connect_options o = {});
 
+  // websocket_broker is the broker's ws:// (or wss://) address, or nullptr; the WebSocket
+  // tests skip with websocket_absent_reason() then:
+  //   if (!websocket_broker()) GTEST_SKIP() << websocket_absent_reason();
+  const broker_address* websocket_broker() const;
+  std::string websocket_absent_reason() const;
+  // open_websocket_client / connect_websocket_client are open_client / connect_client over
+  // the WebSocket address (offering the "mqtt" subprotocol).
+  std::unique_ptr<raw_client> open_websocket_client(std::string_view label);
+  std::unique_ptr<raw_client> connect_websocket_client(std::string_view label,
+                                                       connect_options o = {});
+
   // clear_retained_at_end makes TearDown publish an empty retained message to `t`.
   void clear_retained_at_end(std::string t) { retained_.push_back(std::move(t)); }
 

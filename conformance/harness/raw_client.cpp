@@ -118,6 +118,65 @@ bool raw_client::send_bytes(codec::byte_view bytes) {
   return true;
 }
 
+websocket_stream* raw_client::websocket() {
+  return dynamic_cast<websocket_stream*>(stream_.get());
+}
+
+namespace {
+
+std::vector<codec::byte_view> views_of(const std::vector<codec::byte_buffer>& parts) {
+  return {parts.begin(), parts.end()};
+}
+
+std::string sizes_of(const std::vector<codec::byte_buffer>& parts) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : " + ") + std::to_string(p.size());
+  return out;
+}
+
+}  // namespace
+
+bool raw_client::send_websocket_text(codec::byte_view bytes) {
+  log_->record_note("next bytes go in one WebSocket TEXT frame");
+  log_->record_sent(bytes);
+  auto* ws = websocket();
+  if (ws == nullptr) {
+    log_->record_note("not a WebSocket connection");
+    return false;
+  }
+  auto r = ws->send_text(bytes);
+  if (r.status != stream_status::ok) log_->record_note("send failed: " + r.why);
+  return r.status == stream_status::ok;
+}
+
+bool raw_client::send_websocket_messages(const std::vector<codec::byte_buffer>& parts) {
+  log_->record_note("next bytes go in " + std::to_string(parts.size()) +
+                    " binary WebSocket messages of " + sizes_of(parts) + " bytes");
+  for (const auto& p : parts) log_->record_sent(p);
+  auto* ws = websocket();
+  if (ws == nullptr) {
+    log_->record_note("not a WebSocket connection");
+    return false;
+  }
+  auto r = ws->send_messages(views_of(parts));
+  if (r.status != stream_status::ok) log_->record_note("send failed: " + r.why);
+  return r.status == stream_status::ok;
+}
+
+bool raw_client::send_websocket_fragmented(const std::vector<codec::byte_buffer>& parts) {
+  log_->record_note("next bytes go in one binary WebSocket message fragmented into " +
+                    std::to_string(parts.size()) + " frames of " + sizes_of(parts) + " bytes");
+  for (const auto& p : parts) log_->record_sent(p);
+  auto* ws = websocket();
+  if (ws == nullptr) {
+    log_->record_note("not a WebSocket connection");
+    return false;
+  }
+  auto r = ws->send_fragmented(views_of(parts));
+  if (r.status != stream_status::ok) log_->record_note("send failed: " + r.why);
+  return r.status == stream_status::ok;
+}
+
 bool raw_client::send_hex(std::string_view hex) {
   auto bytes = codec::from_hex(hex);
   if (!bytes) throw std::invalid_argument("send_hex: bad hex text: " + std::string(hex));

@@ -15,6 +15,7 @@
 #include "conformance/harness/broker_address.hpp"
 #include "conformance/harness/byte_stream.hpp"
 #include "conformance/harness/transcript.hpp"
+#include "conformance/harness/websocket_stream.hpp"
 
 namespace mqtt::cert {
 
@@ -110,6 +111,15 @@ class raw_client {
   close_observation expect_close(std::chrono::milliseconds timeout = close_timeout);
   // expect_no_packet waits `window`; status timeout means nothing arrived (good).
   received expect_no_packet(std::chrono::milliseconds window = quiet_window);
+
+  // websocket is the transport when connected over ws:// or wss://, else nullptr.
+  websocket_stream* websocket();
+  // send_websocket_text, send_websocket_messages and send_websocket_fragmented write
+  // frames a normal send never would (websocket_stream has the details) and record the
+  // bytes and the framing in the transcript. False when not on WebSocket or the write fails.
+  bool send_websocket_text(codec::byte_view bytes);
+  bool send_websocket_messages(const std::vector<codec::byte_buffer>& parts);
+  bool send_websocket_fragmented(const std::vector<codec::byte_buffer>& parts);
 
   // shutdown_send half-closes the connection; close drops it without DISCONNECT.
   void shutdown_send();

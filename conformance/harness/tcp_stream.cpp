@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "conformance/harness/byte_stream.hpp"
+#include "conformance/harness/websocket_stream.hpp"
 
 namespace mqtt::cert {
 namespace {
@@ -115,11 +116,16 @@ int connect_with_timeout(const addrinfo* ai, std::chrono::milliseconds timeout, 
 std::unique_ptr<byte_stream> open_stream(const broker_address& address,
                                          std::chrono::milliseconds timeout,
                                          std::string* error) {
-  if (address.scheme != "tcp") {
-    // TODO(#5): WebSocket (Boost.Beast) and TLS streams.
-    if (error) *error = "transport '" + address.scheme + "' not implemented yet";
-    return nullptr;
-  }
+  if (address.scheme == "tcp") return open_tcp_stream(address, timeout, error);
+  if (address.scheme == "tls") return open_tls_stream(address, timeout, error);
+  if (address.is_websocket()) return open_websocket_stream(address, timeout, {}, error);
+  if (error) *error = "unknown transport '" + address.scheme + "'";
+  return nullptr;
+}
+
+std::unique_ptr<byte_stream> open_tcp_stream(const broker_address& address,
+                                             std::chrono::milliseconds timeout,
+                                             std::string* error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
