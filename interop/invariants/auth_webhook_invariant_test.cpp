@@ -771,7 +771,9 @@ TEST_P(AuthWebhookInvariant, AclDeniedSubscribeGetsNoMessages) {
   EXPECT_EQ(control, published) << "control subscriber to " << base_ << "/#";
 
   for (const auto& rq : fixtures::server().requests_for(tag_ + "-subscriber")) {
-    if (rq.path == "/acl") EXPECT_EQ(rq.param("access"), "1") << rq.describe();
+    if (rq.path == "/acl") {
+      EXPECT_EQ(rq.param("access"), "1") << rq.describe();
+    }
   }
   disconnect(*pub);
   disconnect(*sub);
@@ -784,8 +786,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Combine(::testing::Values(hook_shape::post_form, hook_shape::post_json,
                                          hook_shape::get),
                        ::testing::Values(protocol_version::v3_1_1, protocol_version::v5_0)),
-    [](const ::testing::TestParamInfo<shape_version>& info) {
-      return shape_name(std::get<0>(info.param)) + "_" + version_label(std::get<1>(info.param));
+    [](const ::testing::TestParamInfo<shape_version>& param_info) {
+      return shape_name(std::get<0>(param_info.param)) + "_" +
+             version_label(std::get<1>(param_info.param));
     });
 
 // ---------------------------------------------------------------------------------------
@@ -810,7 +813,9 @@ TEST_P(AuthWebhookDenial, RefusedClientIsClosedAndNeverServed) {
   // With the webhook unreachable nobody can connect, so there is no one to watch.
   const bool reachable = script != hook_script::unreachable;
   auto watcher = reachable ? connect_allowed("watcher") : nullptr;
-  if (watcher) ASSERT_TRUE(subscribe(*watcher, base_ + "/#", qos::at_least_once));
+  if (watcher) {
+    ASSERT_TRUE(subscribe(*watcher, base_ + "/#", qos::at_least_once));
+  }
   auto pub = reachable ? connect_allowed("publisher") : nullptr;
 
   // The refused client sends CONNECT, SUBSCRIBE and two PUBLISHes in one write, before any
@@ -835,7 +840,9 @@ TEST_P(AuthWebhookDenial, RefusedClientIsClosedAndNeverServed) {
 
   // While the webhook is being asked, an allowed client publishes where the pipelined
   // SUBSCRIBE would match.
-  if (pub) ASSERT_TRUE(publish(*pub, base_ + "/live", "while authenticating", qos::at_least_once, false, 3));
+  if (pub) {
+    ASSERT_TRUE(publish(*pub, base_ + "/live", "while authenticating", qos::at_least_once, false, 3));
+  }
 
   close_observation obs = denied.expect_close(webhook_timeout_ms * 1ms + refusal_margin);
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - sent_at);
@@ -876,9 +883,10 @@ INSTANTIATE_TEST_SUITE_P(
                                          hook_shape::get),
                        ::testing::Values(protocol_version::v3_1_1, protocol_version::v5_0),
                        ::testing::ValuesIn(denial_scripts)),
-    [](const ::testing::TestParamInfo<denial_case>& info) {
-      return shape_name(std::get<0>(info.param)) + "_" + version_label(std::get<1>(info.param)) +
-             "_" + script_name(std::get<2>(info.param));
+    [](const ::testing::TestParamInfo<denial_case>& param_info) {
+      return shape_name(std::get<0>(param_info.param)) + "_" +
+             version_label(std::get<1>(param_info.param)) + "_" +
+             script_name(std::get<2>(param_info.param));
     });
 
 }  // namespace
