@@ -101,6 +101,9 @@ void connection::on_recv_done() {
   }
   host_.handle_bytes_received(n);
   framer_.feed(codec::byte_view(rx_buf_.data(), n));
+  if (n == rx_buf_.size() && rx_buf_.size() < limits_.recv_chunk) {
+    rx_buf_.resize(std::min(rx_buf_.size() * 2, limits_.recv_chunk));
+  }
   process();
 }
 

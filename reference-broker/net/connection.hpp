@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "codec/framer.hpp"
 #include "reference-broker/core/broker_core.hpp"
@@ -49,7 +50,7 @@ class connection_host {
 struct connection_limits {
   codec::decode_limits decode;                      // max_packet_size = config's
   std::size_t max_outbound_bytes = 8 * 1024 * 1024;  // queued, not yet sent
-  std::size_t recv_chunk = 16 * 1024;               // bytes asked for per read (<= 16 KiB)
+  std::size_t recv_chunk = 16 * 1024;               // most bytes asked for per read
   std::size_t send_batch_bytes = 64 * 1024;         // gathered per send, at least one buffer
   nng_duration send_timeout_ms = 30'000;            // one batch not written by then: close
   std::uint16_t topic_alias_maximum = 0;            // as announced in CONNACK
@@ -119,7 +120,9 @@ class connection : public std::enable_shared_from_this<connection> {
   // Read chain state: touched only by whichever thread runs the read chain (the recv
   // callback or the verdict callback), one at a time.
   codec::framer framer_;
-  std::array<std::uint8_t, 16 * 1024> rx_buf_{};
+  // Read buffer: starts small so idle connections stay cheap, doubles (up to
+  // limits_.recv_chunk) whenever a read fills it.
+  std::vector<std::uint8_t> rx_buf_ = std::vector<std::uint8_t>(1024);
   bool connect_seen_ = false;
   std::optional<codec::packet> held_;  // the packet waiting for its verdict
   std::unordered_map<std::uint16_t, std::string> inbound_aliases_;
