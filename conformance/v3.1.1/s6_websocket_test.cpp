@@ -1,50 +1,12 @@
 // 6 Using WebSocket as a network transport: binary frames only, packets not aligned with
 // frames, and the "mqtt" subprotocol. Runs against the broker's ws:// (or wss://) address:
 // the launched reference broker's ws listener, or MQTTCERT_BROKER_WS; skipped without one.
-#include "codec/packet_codec.hpp"
-#include "conformance/harness/conformance_test.hpp"
-#include "conformance/harness/websocket_stream.hpp"
+#include "conformance/harness/websocket_fixture.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V311WebSocket : public v311_test {
- protected:
-  // encode is the wire form of `p` for this fixture's version.
-  codec::byte_buffer encode(const codec::packet& p) const { return codec::encode_packet(p, version()); }
-  codec::byte_buffer connect_bytes(const std::string& label) {
-    connect_options o;
-    o.client_id = client_id(label);
-    return encode(make_connect(version(), o));
-  }
-  codec::byte_buffer subscribe_bytes(const std::string& filter) const {
-    codec::subscribe_packet s;
-    s.packet_id = 7;
-    s.subscriptions.push_back({filter, {}});
-    return encode(s);
-  }
-  // split cuts `bytes` into [0, at) and [at, end).
-  static std::vector<codec::byte_buffer> split(const codec::byte_buffer& bytes, std::size_t at) {
-    return {codec::byte_buffer(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(at)),
-            codec::byte_buffer(bytes.begin() + static_cast<std::ptrdiff_t>(at), bytes.end())};
-  }
-  // expect_connack_ok waits for a CONNACK with reason 0x00.
-  ::testing::AssertionResult expect_connack_ok(raw_client& c) {
-    auto r = c.expect_packet();
-    const auto* ack = r.as<codec::connack_packet>();
-    if (ack == nullptr || ack->reason != 0)
-      return ::testing::AssertionFailure() << mismatch("S→C CONNACK 20 02 .. 00 (Connection Accepted)", r);
-    return ::testing::AssertionSuccess();
-  }
-  // expect_pingresp sends PINGREQ and waits for PINGRESP: the connection still works.
-  ::testing::AssertionResult expect_pingresp(raw_client& c) {
-    c.send_packet(codec::pingreq_packet{});
-    auto r = c.expect_packet();
-    if (r.as<codec::pingresp_packet>() == nullptr)
-      return ::testing::AssertionFailure() << mismatch("S→C PINGRESP D0 00", r);
-    return ::testing::AssertionSuccess();
-  }
-};
+class V311WebSocket : public websocket_fixture<v311_test> {};
 
 // [MQTT-6.0.0-1] A PINGREQ sent in a WebSocket TEXT frame gets the connection closed, not
 // a PINGRESP.
