@@ -843,3 +843,57 @@ TEST(CorePublish, StatsCountReceivedAndSent) {
 
 }  // namespace
 }  // namespace mqtt::broker
+
+namespace mqtt::broker {
+namespace {
+
+// One QoS 0 message to many 3.1.1 and 5.0 subscribers: each gets the right bytes for its
+// version, including one whose Maximum Packet Size is too small for it (dropped, MQTT-3.1.2-24)
+// and one using Topic Aliases (its own encoding), while the others share encodings.
+TEST(CorePublishFanout, SharedQos0EncodingsStayPerVersionAndPerLimit) {
+  test::core_test_driver d;
+  std::vector<test::fake_client*> old_clients, new_clients;
+  for (int i = 0; i < 3; ++i) {
+    auto& a = d.connect_v311("a" + std::to_string(i));
+    a.send(test::subscribe("f/#"));
+    a.take<codec::suback_packet>();
+    old_clients.push_back(&a);
+    auto& b = d.connect_v5("b" + std::to_string(i));
+    b.send(test::subscribe("f/#"));
+    b.take<codec::suback_packet>();
+    new_clients.push_back(&b);
+  }
+  codec::connect_packet small;
+  small.client_id = "small";
+  small.props.maximum_packet_size = 16;
+  auto& tiny = d.connect(small);
+  tiny.take<codec::connack_packet>();
+  tiny.send(test::subscribe("f/#"));
+  tiny.take<codec::suback_packet>();
+  codec::connect_packet aliased;
+  aliased.client_id = "aliased";
+  aliased.props.topic_alias_maximum = 4;
+  auto& alias = d.connect(aliased);
+  alias.take<codec::connack_packet>();
+  alias.send(test::subscribe("f/#"));
+  alias.take<codec::suback_packet>();
+
+  auto& pub = d.connect_v5("pub");
+  pub.send(test::publish("f/topic-long-enough", "payload-over-sixteen-bytes"));
+  for (auto* c : old_clients) {
+    auto p = c->take<codec::publish_packet>();
+    EXPECT_EQ(p.topic, "f/topic-long-enough");
+    EXPECT_EQ(test::text(p.payload), "payload-over-sixteen-bytes");
+  }
+  for (auto* c : new_clients) {
+    auto p = c->take<codec::publish_packet>();
+    EXPECT_EQ(p.topic, "f/topic-long-enough");
+    EXPECT_FALSE(p.props.topic_alias);
+  }
+  EXPECT_TRUE(tiny.idle()) << "a packet over the client's Maximum Packet Size was sent";
+  auto a = alias.take<codec::publish_packet>();
+  EXPECT_EQ(a.props.topic_alias, std::optional<std::uint16_t>(1));
+}
+
+}  // namespace
+}  // namespace mqtt::broker

@@ -206,6 +206,13 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
         if (e.subscription_id) d.subscription_ids.push_back(*e.subscription_id);
         shared_targets.emplace_back(client, std::move(d));
       });
+  // The shared QoS 0 encodings live for this fan-out only.
+  struct fanout_scope {
+    broker_core_impl& impl;
+    fanout_cache cache;
+    explicit fanout_scope(broker_core_impl& i) : impl(i) { impl.fanout_ = &cache; }
+    ~fanout_scope() { impl.fanout_ = nullptr; }
+  } scope(*this);
   std::size_t count = 0;
   for (auto& [client, a] : targets) {
     auto it = sessions.find(client);
@@ -225,6 +232,23 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
   return count;
 }
 
+shared_bytes broker_core_impl::encode_qos0(connection& c, const delivery& d) {
+  // Within one route() call, QoS 0 copies for connections that use no Topic Alias and get
+  // no Subscription Identifier are byte-identical per version and RETAIN flag: encode the
+  // message once and share the buffer.
+  const bool shareable = fanout_ != nullptr && d.subscription_ids.empty() &&
+                         (!codec::is_v5(c.version) || c.client_topic_alias_maximum == 0);
+  if (!shareable) return encode_delivery(c, d, 0, false, now);
+  shared_bytes& slot =
+      fanout_->qos0[static_cast<std::size_t>(c.version) - 3][d.retain ? 1 : 0];
+  if (!slot) {
+    slot = encode_delivery(c, d, 0, false, now);
+    return slot;  // nullptr when too large for this client; the next one encodes again
+  }
+  // [MQTT-3.1.2-24] the shared bytes still have to fit this client's Maximum Packet Size.
+  return slot->size() <= c.client_maximum_packet_size ? slot : nullptr;
+}
+
 void broker_core_impl::deliver(session& s, delivery d) {
   if (d.msg->expires_at && *d.msg->expires_at <= now) {
     ++stats.messages_dropped;  // [MQTT-3.3.2-5] expired before delivery began
@@ -233,7 +257,7 @@ void broker_core_impl::deliver(session& s, delivery d) {
   connection* c = online(s);
   if (d.qos_level == qos::at_most_once) {
     if (!c) return;  // QoS 0 is not kept for offline sessions
-    if (shared_bytes bytes = encode_delivery(*c, d, 0, false, now)) {
+    if (shared_bytes bytes = encode_qos0(*c, d)) {
       send_bytes(*c, std::move(bytes));
       ++stats.messages_sent;
     } else {

@@ -84,6 +84,14 @@ class broker_core_impl {
   // route hands `m` to every matching subscription; returns how many sessions got it.
   std::size_t route(const message_ptr& m);
   void deliver(session& s, delivery d);
+  // encode_qos0 encodes a QoS 0 delivery for `c`, sharing bytes across one fan-out.
+  shared_bytes encode_qos0(connection& c, const delivery& d);
+  // fanout_cache holds the shared QoS 0 encodings of the message route() is delivering,
+  // by protocol level (3, 4, 5) and RETAIN flag; it lives only for that call.
+  struct fanout_cache {
+    shared_bytes qos0[3][2];
+  };
+  fanout_cache* fanout_ = nullptr;
   // pump sends queued messages while the session's in-flight window has room.
   void pump(session& s);
   // resend repeats unacknowledged PUBLISH and PUBREL after a session resumes [MQTT-4.4.0-1].
