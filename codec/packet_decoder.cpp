@@ -68,11 +68,6 @@ decode_error expect_flags(packet_type t, std::uint8_t flags, std::uint8_t want,
                    digits[want] + cite(v, id5, id3));
 }
 
-decode_error read_props(byte_reader& in, property_context c, const decode_limits& limits,
-                        properties& out) {
-  return decode_properties(in, c, limits, out);
-}
-
 // check_auth_data: Authentication Data without an Authentication Method is a Protocol
 // Error (3.1.2.11.10, 3.2.2.3.18, 3.15.2.2.3).
 decode_error check_auth_data(packet_type t, const properties& p) {
@@ -151,7 +146,7 @@ decode_error decode_connect(byte_reader& in, const decode_limits& limits, connec
   }
   if (!in.read_u16(p.keep_alive)) return truncated(t, "Keep Alive");
   if (is_v5(v)) {
-    if (auto e = read_props(in, property_context::connect, limits, p.props)) return e;
+    if (auto e = decode_properties(in, property_context::connect, limits, p.props)) return e;
     if (auto e = check_auth_data(t, p.props)) return e;
   }
 
@@ -162,7 +157,7 @@ decode_error decode_connect(byte_reader& in, const decode_limits& limits, connec
     w.qos_level = static_cast<qos>(will_qos);
     w.retain = will_retain;
     if (is_v5(v)) {
-      if (auto e = read_props(in, property_context::will, limits, w.props)) return e;
+      if (auto e = decode_properties(in, property_context::will, limits, w.props)) return e;
       if (auto e = check_response_topic(t, w.props)) return e;
     }
     if (auto e = read_utf8(in, t, "Will Topic", v, limits, w.topic)) return e;
@@ -201,7 +196,7 @@ decode_error decode_connack(byte_reader& in, protocol_version v, const decode_li
     return {};
   }
   if (auto e = check_reason(t, p.reason, "MQTT-3.2.2-8")) return e;
-  if (auto e = read_props(in, property_context::connack, limits, p.props)) return e;
+  if (auto e = decode_properties(in, property_context::connack, limits, p.props)) return e;
   return check_auth_data(t, p.props);
 }
 
@@ -227,7 +222,7 @@ decode_error decode_publish(std::uint8_t flags, byte_reader& in, protocol_versio
     if (auto e = read_packet_id(in, t, v, p.packet_id)) return e;
   }
   if (is_v5(v)) {
-    if (auto e = read_props(in, property_context::publish, limits, p.props)) return e;
+    if (auto e = decode_properties(in, property_context::publish, limits, p.props)) return e;
     if (auto e = check_response_topic(t, p.props)) return e;
     // An empty Topic Name is allowed only with a Topic Alias (3.3.2.1).
     if (p.topic.empty() && !p.props.topic_alias) {
@@ -259,7 +254,7 @@ decode_error decode_pub_response(byte_reader& in, protocol_version v,
                                  : T == packet_type::pubrec ? property_context::pubrec
                                  : T == packet_type::pubrel ? property_context::pubrel
                                                             : property_context::pubcomp;
-  return read_props(in, c, limits, p.props);
+  return decode_properties(in, c, limits, p.props);
 }
 
 decode_error decode_subscribe(byte_reader& in, protocol_version v, const decode_limits& limits,
@@ -267,7 +262,7 @@ decode_error decode_subscribe(byte_reader& in, protocol_version v, const decode_
   const auto t = packet_type::subscribe;
   if (auto e = read_packet_id(in, t, v, p.packet_id)) return e;
   if (is_v5(v)) {
-    if (auto e = read_props(in, property_context::subscribe, limits, p.props)) return e;
+    if (auto e = decode_properties(in, property_context::subscribe, limits, p.props)) return e;
   }
   while (!in.at_end()) {
     subscription s;
@@ -306,7 +301,7 @@ decode_error decode_suback(byte_reader& in, protocol_version v, const decode_lim
   const auto t = packet_type::suback;
   if (auto e = read_packet_id(in, t, v, p.packet_id)) return e;
   if (is_v5(v)) {
-    if (auto e = read_props(in, property_context::suback, limits, p.props)) return e;
+    if (auto e = decode_properties(in, property_context::suback, limits, p.props)) return e;
   }
   while (!in.at_end()) {
     std::uint8_t code = 0;
@@ -327,7 +322,7 @@ decode_error decode_unsubscribe(byte_reader& in, protocol_version v, const decod
   const auto t = packet_type::unsubscribe;
   if (auto e = read_packet_id(in, t, v, p.packet_id)) return e;
   if (is_v5(v)) {
-    if (auto e = read_props(in, property_context::unsubscribe, limits, p.props)) return e;
+    if (auto e = decode_properties(in, property_context::unsubscribe, limits, p.props)) return e;
   }
   while (!in.at_end()) {
     std::string filter;
@@ -346,7 +341,7 @@ decode_error decode_unsuback(byte_reader& in, protocol_version v, const decode_l
   const auto t = packet_type::unsuback;
   if (auto e = read_packet_id(in, t, v, p.packet_id)) return e;
   if (!is_v5(v)) return {};
-  if (auto e = read_props(in, property_context::unsuback, limits, p.props)) return e;
+  if (auto e = decode_properties(in, property_context::unsuback, limits, p.props)) return e;
   while (!in.at_end()) {
     std::uint8_t code = 0;
     in.read_u8(code);
@@ -365,7 +360,7 @@ decode_error decode_disconnect(byte_reader& in, protocol_version v, const decode
   if (auto e = check_reason(packet_type::disconnect, reason, "MQTT-3.14.2-1")) return e;
   p.reason = static_cast<reason_code>(reason);
   if (in.at_end()) return {};  // Remaining Length 1: no Property Length
-  return read_props(in, property_context::disconnect, limits, p.props);
+  return decode_properties(in, property_context::disconnect, limits, p.props);
 }
 
 decode_error decode_auth(byte_reader& in, const decode_limits& limits, auth_packet& p) {
@@ -377,7 +372,7 @@ decode_error decode_auth(byte_reader& in, const decode_limits& limits, auth_pack
   p.reason = static_cast<reason_code>(reason);
   // Reason Code and Property Length may only be left out together (3.15.2.1).
   if (in.at_end()) return truncated(t, "Property Length");
-  if (auto e = read_props(in, property_context::auth, limits, p.props)) return e;
+  if (auto e = decode_properties(in, property_context::auth, limits, p.props)) return e;
   return check_auth_data(t, p.props);
 }
 
