@@ -3,6 +3,7 @@
 #include "reference-broker/core/broker_core.hpp"
 
 #include <algorithm>
+#include <shared_mutex>
 #include <sstream>
 #include <variant>
 
@@ -35,7 +36,7 @@ broker_core_impl::broker_core_impl(broker_config cfg)
 
 void broker_core_impl::send_bytes(connection& c, shared_bytes bytes) {
   stats.bytes_sent += bytes->size();
-  out->push_back({action::kind::send, c.id, std::move(bytes), {}});
+  out->push_back({action::kind::send, c.id, std::move(bytes), {}, c.next_seq++});
 }
 
 void broker_core_impl::send(connection& c, const codec::packet& p) {
@@ -61,7 +62,7 @@ void broker_core_impl::close(connection& c, std::string reason) {
   if (c.st == connection::state::closing) return;
   c.st = connection::state::closing;
   if (c.close_reason.empty()) c.close_reason = std::move(reason);
-  out->push_back({action::kind::close, c.id, nullptr, {}});
+  out->push_back({action::kind::close, c.id, nullptr, {}, c.next_seq++});
 }
 
 void broker_core_impl::log(std::string text) {
@@ -272,32 +273,17 @@ void broker_core_impl::receive(connection& c, codec::packet&& p, const acl_verdi
                  std::string(codec::packet_type_name(codec::type_of(p))));
     return;
   }
+  if (runs_in_parallel(p)) {
+    receive_in_parallel(c, std::move(p), acl);
+    return;
+  }
   c.last_packet = now;
-  const bool allowed = acl.empty() || acl.front();
   switch (codec::type_of(p)) {
-    case codec::packet_type::publish:
-      receive_publish(c, std::get<codec::publish_packet>(std::move(p)), allowed);
-      return;
-    case codec::packet_type::puback:
-      receive_puback(c, std::get<codec::puback_packet>(p));
-      return;
-    case codec::packet_type::pubrec:
-      receive_pubrec(c, std::get<codec::pubrec_packet>(p));
-      return;
-    case codec::packet_type::pubrel:
-      receive_pubrel(c, std::get<codec::pubrel_packet>(p));
-      return;
-    case codec::packet_type::pubcomp:
-      receive_pubcomp(c, std::get<codec::pubcomp_packet>(p));
-      return;
     case codec::packet_type::subscribe:
       receive_subscribe(c, std::get<codec::subscribe_packet>(std::move(p)), acl);
       return;
     case codec::packet_type::unsubscribe:
       receive_unsubscribe(c, std::get<codec::unsubscribe_packet>(p));
-      return;
-    case codec::packet_type::pingreq:
-      send(c, codec::pingresp_packet{});  // [MQTT-3.12.4-1]
       return;
     case codec::packet_type::disconnect: {
       const auto& d = std::get<codec::disconnect_packet>(p);
@@ -331,6 +317,50 @@ void broker_core_impl::receive(connection& c, codec::packet&& p, const acl_verdi
                      " is sent by servers only");
       return;
   }
+}
+
+bool broker_core_impl::runs_in_parallel(const codec::packet& p) {
+  switch (codec::type_of(p)) {
+    case codec::packet_type::publish:
+    case codec::packet_type::puback:
+    case codec::packet_type::pubrec:
+    case codec::packet_type::pubrel:
+    case codec::packet_type::pubcomp:
+    case codec::packet_type::pingreq:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool broker_core_impl::receive_in_parallel(connection& c, codec::packet&& p,
+                                           const acl_verdicts& acl) {
+  if (!c.sess) return false;  // before CONNECT: receive() closes it
+  std::unique_lock own(c.sess->mu);
+  if (c.st != connection::state::connected) return true;  // [MQTT-3.1.4-6] closing
+  c.last_packet = now;
+  switch (codec::type_of(p)) {
+    case codec::packet_type::publish:
+      receive_publish(c, std::get<codec::publish_packet>(std::move(p)),
+                      acl.empty() || acl.front(), own);
+      break;
+    case codec::packet_type::puback:
+      receive_puback(c, std::get<codec::puback_packet>(p));
+      break;
+    case codec::packet_type::pubrec:
+      receive_pubrec(c, std::get<codec::pubrec_packet>(p));
+      break;
+    case codec::packet_type::pubrel:
+      receive_pubrel(c, std::get<codec::pubrel_packet>(p));
+      break;
+    case codec::packet_type::pubcomp:
+      receive_pubcomp(c, std::get<codec::pubcomp_packet>(p));
+      break;
+    default:
+      send(c, codec::pingresp_packet{});  // [MQTT-3.12.4-1]
+      break;
+  }
+  return true;
 }
 
 void broker_core_impl::reject(connection& c, const codec::decode_result& failure) {
@@ -423,8 +453,6 @@ void broker_core_impl::tick() {
 
   if (config.sys_interval_ms && now >= next_sys_at) {
     next_sys_at = now + millis(config.sys_interval_ms);
-    stats.sessions = sessions.size();
-    stats.retained_messages = retained.size();
     auto publish_sys = [&](const std::string& topic, std::uint64_t value) {
       auto m = std::make_shared<message>();
       m->topic = "$SYS/broker/" + topic;
@@ -435,13 +463,13 @@ void broker_core_impl::tick() {
       route(m);
     };
     publish_sys("clients/connected", stats.clients_connected);
-    publish_sys("sessions", stats.sessions);
+    publish_sys("sessions", sessions.size());
     publish_sys("messages/received", stats.messages_received);
     publish_sys("messages/sent", stats.messages_sent);
     publish_sys("messages/dropped", stats.messages_dropped);
     publish_sys("bytes/received", stats.bytes_received);
     publish_sys("bytes/sent", stats.bytes_sent);
-    publish_sys("retained/count", stats.retained_messages);
+    publish_sys("retained/count", retained.size());
   }
 }
 
@@ -464,14 +492,23 @@ broker_core::~broker_core() = default;
 const broker_config& broker_core::config() const { return impl_->config; }
 
 namespace {
-// scope points the impl at this call's action list and time.
+// call_scope points this thread's calls at their action list and time, and holds the gate:
+// exclusively unless the call is one of the PUBLISH flows.
 struct call_scope {
-  call_scope(broker_core_impl& impl, action_list& out, millis now) : impl_(impl) {
-    impl_.out = &out;
-    impl_.now = now;
+  call_scope(broker_core_impl& impl, action_list& out, millis now) : exclusive(impl.gate) {
+    broker_core_impl::out = &out;
+    broker_core_impl::now = now;
   }
-  ~call_scope() { impl_.out = nullptr; }
-  broker_core_impl& impl_;
+  ~call_scope() { broker_core_impl::out = nullptr; }
+  std::unique_lock<publish_gate> exclusive;
+};
+struct parallel_call_scope {
+  parallel_call_scope(broker_core_impl& impl, action_list& out, millis now) : shared(impl.gate) {
+    broker_core_impl::out = &out;
+    broker_core_impl::now = now;
+  }
+  ~parallel_call_scope() { broker_core_impl::out = nullptr; }
+  std::shared_lock<publish_gate> shared;
 };
 }  // namespace
 
@@ -491,6 +528,12 @@ void broker_core::receive_connect(connection_id conn, codec::connect_packet&& co
 
 void broker_core::receive(connection_id conn, codec::packet&& p, const acl_verdicts& acl,
                           millis now, action_list& out) {
+  if (broker_core_impl::runs_in_parallel(p)) {
+    parallel_call_scope scope(*impl_, out, now);
+    auto it = impl_->connections.find(conn);
+    if (it == impl_->connections.end()) return;
+    if (impl_->receive_in_parallel(it->second, std::move(p), acl)) return;
+  }
   call_scope scope(*impl_, out, now);
   auto it = impl_->connections.find(conn);
   if (it == impl_->connections.end()) return;
@@ -527,21 +570,30 @@ void broker_core::shutdown(millis now, action_list& out) {
 }
 
 codec::protocol_version broker_core::version(connection_id conn) const {
+  std::shared_lock lock(impl_->gate);
   auto it = impl_->connections.find(conn);
   return it == impl_->connections.end() ? protocol_version::v5_0 : it->second.version;
 }
 
-const std::string& broker_core::client_id(connection_id conn) const {
-  static const std::string none;
+std::string broker_core::client_id(connection_id conn) const {
+  std::shared_lock lock(impl_->gate);
   auto it = impl_->connections.find(conn);
-  if (it == impl_->connections.end() || !it->second.sess) return none;
-  return it->second.sess->client_id;
+  if (it == impl_->connections.end() || !it->second.sess) return {};
+  return it->second.sess->client_id;  // set at CONNECT, never changed
 }
 
 broker_stats broker_core::stats() const {
-  broker_stats s = impl_->stats;
+  std::shared_lock lock(impl_->gate);
+  const core_counters& c = impl_->stats;
+  broker_stats s;
+  s.clients_connected = c.clients_connected;
   s.sessions = impl_->sessions.size();
+  s.messages_received = c.messages_received;
+  s.messages_sent = c.messages_sent;
+  s.bytes_received = c.bytes_received;
+  s.bytes_sent = c.bytes_sent;
   s.retained_messages = impl_->retained.size();
+  s.messages_dropped = c.messages_dropped;
   return s;
 }
 

@@ -33,6 +33,10 @@ struct action {
   connection_id conn = 0;
   shared_bytes bytes;
   std::string text;
+  // Order of this send or close among all of its connection's sends and closes, from 0.
+  // Calls on different threads can hand their actions over out of order; the front end
+  // carries them out by seq, so a connection's bytes keep the order the core chose.
+  std::uint64_t seq = 0;
 };
 
 using action_list = std::vector<action>;
@@ -61,7 +65,11 @@ struct broker_stats {
 
 class broker_core_impl;
 
-// broker_core is not thread-safe: one caller at a time (the nng front end holds a mutex).
+// broker_core may be called from many threads at once, but calls for one connection must
+// not overlap (a connection's packets are processed in order). PUBLISH, PUBACK, PUBREC,
+// PUBREL, PUBCOMP and PINGREQ of different connections run in parallel, with one lock per
+// session; every other call (open, CONNECT, SUBSCRIBE, UNSUBSCRIBE, DISCONNECT, reject,
+// closed, tick, shutdown) runs alone.
 class broker_core {
  public:
   explicit broker_core(broker_config config = {});
@@ -108,7 +116,7 @@ class broker_core {
   codec::protocol_version version(connection_id conn) const;
 
   // client_id returns the ClientID of a connected connection ("" before CONNECT).
-  const std::string& client_id(connection_id conn) const;
+  std::string client_id(connection_id conn) const;
 
   broker_stats stats() const;
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <map>
 #include <string>
 
 #include "codec/packet_codec.hpp"
@@ -109,6 +110,10 @@ class core_test_driver {
     std::vector<connection_id> to_close;
     for (auto& a : out) {
       fake_client* c = find(a.conn);
+      if (a.what != action::kind::log) {
+        // One caller at a time here, so every connection's seqs come in order.
+        EXPECT_EQ(a.seq, next_seq_[a.conn]++) << "action seq out of order";
+      }
       switch (a.what) {
         case action::kind::send: {
           ASSERT_NE(c, nullptr);
@@ -147,6 +152,7 @@ class core_test_driver {
  private:
   std::deque<fake_client> clients_;
   connection_id next_id_ = 1;
+  std::map<connection_id, std::uint64_t> next_seq_;
 };
 
 inline void fake_client::send(codec::packet p, acl_verdicts acl) {

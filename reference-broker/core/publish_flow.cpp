@@ -70,7 +70,8 @@ std::uint16_t broker_core_impl::allocate_packet_id(session& s) {
   }
 }
 
-void broker_core_impl::receive_publish(connection& c, codec::publish_packet&& p, bool allowed) {
+void broker_core_impl::receive_publish(connection& c, codec::publish_packet&& p, bool allowed,
+                                       std::unique_lock<std::mutex>& own) {
   session& s = *c.sess;
   const bool v5 = codec::is_v5(c.version);
   if (v5) {
@@ -144,13 +145,19 @@ void broker_core_impl::receive_publish(connection& c, codec::publish_packet&& p,
       m->expires_at = now + millis(std::uint64_t{*m->props.message_expiry_interval} * 1000);
     }
     m->origin_client = s.client_id;
+    // Routing locks the receiving sessions one at a time, so this one's lock goes first;
+    // this connection's own packets are not processed meanwhile, so nothing it guards
+    // here changes but what deliveries to this session change.
+    own.unlock();
     if (m->retain) {
       // [MQTT-3.3.1-5] replace, [MQTT-3.3.1-6] empty payload clears.
       if (retained.set(m) == retained_store::set_result::full) {
         log("event=retained_full topic=\"" + m->topic + "\"");
       }
     }
-    if (route(m) == 0 && v5) rc = reason_code::no_matching_subscribers;
+    const std::size_t receivers = route(m);
+    own.lock();
+    if (receivers == 0 && v5) rc = reason_code::no_matching_subscribers;
   }
 
   switch (p.qos_level) {
@@ -190,16 +197,20 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
       [&](subscription_tree::shared_group& g) {
         // One member per group: the next online one in turn, else the next one (4.8.2).
         const std::size_t n = g.members.size();
-        std::size_t pick = g.next % n;
+        const std::size_t start = g.next.load(std::memory_order_relaxed);
+        std::size_t pick = start % n;
         for (std::size_t i = 0; i < n; ++i) {
-          std::size_t k = (g.next + i) % n;
+          std::size_t k = (start + i) % n;
           auto it = sessions.find(g.members[k].first);
-          if (it != sessions.end() && online(*it->second)) {
+          if (it == sessions.end()) continue;
+          std::lock_guard member(it->second->mu);
+          if (online(*it->second)) {
             pick = k;
             break;
           }
         }
-        g.next = pick + 1;
+        // Parallel routes may both pick one member; the turn order is best effort.
+        g.next.store(pick + 1, std::memory_order_relaxed);
         const auto& [client, e] = g.members[pick];
         delivery d{m, std::min(m->qos_level, e.options.max_qos),
                    e.options.retain_as_published && m->retain, {}};
@@ -254,6 +265,7 @@ void broker_core_impl::deliver(session& s, delivery d) {
     ++stats.messages_dropped;  // [MQTT-3.3.2-5] expired before delivery began
     return;
   }
+  std::lock_guard lock(s.mu);
   connection* c = online(s);
   if (d.qos_level == qos::at_most_once) {
     if (!c) return;  // QoS 0 is not kept for offline sessions

@@ -6,6 +6,7 @@
 namespace mqtt::broker {
 
 retained_store::set_result retained_store::set(const message_ptr& m) {
+  std::lock_guard lock(mu_);
   if (m->payload.empty() && !fault("retained-not-cleared")) {
     by_topic_.erase(m->topic);
     return set_result::cleared;
@@ -20,11 +21,12 @@ retained_store::set_result retained_store::set(const message_ptr& m) {
   return set_result::stored;
 }
 
-void retained_store::match(std::string_view filter,
-                           const std::function<void(const message_ptr&)>& visit) const {
+std::vector<message_ptr> retained_store::match(std::string_view filter) const {
+  std::vector<message_ptr> found;
+  std::lock_guard lock(mu_);
   if (!codec::has_wildcard(filter)) {
-    if (auto it = by_topic_.find(filter); it != by_topic_.end()) visit(it->second);
-    return;
+    if (auto it = by_topic_.find(filter); it != by_topic_.end()) found.push_back(it->second);
+    return found;
   }
   // Every topic a wildcard filter can match starts with the filter's literal prefix, less
   // its last '/': "sport/#" also matches "sport", the parent level (4.7.1.2).
@@ -32,11 +34,13 @@ void retained_store::match(std::string_view filter,
   if (prefix.ends_with('/')) prefix.remove_suffix(1);
   for (auto it = by_topic_.lower_bound(prefix);
        it != by_topic_.end() && std::string_view(it->first).starts_with(prefix); ++it) {
-    if (codec::match_topic_filter(filter, it->first)) visit(it->second);
+    if (codec::match_topic_filter(filter, it->first)) found.push_back(it->second);
   }
+  return found;
 }
 
 void retained_store::erase_expired(std::chrono::milliseconds now) {
+  std::lock_guard lock(mu_);
   std::erase_if(by_topic_, [&](const auto& kv) {
     return kv.second->expires_at && *kv.second->expires_at <= now;
   });

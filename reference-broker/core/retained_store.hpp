@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -11,6 +13,7 @@
 
 namespace mqtt::broker {
 
+// retained_store is safe to call from many threads: parallel PUBLISH flows set messages.
 class retained_store {
  public:
   explicit retained_store(std::size_t max_topics) : max_topics_(max_topics) {}
@@ -21,15 +24,19 @@ class retained_store {
   // empty [MQTT-3.3.1-6, 3.3.1-7]. A new topic past max_topics is refused (full).
   set_result set(const message_ptr& m);
 
-  // match calls `visit` for each retained message whose topic matches `filter`.
-  void match(std::string_view filter, const std::function<void(const message_ptr&)>& visit) const;
+  // match returns every retained message whose topic matches `filter`, in topic order.
+  std::vector<message_ptr> match(std::string_view filter) const;
 
   // erase_expired drops messages whose Message Expiry Interval has run out.
   void erase_expired(std::chrono::milliseconds now);
 
-  std::size_t size() const { return by_topic_.size(); }
+  std::size_t size() const {
+    std::lock_guard lock(mu_);
+    return by_topic_.size();
+  }
 
  private:
+  mutable std::mutex mu_;
   std::size_t max_topics_;
   std::map<std::string, message_ptr, std::less<>> by_topic_;
 };

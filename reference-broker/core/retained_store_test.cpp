@@ -26,14 +26,14 @@ message_ptr retained(std::string topic, std::string payload,
 // topics_matching returns the topics `filter` finds, sorted.
 std::vector<std::string> topics_matching(const retained_store& s, std::string_view filter) {
   std::vector<std::string> topics;
-  s.match(filter, [&](const message_ptr& m) { topics.push_back(m->topic); });
+  for (const auto& m : s.match(filter)) topics.push_back(m->topic);
   std::sort(topics.begin(), topics.end());
   return topics;
 }
 
 std::string payload_of(const retained_store& s, std::string_view topic) {
   std::string out;
-  s.match(topic, [&](const message_ptr& m) { out.assign(m->payload.begin(), m->payload.end()); });
+  for (const auto& m : s.match(topic)) out.assign(m->payload.begin(), m->payload.end());
   return out;
 }
 

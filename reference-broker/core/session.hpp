@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -38,6 +39,9 @@ struct outbound_flight {
 };
 
 struct session {
+  // Guards the session and the connection it is on while PUBLISH flows run in parallel
+  // (see broker_core.hpp); calls that run alone do not need it. Never hold two.
+  std::mutex mu;
   std::string client_id;
   // Filter as subscribed (with $share/ prefix) -> options, for UNSUBSCRIBE and cleanup.
   std::map<std::string, subscription_entry, std::less<>> subscriptions;

@@ -80,12 +80,12 @@ void broker_core_impl::receive_subscribe(connection& c, codec::subscribe_packet&
   }
   send(c, ack);  // [MQTT-3.8.4-1]
   for (const auto& r : send_retained) {
-    retained.match(r.filter, [&](const message_ptr& m) {
+    for (const message_ptr& m : retained.match(r.filter)) {
       // Retained messages sent for a new subscription carry RETAIN 1 (3.3.1.3).
       delivery d{m, std::min(m->qos_level, r.granted), true, {}};
       if (sub_id) d.subscription_ids.push_back(*sub_id);
       deliver(s, std::move(d));
-    });
+    }
   }
 }
 

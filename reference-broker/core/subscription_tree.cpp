@@ -63,7 +63,7 @@ bool subscription_tree::subscribe(const std::string& client_id, std::string_view
   }
   auto git = n->groups.find(share_group);
   if (git == n->groups.end()) {
-    git = n->groups.emplace(std::string(share_group), shared_group{}).first;
+    git = n->groups.try_emplace(std::string(share_group)).first;
     git->second.name = std::string(share_group);
   }
   auto& members = git->second.members;

@@ -2,6 +2,7 @@
 // subscription that wants it (4.7) and picking one member of each shared group (4.8.2).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -37,6 +38,7 @@ class subscription_tree {
   bool unsubscribe(const std::string& client_id, std::string_view filter,
                    std::string_view share_group);
 
+  // match may run on many threads at once; subscribe and unsubscribe must run alone.
   // match calls `on_subscriber(client_id, entry)` for every non-shared subscription whose
   // filter matches `topic` (a client with overlapping subscriptions is called once per
   // subscription), and `on_group(members)` once per shared group that matches, with its
@@ -48,7 +50,8 @@ class subscription_tree {
   struct shared_group {
     std::string name;
     std::vector<std::pair<std::string, subscription_entry>> members;
-    std::size_t next = 0;  // round-robin cursor, advanced by the caller
+    // Round-robin cursor, advanced by the caller; atomic because routes run in parallel.
+    std::atomic<std::size_t> next{0};
   };
   void match(std::string_view topic,
              const std::function<void(const std::string&, const subscription_entry&)>& on_subscriber,

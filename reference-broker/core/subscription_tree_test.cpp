@@ -195,7 +195,7 @@ TEST(SubscriptionTree, SharedGroupKeepsMembersInStableOrderAndCursor) {
   std::size_t cursor = 0;
   t.match(
       "t", [](const std::string&, const subscription_entry&) {},
-      [&](subscription_tree::shared_group& g) { cursor = g.next; });
+      [&](subscription_tree::shared_group& g) { cursor = g.next.load(); });
   EXPECT_EQ(cursor, 2u);  // the cursor the caller advanced is kept
 }
 

@@ -132,8 +132,8 @@ void connection::process() {
     if (r.status != codec::decode_status::ok) {
       log_line(log_level::debug, "event=decode_error conn=" + std::to_string(id_) +
                                      " peer=" + peer_ + " why=\"" + r.why + "\"");
+      // The core answers with its reason code and a close; nothing more is read.
       host_.handle_reject(id_, r);
-      close_after_flush();  // the core closes too; make sure nothing more is read
       stop_reading();
       return;
     }
@@ -280,25 +280,54 @@ void connection::deliver_held() {
 
 // ---------------------------------------------------------------- write side
 
-void connection::send(shared_bytes bytes) {
-  if (!bytes || bytes->empty()) return;
-  bool start = false;
+void connection::carry_out(const action& a) {
+  bool start_send = false;
+  bool closing = false;
   {
     std::lock_guard lock(mu_);
-    if (stream_closed_) return;
-    if (tx_queued_bytes_ + bytes->size() > limits_.max_outbound_bytes) {
-      log_line(log_level::warn, "event=close conn=" + std::to_string(id_) + " peer=" + peer_ +
-                                    " reason=\"outbound queue over " +
-                                    std::to_string(limits_.max_outbound_bytes) +
-                                    " bytes (slow consumer)\"");
-      close_stream_locked();
+    if (a.seq != next_seq_) {
+      early_.emplace(a.seq, a.what == action::kind::send ? a.bytes : nullptr);
       return;
     }
-    tx_queued_bytes_ += bytes->size();
-    tx_queue_.push_back(std::move(bytes));
-    if (!tx_pending_) start = tx_pending_ = prepare_batch_locked();
+    auto step = [&](const shared_bytes& bytes) {
+      if (bytes) {
+        start_send = send_locked(bytes) || start_send;
+      } else {
+        close_after_flush_locked();
+        closing = true;
+      }
+      ++next_seq_;
+    };
+    step(a.what == action::kind::send ? a.bytes : nullptr);
+    for (auto it = early_.begin(); it != early_.end() && it->first == next_seq_;
+         it = early_.erase(it)) {
+      step(it->second);
+    }
   }
-  if (start) nng_stream_send(stream_.get(), send_aio_.get());
+  if (start_send) nng_stream_send(stream_.get(), send_aio_.get());
+  if (closing) {
+    // Stop reading now; a pending read ends with NNG_ECANCELED and the read chain stops.
+    recv_aio_.cancel();
+    // When the read chain had stopped already (a decode failure), nothing else will.
+    maybe_finish();
+  }
+}
+
+bool connection::send_locked(shared_bytes bytes) {
+  if (!bytes || bytes->empty() || stream_closed_) return false;
+  if (tx_queued_bytes_ + bytes->size() > limits_.max_outbound_bytes) {
+    log_line(log_level::warn, "event=close conn=" + std::to_string(id_) + " peer=" + peer_ +
+                                  " reason=\"outbound queue over " +
+                                  std::to_string(limits_.max_outbound_bytes) +
+                                  " bytes (slow consumer)\"");
+    close_stream_locked();
+    return false;
+  }
+  tx_queued_bytes_ += bytes->size();
+  tx_queue_.push_back(std::move(bytes));
+  if (tx_pending_) return false;
+  tx_pending_ = prepare_batch_locked();
+  return tx_pending_;
 }
 
 bool connection::prepare_batch_locked() {
@@ -365,15 +394,10 @@ void connection::on_send_done() {
 
 // ---------------------------------------------------------------- closing
 
-void connection::close_after_flush() {
-  {
-    std::lock_guard lock(mu_);
-    if (close_requested_ || stream_closed_) return;
-    close_requested_ = true;
-    if (!tx_pending_) close_stream_locked();
-  }
-  // Stop reading now; a pending read ends with NNG_ECANCELED and the read chain stops.
-  recv_aio_.cancel();
+void connection::close_after_flush_locked() {
+  if (close_requested_ || stream_closed_) return;
+  close_requested_ = true;
+  if (!tx_pending_) close_stream_locked();
 }
 
 void connection::abort(std::string_view why) {

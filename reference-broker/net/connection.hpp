@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -70,13 +71,15 @@ class connection : public std::enable_shared_from_this<connection> {
   // start posts the first read. Call once, after the core knows the connection.
   void start();
 
-  // send queues bytes for the peer and starts a write if none is running. Past
-  // max_outbound_bytes the connection is closed with a log line instead. Never calls the
-  // host; safe while the server dispatches actions.
-  void send(shared_bytes bytes);
-  // close_after_flush stops reading and closes the stream once everything queued is
-  // written. Never calls the host.
-  void close_after_flush();
+  // carry_out takes one of the core's send or close actions for this connection. Core
+  // calls on other threads may hand them over out of order; they are carried out in seq
+  // order (action::seq), the later ones held until the gap is filled.
+  //
+  // A send queues the bytes and starts a write if none is running; past
+  // max_outbound_bytes the connection is closed with a log line instead. A close stops
+  // reading and closes the stream once everything queued is written. May report to the
+  // host (handle_closed/handle_finished), so call it with no lock held.
+  void carry_out(const action& a);
   // abort closes the stream now, dropping what is queued, and logs `why`. Never calls
   // the host.
   void abort(std::string_view why);
@@ -90,6 +93,11 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void on_recv_done();
   void on_send_done();
+
+  // send_locked / close_after_flush_locked carry out one action, in seq order. They
+  // return whether the caller must start a write (send) or cancel the read (close).
+  bool send_locked(shared_bytes bytes);
+  void close_after_flush_locked();
 
   void post_recv();
   // process pulls packets out of the framer until it needs more bytes, waits for a
@@ -141,6 +149,8 @@ class connection : public std::enable_shared_from_this<connection> {
   bool close_requested_ = false;  // core (or a decode failure) asked to close after flush
   bool stream_closed_ = false;
   bool rx_done_ = false;          // the read chain has stopped for good
+  std::uint64_t next_seq_ = 0;    // seq of the next action to carry out
+  std::map<std::uint64_t, shared_bytes> early_;  // later actions; nullptr is a close
   bool closed_reported_ = false;
   bool finished_ = false;
   aio_handle<connection, &connection::on_send_done> send_aio_;

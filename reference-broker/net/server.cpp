@@ -1,4 +1,4 @@
-// server.cpp: broker core behind a mutex, connection table, tick, shutdown.
+// server.cpp: calls into the broker core, the connection table, tick, shutdown.
 #include "reference-broker/net/server.hpp"
 
 #include <algorithm>
@@ -64,21 +64,28 @@ std::vector<int> server::bound_ports() const {
 template <class F>
 void server::with_core(F&& f) {
   action_list out;
-  std::unique_lock core_lock(core_mutex_);
   f(core_, now(), out);
-  std::unique_lock dispatch_lock(dispatch_mutex_);
-  core_lock.unlock();
   dispatch(out);
 }
 
 std::shared_ptr<connection> server::find(connection_id conn) {
-  std::lock_guard lock(table_mutex_);
-  auto it = connections_.find(conn);
-  return it == connections_.end() ? nullptr : it->second;
+  table_shard& shard = shard_of(conn);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.connections.find(conn);
+  return it == shard.connections.end() ? nullptr : it->second;
 }
 
-// dispatch runs under dispatch_mutex_ only. The connection calls it makes never call back
-// into the host, so they cannot re-enter the core.
+std::vector<std::shared_ptr<connection>> server::all_connections() {
+  std::vector<std::shared_ptr<connection>> all;
+  for (auto& shard : table_) {
+    std::lock_guard lock(shard.mu);
+    for (auto& [id, c] : shard.connections) all.push_back(c);
+  }
+  return all;
+}
+
+// dispatch runs with no lock held: carrying out a close may report the connection
+// finished, which calls the core again.
 void server::dispatch(const action_list& actions) {
   std::shared_ptr<connection> c;
   for (const action& a : actions) {
@@ -88,11 +95,7 @@ void server::dispatch(const action_list& actions) {
     }
     if (!c || c->id() != a.conn) c = find(a.conn);
     if (!c) continue;  // already gone; nothing to send to
-    if (a.what == action::kind::send) {
-      c->send(a.bytes);
-    } else {
-      c->close_after_flush();
-    }
+    c->carry_out(a);
   }
 }
 
@@ -108,8 +111,13 @@ void server::on_accept(stream_handle s, const listener& from) {
   log_line(log_level::debug, "event=accept conn=" + std::to_string(id) + " peer=" + c->peer() +
                                  " listener=" + from.url());
   {
-    std::lock_guard lock(table_mutex_);
-    connections_.emplace(id, c);
+    table_shard& shard = shard_of(id);
+    std::lock_guard lock(shard.mu);
+    shard.connections.emplace(id, c);
+  }
+  {
+    std::lock_guard lock(live_mutex_);
+    ++live_;
   }
   with_core([&](broker_core& core, millis t, action_list& out) {
     core.open(id, std::string(from.transport()) + "://" + c->peer(), t, out);
@@ -142,24 +150,24 @@ void server::handle_reject(connection_id conn, const codec::decode_result& failu
   });
 }
 
-void server::handle_bytes_received(std::size_t n) {
-  std::lock_guard lock(core_mutex_);
-  core_.count_bytes_received(n);
-}
+void server::handle_bytes_received(std::size_t n) { core_.count_bytes_received(n); }
 
-std::string server::client_id_of(connection_id conn) {
-  std::lock_guard lock(core_mutex_);
-  return core_.client_id(conn);
-}
+std::string server::client_id_of(connection_id conn) { return core_.client_id(conn); }
 
 void server::handle_closed(connection_id conn) {
   with_core([&](broker_core& core, millis t, action_list& out) { core.closed(conn, t, out); });
 }
 
 void server::handle_finished(connection_id conn) {
-  std::lock_guard lock(table_mutex_);
-  connections_.erase(conn);
-  if (connections_.empty()) table_empty_.notify_all();
+  bool erased = false;
+  {
+    table_shard& shard = shard_of(conn);
+    std::lock_guard lock(shard.mu);
+    erased = shard.connections.erase(conn) > 0;
+  }
+  if (!erased) return;
+  std::lock_guard lock(live_mutex_);
+  if (--live_ == 0) table_empty_.notify_all();
 }
 
 void server::shutdown(std::chrono::milliseconds flush) {
@@ -171,28 +179,29 @@ void server::shutdown(std::chrono::milliseconds flush) {
 
   with_core([](broker_core& core, millis t, action_list& out) { core.shutdown(t, out); });
 
-  std::unique_lock lock(table_mutex_);
-  if (!table_empty_.wait_for(lock, flush, [&] { return connections_.empty(); })) {
-    auto left = connections_;  // copy: abort() may finish a connection on another thread
+  std::unique_lock lock(live_mutex_);
+  auto all_gone = [&] { return live_ == 0; };
+  if (!table_empty_.wait_for(lock, flush, all_gone)) {
     lock.unlock();
+    auto left = all_connections();  // abort() may finish a connection on another thread
     log_line(log_level::warn, "event=shutdown_flush_timeout connections=" +
                                   std::to_string(left.size()));
-    for (auto& [id, c] : left) c->abort("server shutting down; flush timed out");
+    for (auto& c : left) c->abort("server shutting down; flush timed out");
     left.clear();
     lock.lock();
     // Closed streams end their pending I/O at once; only a verdict still out (webhook)
     // can hold a connection now, and it is bounded by the webhook timeout.
-    table_empty_.wait_for(lock, std::chrono::seconds(1), [&] { return connections_.empty(); });
-    if (!connections_.empty()) {
+    table_empty_.wait_for(lock, std::chrono::seconds(1), all_gone);
+    if (!all_gone()) {
       lock.unlock();
       // Destroying the authorizer cancels its requests; their denials end the connections.
       authorizer_.reset();
       authorizer_ = std::make_unique<allow_all_authorizer>();
       lock.lock();
-      table_empty_.wait_for(lock, std::chrono::seconds(1), [&] { return connections_.empty(); });
+      table_empty_.wait_for(lock, std::chrono::seconds(1), all_gone);
     }
   }
-  const auto n = connections_.size();
+  const auto n = live_;
   lock.unlock();
   log_line(log_level::info, "event=shutdown connections_left=" + std::to_string(n));
 }

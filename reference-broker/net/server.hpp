@@ -1,8 +1,9 @@
-// server.hpp: the nng front end of mqtt-refbroker. It owns the broker core behind a
-// mutex, the listeners, the connection table and a 100 ms tick, and carries out the
-// core's actions (send, close, log) on the connections.
+// server.hpp: the nng front end of mqtt-refbroker. It owns the broker core, the
+// listeners, the connection table and a 100 ms tick, and carries out the core's actions
+// (send, close, log) on the connections.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -32,10 +33,10 @@ struct server_settings {
 // server is started and shut down from the main thread; everything else runs on nng task
 // threads (and authorizer threads) through the connection_host calls.
 //
-// Ordering: every core call takes core_mutex_, then takes dispatch_mutex_ before it lets
-// core_mutex_ go, and carries out its actions under dispatch_mutex_ only. So actions reach
-// connections in the order the core produced them (CONNACK before the first PUBLISH),
-// while the next core call already runs.
+// Threads: the core does its own locking (PUBLISH flows of different connections run in
+// parallel), and the server holds no lock while it calls the core or carries out actions.
+// Order: each connection puts the actions it gets back into the core's order by their
+// seq (connection::carry_out), so a CONNACK still goes out before the first PUBLISH.
 class server final : public connection_host {
  public:
   server(server_settings settings, std::unique_ptr<connection_authorizer> authorizer);
@@ -70,26 +71,37 @@ class server final : public connection_host {
   void on_accept(stream_handle s, const listener& from);
   void on_tick();
 
-  // with_core runs f(core, now, actions) under the core mutex and dispatches the actions.
+  // with_core runs f(core, now, actions) and dispatches the actions.
   template <class F>
   void with_core(F&& f);
   void dispatch(const action_list& actions);
   std::shared_ptr<connection> find(connection_id conn);
   millis now() const;
 
+  // The connection table, in shards by id so that dispatching actions on many threads
+  // does not meet on one mutex.
+  struct table_shard {
+    std::mutex mu;
+    std::unordered_map<connection_id, std::shared_ptr<connection>> connections;
+  };
+  static constexpr std::size_t table_shards = 16;
+  table_shard& shard_of(connection_id conn) { return table_[conn % table_shards]; }
+  // all_connections copies the table (for shutdown).
+  std::vector<std::shared_ptr<connection>> all_connections();
+
   server_settings settings_;
   connection_limits limits_;
   const std::chrono::steady_clock::time_point epoch_;
 
-  std::mutex core_mutex_;
   broker_core core_;
-  std::mutex dispatch_mutex_;
   // After core_: destroyed first, so verdicts it cancels on the way out still find a core.
   std::unique_ptr<connection_authorizer> authorizer_;
 
-  mutable std::mutex table_mutex_;
+  std::array<table_shard, table_shards> table_;
+  // live_ counts the table's connections; shutdown waits on table_empty_ for it to be 0.
+  std::mutex live_mutex_;
   std::condition_variable table_empty_;
-  std::unordered_map<connection_id, std::shared_ptr<connection>> connections_;
+  std::size_t live_ = 0;
   std::atomic<connection_id> next_id_{1};
 
   std::vector<std::unique_ptr<listener>> listeners_;

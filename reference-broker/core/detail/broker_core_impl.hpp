@@ -2,11 +2,14 @@
 // implement its flows. Core-internal.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "reference-broker/core/broker_core.hpp"
+#include "reference-broker/core/detail/publish_gate.hpp"
 #include "reference-broker/core/retained_store.hpp"
 #include "reference-broker/core/session.hpp"
 #include "reference-broker/core/string_hash.hpp"
@@ -39,27 +42,50 @@ struct connection {
   std::uint32_t connect_session_expiry = 0;
   bool publish_will_on_close = true;  // false after DISCONNECT 0x00
   std::string close_reason;           // for the disconnect log line
+  std::uint64_t next_seq = 0;         // action::seq of the next send or close
 };
 
+// core_counters are broker_stats as parallel PUBLISH flows count them.
+struct core_counters {
+  std::atomic<std::uint64_t> clients_connected{0};
+  std::atomic<std::uint64_t> messages_received{0};
+  std::atomic<std::uint64_t> messages_sent{0};
+  std::atomic<std::uint64_t> bytes_received{0};
+  std::atomic<std::uint64_t> bytes_sent{0};
+  std::atomic<std::uint64_t> messages_dropped{0};
+};
+
+// Locking (see broker_core.hpp for what runs in parallel): `gate` is held shared by the
+// PUBLISH flows and exclusively by everything else. Under the shared side, the maps, the
+// subscription tree and config are only read; a session and the connection it is on are
+// touched only with that session's mutex held; retained and stats guard themselves.
 class broker_core_impl {
  public:
   explicit broker_core_impl(broker_config cfg);
 
   broker_config config;
+  publish_gate gate;
   std::unordered_map<connection_id, connection> connections;
   string_map<std::shared_ptr<session>> sessions;
   subscription_tree subscriptions;
   retained_store retained;
-  broker_stats stats;
+  core_counters stats;
   std::uint64_t assigned_id_counter = 0;
   millis next_sys_at{0};
-  action_list* out = nullptr;  // where the current call's actions go
-  millis now{0};
+  // The current call's action list and time: per thread, since calls run in parallel.
+  static inline thread_local action_list* out = nullptr;
+  static inline thread_local millis now{0};
 
   // ---- lifecycle (broker_core.cpp)
   void open(connection_id id, std::string peer);
   void receive_connect(connection& c, codec::connect_packet&& p, const auth_verdict& verdict);
   void receive(connection& c, codec::packet&& p, const acl_verdicts& acl);
+  // runs_in_parallel says whether `p` is handled by receive_in_parallel.
+  static bool runs_in_parallel(const codec::packet& p);
+  // receive_in_parallel handles PUBLISH, its acknowledgements and PINGREQ on a connected
+  // connection under the shared side of the gate. Returns false when the connection has
+  // no session yet, so the caller must use receive() alone.
+  bool receive_in_parallel(connection& c, codec::packet&& p, const acl_verdicts& acl);
   void reject(connection& c, const codec::decode_result& failure);
   void closed(connection_id id);
   void tick();
@@ -76,13 +102,17 @@ class broker_core_impl {
   void refuse_connect(connection& c, codec::reason_code reason, std::string why);
 
   // ---- publish flow (publish_flow.cpp)
-  void receive_publish(connection& c, codec::publish_packet&& p, bool allowed);
+  // receive_publish is called with `own` (c's session lock) held; it lets go of it while it
+  // routes, since deliveries lock other sessions and no thread may hold two.
+  void receive_publish(connection& c, codec::publish_packet&& p, bool allowed,
+                       std::unique_lock<std::mutex>& own);
   void receive_puback(connection& c, const codec::puback_packet& p);
   void receive_pubrec(connection& c, const codec::pubrec_packet& p);
   void receive_pubrel(connection& c, const codec::pubrel_packet& p);
   void receive_pubcomp(connection& c, const codec::pubcomp_packet& p);
   // route hands `m` to every matching subscription; returns how many sessions got it.
   std::size_t route(const message_ptr& m);
+  // deliver locks `s`; the caller must hold no session lock.
   void deliver(session& s, delivery d);
   // encode_qos0 encodes a QoS 0 delivery for `c`, sharing bytes across one fan-out.
   shared_bytes encode_qos0(connection& c, const delivery& d);
@@ -91,7 +121,7 @@ class broker_core_impl {
   struct fanout_cache {
     shared_bytes qos0[3][2];
   };
-  fanout_cache* fanout_ = nullptr;
+  static inline thread_local fanout_cache* fanout_ = nullptr;
   // pump sends queued messages while the session's in-flight window has room.
   void pump(session& s);
   // resend repeats unacknowledged PUBLISH and PUBREL after a session resumes [MQTT-4.4.0-1].
