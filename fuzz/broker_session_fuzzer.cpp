@@ -71,8 +71,9 @@ struct session_run {
       if (a.what == broker::action::kind::send) {
         if (!c) continue;  // a connection we already replaced
         if (c->closed) __builtin_trap();
-        const decode_result r = decode_packet(*a.bytes, core.version(c->id));
-        if (r.status != decode_status::ok || r.consumed != a.bytes->size()) __builtin_trap();
+        const byte_buffer sent = wire_bytes(a);
+        const decode_result r = decode_packet(sent, core.version(c->id));
+        if (r.status != decode_status::ok || r.consumed != sent.size()) __builtin_trap();
       } else if (a.what == broker::action::kind::close && c && !c->closed) {
         c->closed = true;
         broker::action_list more;

@@ -34,9 +34,9 @@ broker_core_impl::broker_core_impl(broker_config cfg)
 
 // ---------------------------------------------------------------- output helpers
 
-void broker_core_impl::send_bytes(connection& c, shared_bytes bytes) {
-  stats.bytes_sent += bytes->size();
-  out->push_back({action::kind::send, c.id, std::move(bytes), {}, c.next_seq++});
+void broker_core_impl::send_bytes(connection& c, shared_bytes bytes, shared_bytes tail) {
+  stats.bytes_sent += bytes->size() + (tail ? tail->size() : 0);
+  out->push_back({action::kind::send, c.id, std::move(bytes), std::move(tail), {}, c.next_seq++});
 }
 
 void broker_core_impl::send(connection& c, const codec::packet& p) {
@@ -62,11 +62,11 @@ void broker_core_impl::close(connection& c, std::string reason) {
   if (c.st == connection::state::closing) return;
   c.st = connection::state::closing;
   if (c.close_reason.empty()) c.close_reason = std::move(reason);
-  out->push_back({action::kind::close, c.id, nullptr, {}, c.next_seq++});
+  out->push_back({action::kind::close, c.id, nullptr, nullptr, {}, c.next_seq++});
 }
 
 void broker_core_impl::log(std::string text) {
-  out->push_back({action::kind::log, 0, nullptr, std::move(text)});
+  out->push_back({action::kind::log, 0, nullptr, nullptr, std::move(text)});
 }
 
 void broker_core_impl::disconnect(connection& c, reason_code reason, std::string why) {

@@ -32,6 +32,10 @@ struct action {
   kind what = kind::send;
   connection_id conn = 0;
   shared_bytes bytes;
+  // For a send, bytes that go out right after `bytes`, or null. A fan-out of one PUBLISH
+  // at QoS 1/2 shares this part (everything after the Packet Identifier) among all its
+  // copies; `bytes` holds only each copy's own header.
+  shared_bytes tail;
   std::string text;
   // Order of this send or close among all of its connection's sends and closes, from 0.
   // Calls on different threads can hand their actions over out of order; the front end
@@ -40,6 +44,14 @@ struct action {
 };
 
 using action_list = std::vector<action>;
+
+// wire_bytes returns what a send action puts on the wire: `bytes`, then `tail`.
+inline codec::byte_buffer wire_bytes(const action& a) {
+  codec::byte_buffer all;
+  if (a.bytes) all = *a.bytes;
+  if (a.tail) all.insert(all.end(), a.tail->begin(), a.tail->end());
+  return all;
+}
 
 // auth_verdict is what the authenticator decided about a CONNECT.
 struct auth_verdict {

@@ -70,7 +70,7 @@ class parallel_fixture {
     std::vector<codec::packet> packets;
     for (const action& a : got) {
       if (a.what != action::kind::send) continue;
-      auto r = codec::decode_packet(*a.bytes, protocol_version::v5_0);
+      auto r = codec::decode_packet(wire_bytes(a), protocol_version::v5_0);
       EXPECT_EQ(r.status, codec::decode_status::ok) << r.why;
       if (r.value) packets.push_back(std::move(*r.value));
     }

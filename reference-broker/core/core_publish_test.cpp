@@ -2,6 +2,8 @@
 // aliases, flow control (4.9), message expiry and the limits the client announced.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <string>
 #include <vector>
 
@@ -893,6 +895,65 @@ TEST(CorePublishFanout, SharedQos0EncodingsStayPerVersionAndPerLimit) {
   EXPECT_TRUE(tiny.idle()) << "a packet over the client's Maximum Packet Size was sent";
   auto a = alias.take<codec::publish_packet>();
   EXPECT_EQ(a.props.topic_alias, std::optional<std::uint16_t>(1));
+}
+
+// One QoS 2 message to QoS 1 (5.0) and QoS 2 (3.1.1) subscribers: the copies of each kind
+// share the bytes after the Packet Identifier, and each still carries its own session's
+// next Packet Identifier [MQTT-2.2.1-4] and its granted QoS [MQTT-3.8.4-6].
+TEST(CorePublishFanout, Qos1And2CopiesShareTheirTailButNotTheirPacketId) {
+  test::core_test_driver d;
+  std::vector<test::fake_client*> v5_subs, v311_subs;
+  for (int i = 0; i < 3; ++i) {
+    auto& a = d.connect_v5("v5-" + std::to_string(i));
+    a.send(test::subscribe("q/#", codec::qos::at_least_once));
+    a.take<codec::suback_packet>();
+    v5_subs.push_back(&a);
+    auto& b = d.connect_v311("v311-" + std::to_string(i));
+    b.send(test::subscribe("q/#", codec::qos::exactly_once));
+    b.take<codec::suback_packet>();
+    v311_subs.push_back(&b);
+  }
+  // Move one subscriber's next Packet Identifier on, so the copies' ids differ.
+  v5_subs[0]->send(test::subscribe("warm-up", codec::qos::at_least_once, 2));
+  v5_subs[0]->take<codec::suback_packet>();
+  auto& pub = d.connect_v5("pub");
+  pub.send(test::publish("warm-up", "w", codec::qos::at_least_once, 1));
+  pub.take<codec::puback_packet>();
+  EXPECT_EQ(v5_subs[0]->take<codec::publish_packet>().packet_id, 1);
+
+  action_list out;
+  d.core.receive(pub.id, test::publish("q/topic", "shared payload", codec::qos::exactly_once, 7),
+                 {}, d.now, out);
+  std::map<connection_id, const action*> sent;
+  for (const action& a : out) {
+    if (a.what == action::kind::send) sent[a.conn] = &a;
+  }
+  auto tail_of = [&](test::fake_client* c) {
+    EXPECT_TRUE(sent.count(c->id)) << "no PUBLISH for connection " << c->id;
+    return sent.count(c->id) ? sent[c->id]->tail.get() : nullptr;
+  };
+  for (auto* group : {&v5_subs, &v311_subs}) {
+    const auto* tail = tail_of(group->front());
+    EXPECT_NE(tail, nullptr);
+    for (auto* c : *group) EXPECT_EQ(tail_of(c), tail) << "connection " << c->id;
+  }
+  EXPECT_NE(tail_of(v5_subs[0]), tail_of(v311_subs[0]));  // versions encode differently
+  d.apply(out);
+
+  for (auto* c : v5_subs) {
+    auto p = c->take<codec::publish_packet>();
+    EXPECT_EQ(p.qos_level, codec::qos::at_least_once);
+    EXPECT_EQ(p.packet_id, c == v5_subs[0] ? 2 : 1);
+    EXPECT_EQ(p.topic, "q/topic");
+    EXPECT_EQ(test::text(p.payload), "shared payload");
+  }
+  for (auto* c : v311_subs) {
+    auto p = c->take<codec::publish_packet>();
+    EXPECT_EQ(p.qos_level, codec::qos::exactly_once);
+    EXPECT_EQ(p.packet_id, 1);
+    EXPECT_EQ(test::text(p.payload), "shared payload");
+  }
+  pub.take<codec::pubrec_packet>();
 }
 
 }  // namespace

@@ -118,9 +118,10 @@ class core_test_driver {
         case action::kind::send: {
           ASSERT_NE(c, nullptr);
           ASSERT_FALSE(c->closed) << "send after close";
-          codec::decode_result r = codec::decode_packet(*a.bytes, c->version);
+          const codec::byte_buffer sent = wire_bytes(a);
+          codec::decode_result r = codec::decode_packet(sent, c->version);
           ASSERT_EQ(r.status, codec::decode_status::ok) << "core sent bad bytes: " << r.why;
-          ASSERT_EQ(r.consumed, a.bytes->size());
+          ASSERT_EQ(r.consumed, sent.size());
           c->inbox.push_back(std::move(*r.value));
           break;
         }

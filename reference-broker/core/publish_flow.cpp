@@ -221,9 +221,12 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
   struct fanout_scope {
     broker_core_impl& impl;
     fanout_cache cache;
-    explicit fanout_scope(broker_core_impl& i) : impl(i) { impl.fanout_ = &cache; }
+    fanout_scope(broker_core_impl& i, const message* m) : impl(i) {
+      cache.routing = m;
+      impl.fanout_ = &cache;
+    }
     ~fanout_scope() { impl.fanout_ = nullptr; }
-  } scope(*this);
+  } scope(*this, m.get());
   std::size_t count = 0;
   for (auto& [client, a] : targets) {
     auto it = sessions.find(client);
@@ -243,21 +246,40 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
   return count;
 }
 
-shared_bytes broker_core_impl::encode_qos0(connection& c, const delivery& d) {
-  // Within one route() call, QoS 0 copies for connections that use no Topic Alias and get
-  // no Subscription Identifier are byte-identical per version and RETAIN flag: encode the
-  // message once and share the buffer.
-  const bool shareable = fanout_ != nullptr && d.subscription_ids.empty() &&
+broker_core_impl::encoded broker_core_impl::encode_new(connection& c, const delivery& d,
+                                                        std::uint16_t packet_id) {
+  // Within one route() call, copies for connections that use no Topic Alias and get no
+  // Subscription Identifier differ only in their Packet Identifier (by version, QoS and
+  // RETAIN flag): encode the message once and share the bytes.
+  const bool shareable = fanout_ != nullptr && fanout_->routing == d.msg.get() &&
+                         d.subscription_ids.empty() &&
                          (!codec::is_v5(c.version) || c.client_topic_alias_maximum == 0);
-  if (!shareable) return encode_delivery(c, d, 0, false, now);
-  shared_bytes& slot =
-      fanout_->qos0[static_cast<std::size_t>(c.version) - 3][d.retain ? 1 : 0];
-  if (!slot) {
-    slot = encode_delivery(c, d, 0, false, now);
-    return slot;  // nullptr when too large for this client; the next one encodes again
+  if (!shareable) return {encode_delivery(c, d, packet_id, false, now), nullptr};
+  encoded& slot = fanout_->by_kind[static_cast<std::size_t>(c.version) - 3]
+                                  [static_cast<std::size_t>(d.qos_level)][d.retain ? 1 : 0];
+  if (!slot.bytes) {
+    shared_bytes whole = encode_delivery(c, d, packet_id, false, now);
+    if (!whole) return {};  // too large for this client; the next one encodes again
+    if (d.qos_level == qos::at_most_once) {
+      slot.bytes = whole;
+    } else {
+      // Split after the Packet Identifier: fixed header (type byte and a Remaining Length
+      // of 1-4 bytes), Topic Name (2-byte length and the name), Packet Identifier.
+      std::size_t length_bytes = 1;
+      while ((*whole)[length_bytes] & 0x80) ++length_bytes;
+      const std::size_t head = 1 + length_bytes + 2 + d.msg->topic.size() + 2;
+      slot.bytes = std::make_shared<const codec::byte_buffer>(whole->begin(), whole->begin() + head);
+      slot.tail = std::make_shared<const codec::byte_buffer>(whole->begin() + head, whole->end());
+    }
   }
+  const std::size_t size = slot.bytes->size() + (slot.tail ? slot.tail->size() : 0);
   // [MQTT-3.1.2-24] the shared bytes still have to fit this client's Maximum Packet Size.
-  return slot->size() <= c.client_maximum_packet_size ? slot : nullptr;
+  if (size > c.client_maximum_packet_size) return {};
+  if (!slot.tail) return slot;
+  auto head = std::make_shared<codec::byte_buffer>(*slot.bytes);
+  (*head)[head->size() - 2] = static_cast<std::uint8_t>(packet_id >> 8);
+  (*head)[head->size() - 1] = static_cast<std::uint8_t>(packet_id & 0xFF);
+  return {std::move(head), slot.tail};
 }
 
 void broker_core_impl::deliver(session& s, delivery d) {
@@ -269,8 +291,8 @@ void broker_core_impl::deliver(session& s, delivery d) {
   connection* c = online(s);
   if (d.qos_level == qos::at_most_once) {
     if (!c) return;  // QoS 0 is not kept for offline sessions
-    if (shared_bytes bytes = encode_qos0(*c, d)) {
-      send_bytes(*c, std::move(bytes));
+    if (encoded e = encode_new(*c, d, 0); e.bytes) {
+      send_bytes(*c, std::move(e.bytes), std::move(e.tail));
       ++stats.messages_sent;
     } else {
       ++stats.messages_dropped;
@@ -313,13 +335,13 @@ void broker_core_impl::pump(session& s) {
       continue;
     }
     const std::uint16_t id = allocate_packet_id(s);
-    shared_bytes bytes = encode_delivery(*c, d, id, false, now);
-    if (!bytes) {
+    encoded e = encode_new(*c, d, id);
+    if (!e.bytes) {
       ++stats.messages_dropped;
       continue;
     }
     s.inflight.emplace(id, outbound_flight{std::move(d), s.next_sequence++, false, false});
-    send_bytes(*c, std::move(bytes));
+    send_bytes(*c, std::move(e.bytes), std::move(e.tail));
     ++stats.messages_sent;
   }
 }

@@ -286,19 +286,20 @@ void connection::carry_out(const action& a) {
   {
     std::lock_guard lock(mu_);
     if (a.seq != next_seq_) {
-      early_.emplace(a.seq, a.what == action::kind::send ? a.bytes : nullptr);
+      early_.emplace(a.seq, a);
       return;
     }
-    auto step = [&](const shared_bytes& bytes) {
-      if (bytes) {
-        start_send = send_locked(bytes) || start_send;
+    auto step = [&](const action& next) {
+      if (next.what == action::kind::send) {
+        start_send = send_locked(next.bytes) || start_send;
+        if (next.tail) start_send = send_locked(next.tail) || start_send;
       } else {
         close_after_flush_locked();
         closing = true;
       }
       ++next_seq_;
     };
-    step(a.what == action::kind::send ? a.bytes : nullptr);
+    step(a);
     for (auto it = early_.begin(); it != early_.end() && it->first == next_seq_;
          it = early_.erase(it)) {
       step(it->second);

@@ -150,7 +150,7 @@ class connection : public std::enable_shared_from_this<connection> {
   bool stream_closed_ = false;
   bool rx_done_ = false;          // the read chain has stopped for good
   std::uint64_t next_seq_ = 0;    // seq of the next action to carry out
-  std::map<std::uint64_t, shared_bytes> early_;  // later actions; nullptr is a close
+  std::map<std::uint64_t, action> early_;  // later actions, held until their turn
   bool closed_reported_ = false;
   bool finished_ = false;
   aio_handle<connection, &connection::on_send_done> send_aio_;

@@ -149,8 +149,10 @@ void listener::on_accept_done() {
   const int rv = accept_aio_.result();
   if (rv == 0) {
     stream_handle s(static_cast<nng_stream*>(nng_aio_get_output(accept_aio_.get(), 0)));
-    on_accept_(std::move(s), *this);
+    // Accept the next peer first: setting this one up may then run in parallel with it,
+    // instead of every connect in a burst waiting for the one before.
     post_accept();
+    on_accept_(std::move(s), *this);
     return;
   }
   if (stopping_.load() || rv == NNG_ECLOSED || rv == NNG_ECANCELED) return;

@@ -41,7 +41,8 @@ std::string_view transport_of(std::string_view url);
 // nng task thread.
 class listener {
  public:
-  // accept_handler takes ownership of an accepted stream; called on an nng thread.
+  // accept_handler takes ownership of an accepted stream; called on an nng thread, and
+  // for two streams of one listener possibly at once.
   using accept_handler = std::function<void(stream_handle, const listener&)>;
 
   // listener checks the URL and loads TLS files; throws listener_config_error with a

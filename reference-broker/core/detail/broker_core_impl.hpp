@@ -93,7 +93,7 @@ class broker_core_impl {
 
   // ---- output helpers
   void send(connection& c, const codec::packet& p);
-  void send_bytes(connection& c, shared_bytes bytes);
+  void send_bytes(connection& c, shared_bytes bytes, shared_bytes tail = nullptr);
   void close(connection& c, std::string reason);
   void log(std::string text);
   // disconnect sends DISCONNECT with `reason` (5.0 after CONNACK) and closes; 3.1.1
@@ -114,12 +114,22 @@ class broker_core_impl {
   std::size_t route(const message_ptr& m);
   // deliver locks `s`; the caller must hold no session lock.
   void deliver(session& s, delivery d);
-  // encode_qos0 encodes a QoS 0 delivery for `c`, sharing bytes across one fan-out.
-  shared_bytes encode_qos0(connection& c, const delivery& d);
-  // fanout_cache holds the shared QoS 0 encodings of the message route() is delivering,
-  // by protocol level (3, 4, 5) and RETAIN flag; it lives only for that call.
+  // encoded is one PUBLISH for one connection, as send_bytes takes it; a null `bytes`
+  // means it is too large for the client's Maximum Packet Size.
+  struct encoded {
+    shared_bytes bytes;
+    shared_bytes tail;
+  };
+  // encode_new encodes a first delivery (not a resend) of `d` to `c`, sharing the bytes
+  // with the other copies of the same route() call where they are byte-identical.
+  encoded encode_new(connection& c, const delivery& d, std::uint16_t packet_id);
+  // fanout_cache holds the encodings of the message route() is delivering, shared by
+  // its copies, by protocol level (3, 4, 5), QoS and RETAIN flag; it lives only for that
+  // call. QoS 0 copies share the whole packet; QoS 1/2 copies share the tail after the
+  // Packet Identifier and each get a copy of `head` with their own id.
   struct fanout_cache {
-    shared_bytes qos0[3][2];
+    const message* routing = nullptr;  // pump() may also send older queued messages
+    encoded by_kind[3][3][2];
   };
   static inline thread_local fanout_cache* fanout_ = nullptr;
   // pump sends queued messages while the session's in-flight window has room.
