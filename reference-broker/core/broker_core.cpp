@@ -487,7 +487,9 @@ void broker_core_impl::shutdown() {
 
 broker_core::broker_core(broker_config config)
     : impl_(std::make_unique<broker_core_impl>(config)) {}
-broker_core::~broker_core() = default;
+// Taking the gate once orders everything the last calls on other threads did before the
+// state is torn down.
+broker_core::~broker_core() { std::unique_lock last(impl_->gate); }
 
 const broker_config& broker_core::config() const { return impl_->config; }
 

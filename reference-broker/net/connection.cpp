@@ -76,6 +76,14 @@ void connection::post_recv() {
   nng_iov iov{rx_buf_.data(), std::min(limits_.recv_chunk, rx_buf_.size())};
   nng_aio_set_iov(recv_aio_.get(), 1, &iov);
   nng_stream_recv(stream_.get(), recv_aio_.get());
+  // A close carried out on another thread since the check above cancelled no read (none
+  // was posted yet); cancel this one, or it would wait for the peer until the flush ends.
+  bool closing = false;
+  {
+    std::lock_guard lock(mu_);
+    closing = close_requested_;
+  }
+  if (closing) recv_aio_.cancel();
 }
 
 void connection::on_recv_done() {
@@ -367,6 +375,7 @@ void connection::on_send_done() {
       }
       tx_pending_ = false;
       close_stream_locked();
+      drop_queue_locked();
     } else {
       // A write may be partial: drop what went out and resume inside the front buffer.
       tx_queued_bytes_ -= n;
@@ -384,6 +393,7 @@ void connection::on_send_done() {
       if (!stream_closed_) more = prepare_batch_locked();
       tx_pending_ = more;
       if (!more && close_requested_) close_stream_locked();
+      if (stream_closed_) drop_queue_locked();
     }
   }
   if (more) {
@@ -412,28 +422,44 @@ void connection::abort(std::string_view why) {
 void connection::close_stream_locked() {
   if (stream_closed_) return;
   stream_closed_ = true;
-  tx_queue_.clear();
-  tx_queued_bytes_ = 0;
-  tx_offset_ = 0;
+  // A write in progress still reads the queued buffers (nng may be inside sendmsg on
+  // another thread): on_send_done drops them once it has ended.
+  if (!tx_pending_) drop_queue_locked();
   // Aborts pending reads and writes; their callbacks run with NNG_ECLOSED.
   stream_.close();
 }
 
+void connection::drop_queue_locked() {
+  tx_queue_.clear();
+  tx_queued_bytes_ = 0;
+  tx_offset_ = 0;
+}
+
 void connection::maybe_finish() {
   bool report_closed = false;
-  bool finish = false;
   {
     std::lock_guard lock(mu_);
     if (!rx_done_ || (!close_requested_ && !stream_closed_)) return;
     if (!closed_reported_) report_closed = closed_reported_ = true;
-    if (!tx_pending_ && !finished_) {
+  }
+  if (report_closed) {
+    host_.handle_closed(id_);
+    std::lock_guard lock(mu_);
+    closed_report_done_ = true;
+  }
+  // Finished only once handle_closed has returned: a write ending on another thread
+  // meanwhile must not let the server drop the connection (and shut down) while the
+  // core is still handling its close.
+  bool finish = false;
+  {
+    std::lock_guard lock(mu_);
+    if (closed_report_done_ && !tx_pending_ && !finished_) {
       // A close asked for after flush may still have its stream open here (nothing was
       // queued); close it now so the peer sees the end.
       close_stream_locked();
       finish = finished_ = true;
     }
   }
-  if (report_closed) host_.handle_closed(id_);
   if (finish) host_.handle_finished(id_);
 }
 

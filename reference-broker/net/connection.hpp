@@ -115,6 +115,7 @@ class connection : public std::enable_shared_from_this<connection> {
   // start_send_locked builds the next gathered batch; false when the queue is empty.
   bool prepare_batch_locked();
   void close_stream_locked();
+  void drop_queue_locked();
   void maybe_finish();
 
   const connection_id id_;
@@ -152,6 +153,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::uint64_t next_seq_ = 0;    // seq of the next action to carry out
   std::map<std::uint64_t, action> early_;  // later actions, held until their turn
   bool closed_reported_ = false;
+  bool closed_report_done_ = false;  // handle_closed has returned
   bool finished_ = false;
   aio_handle<connection, &connection::on_send_done> send_aio_;
 };
