@@ -7,34 +7,16 @@
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V311Publish : public v311::session_test {
- protected:
-  std::unique_ptr<raw_client> subscriber(const std::string& filter,
-                                         codec::qos q = codec::qos::at_most_once) {
-    auto c = connect_client("sub");
-    if (!c) return nullptr;
-    if (!subscribe(*c, filter, q)) {
-      ADD_FAILURE() << "setup: SUBSCRIBE " << filter << " failed";
-      return nullptr;
-    }
-    return c;
-  }
-};
+class V311Publish : public v311::session_test {};
 
 // [MQTT-3.3.1-1] A PUBLISH the server re-delivers (to a CleanSession 0 client reconnecting
 // without having acknowledged it) has DUP 1.
 TEST_F(V311Publish, RedeliveredPublishHasDupFlag) {
   statement("MQTT-3.3.1-1");
   const std::string id = session_id("s");
-  const std::string t = topic("d");
-  auto sub = resume(id, "sub");
+  auto [sub, pub] = deliver_unacknowledged(
+      make_publish(topic("d"), "x", codec::qos::at_least_once, 1), nullptr, session(id, false));
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
-  auto first = sub->expect_packet();
-  ASSERT_TRUE(first.as<codec::publish_packet>()) << mismatch("S→C PUBLISH", first);
   sub->close();  // no PUBACK
   auto again = resume(id, "again");
   ASSERT_TRUE(again);
@@ -49,10 +31,8 @@ TEST_F(V311Publish, RedeliveredPublishHasDupFlag) {
 TEST_F(V311Publish, QosZeroDeliveryHasDupZero) {
   statement("MQTT-3.3.1-2");
   const std::string t = topic("d");
-  auto sub = subscriber(t, codec::qos::at_most_once);
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   auto p = make_publish(t, "x", codec::qos::at_least_once, 3);
   p.dup = true;
   ASSERT_TRUE(publish(*pub, p));
@@ -66,10 +46,8 @@ TEST_F(V311Publish, QosZeroDeliveryHasDupZero) {
 TEST_F(V311Publish, IncomingDupNotPropagated) {
   statement("MQTT-3.3.1-3");
   const std::string t = topic("d");
-  auto sub = subscriber(t, codec::qos::at_least_once);
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   auto p = make_publish(t, "x", codec::qos::at_least_once, 4);
   p.dup = true;
   ASSERT_TRUE(publish(*pub, p));
@@ -86,7 +64,7 @@ TEST_F(V311Publish, RetainedMessageStored) {
   auto pub = connect_client("pub");
   ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
-  auto sub = subscriber(t, codec::qos::at_least_once);
+  auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -104,7 +82,7 @@ TEST_F(V311Publish, NewSubscriptionGetsRetainedOfAllMatchingTopics) {
   ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, a, "A", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, b, "B", codec::qos::at_least_once, true, 2));
-  auto sub = subscriber(topic_prefix() + "/+");
+  auto sub = connect_subscriber(topic_prefix() + "/+");
   ASSERT_TRUE(sub);
   codec::publish_packet x, y;
   ASSERT_TRUE(receive_publish(*sub, &x));
@@ -123,7 +101,7 @@ TEST_F(V311Publish, RetainedQosZeroReplacesRetainedMessage) {
   ASSERT_TRUE(publish(*pub, t, "old", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, t, "new", codec::qos::at_most_once, true));
   ASSERT_TRUE(still_open(*pub));  // the QoS 0 PUBLISH has been processed
-  auto sub = subscriber(t, codec::qos::at_least_once);
+  auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
   auto r = sub->expect_packet(quiet_window);
   if (const auto* p = r.as<codec::publish_packet>())
@@ -142,7 +120,7 @@ TEST_F(V311Publish, RetainedQosZeroIsStored) {
   ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "zero", codec::qos::at_most_once, true));
   ASSERT_TRUE(still_open(*pub));
-  auto sub = subscriber(t);
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -157,7 +135,7 @@ TEST_F(V311Publish, RetainedDeliveryHasRetainFlag) {
   auto pub = connect_client("pub");
   ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
-  auto sub = subscriber(t);
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -169,10 +147,8 @@ TEST_F(V311Publish, LiveDeliveryClearsRetainFlag) {
   statement("MQTT-3.3.1-9");
   const std::string t = topic("r");
   clear_retained_at_end(t);
-  auto sub = subscriber(t);
+  auto [sub, pub] = connect_pair(t);
   ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "live", codec::qos::at_least_once, true));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -188,7 +164,7 @@ TEST_F(V311Publish, EmptyRetainedPublishRemovesRetainedMessage) {
   ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, t, "", codec::qos::at_least_once, true, 2));
-  auto sub = subscriber(t);
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
   auto r = sub->expect_no_packet();
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no retained message", r);
@@ -201,7 +177,7 @@ TEST_F(V311Publish, EmptyRetainedPublishIsNotStored) {
   auto pub = connect_client("pub");
   ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "", codec::qos::at_least_once, true));
-  auto sub = subscriber(t);
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
   auto r = sub->expect_no_packet();
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no retained message", r);
@@ -216,7 +192,7 @@ TEST_F(V311Publish, NonRetainedPublishLeavesRetainedMessage) {
   ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, t, "passing", codec::qos::at_least_once, false, 2));
-  auto sub = subscriber(t);
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -228,10 +204,8 @@ TEST_F(V311Publish, NonRetainedPublishLeavesRetainedMessage) {
 TEST_F(V311Publish, ForwardedTopicNameIsFirstUtf8Field) {
   statement("MQTT-3.3.2-1");
   const std::string t = topic("caf\xC3\xA9/\xE6\x97\xA5");
-  auto sub = subscriber(t);
+  auto [sub, pub] = connect_pair(t);
   ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "x"));
   auto r = sub->expect_packet();
   ASSERT_TRUE(r.as<codec::publish_packet>()) << mismatch("S→C PUBLISH", r);
@@ -247,10 +221,8 @@ TEST_F(V311Publish, ForwardedTopicNameIsFirstUtf8Field) {
 // [MQTT-3.3.2-3] The Topic Name sent matches the subscriber's filter (the published name).
 TEST_F(V311Publish, ForwardedTopicNameMatchesFilter) {
   statement("MQTT-3.3.2-3");
-  auto sub = subscriber(topic_prefix() + "/#");
+  auto [sub, pub] = connect_pair(topic_prefix() + "/#");
   ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   const std::string t = topic("deep/er");
   ASSERT_TRUE(publish(*pub, t, "x"));
   codec::publish_packet got;

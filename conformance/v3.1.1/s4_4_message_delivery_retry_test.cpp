@@ -12,15 +12,10 @@ class V311DeliveryRetry : public v311::session_test {};
 TEST_F(V311DeliveryRetry, UnackedQosOnePublishResentWithOriginalId) {
   statement("MQTT-4.4.0-1");
   const std::string id = session_id("s");
-  const std::string t = topic("q1");
-  auto sub = resume(id, "sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "retry", codec::qos::at_least_once));
   codec::publish_packet first;
-  ASSERT_TRUE(receive_publish(*sub, &first, false));
+  auto [sub, pub] = deliver_unacknowledged(
+      make_publish(topic("q1"), "retry", codec::qos::at_least_once, 1), &first, session(id, false));
+  ASSERT_TRUE(sub);
   sub->close();
   auto again = resume(id, "again");
   ASSERT_TRUE(again);
@@ -38,15 +33,10 @@ TEST_F(V311DeliveryRetry, UnackedQosTwoPublishResentWithOriginalId) {
   statement("MQTT-4.4.0-1");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string id = session_id("s");
-  const std::string t = topic("q2");
-  auto sub = resume(id, "sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "retry", codec::qos::exactly_once));
   codec::publish_packet first;
-  ASSERT_TRUE(receive_publish(*sub, &first, false));
+  auto [sub, pub] = deliver_unacknowledged(
+      make_publish(topic("q2"), "retry", codec::qos::exactly_once, 1), &first, session(id, false));
+  ASSERT_TRUE(sub);
   sub->close();
   auto again = resume(id, "again");
   ASSERT_TRUE(again);
@@ -62,15 +52,10 @@ TEST_F(V311DeliveryRetry, UncompletedPubrelResentWithOriginalId) {
   statement("MQTT-4.4.0-1");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string id = session_id("s");
-  const std::string t = topic("q2");
-  auto sub = resume(id, "sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::exactly_once));
   codec::publish_packet first;
-  ASSERT_TRUE(receive_publish(*sub, &first, false));
+  auto [sub, pub] = deliver_unacknowledged(
+      make_publish(topic("q2"), "x", codec::qos::exactly_once, 1), &first, session(id, false));
+  ASSERT_TRUE(sub);
   codec::pubrec_packet rec;
   rec.packet_id = first.packet_id;
   sub->send_packet(rec);

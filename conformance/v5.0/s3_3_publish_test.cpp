@@ -13,18 +13,23 @@ using namespace mqtt::cert;
 
 class V5Publish : public v5_test {
  protected:
-  // session_client connects `id` with a Session Expiry Interval, so the session outlives
-  // the connection; `ack` receives the CONNACK. nullptr (and a failure) on refusal.
+  // session returns CONNECT options for `id` with a Session Expiry Interval, so the
+  // session outlives the connection.
+  connect_options session(const std::string& id, bool clean_start) {
+    connect_options o;
+    o.client_id = id;
+    o.clean_start = clean_start;
+    o.props.session_expiry_interval = broker_seconds(30s);
+    return o;
+  }
+  // session_client connects with session(id, clean_start); `ack` receives the CONNACK.
+  // nullptr (and a failure) on refusal.
   std::unique_ptr<raw_client> session_client(std::string_view label, const std::string& id,
                                              bool clean_start,
                                              codec::connack_packet* ack = nullptr) {
     auto c = open_client(label);
     if (!c) return nullptr;
-    connect_options o;
-    o.client_id = id;
-    o.clean_start = clean_start;
-    o.props.session_expiry_interval = broker_seconds(30s);
-    auto ok = connect_session(*c, o, ack);
+    auto ok = connect_session(*c, session(id, clean_start), ack);
     if (!ok) {
       ADD_FAILURE() << "setup: " << ok.message();
       return nullptr;
@@ -80,33 +85,17 @@ class V5Publish : public v5_test {
     }
     return out;
   }
-
-  // subscriber connects a new client subscribed to `t` with `o` (nullptr on setup failure).
-  std::unique_ptr<raw_client> subscriber(const std::string& t, codec::subscribe_options o = {}) {
-    auto c = connect_client("sub");
-    if (!c) return nullptr;
-    if (!subscribe(*c, t, o)) {
-      ADD_FAILURE() << "setup: SUBSCRIBE " << t << " failed";
-      return nullptr;
-    }
-    return c;
-  }
 };
 
 // [MQTT-3.3.1-1] A PUBLISH the server re-delivers (here: unacknowledged QoS 1, resent when
 // the session resumes) has DUP set, and keeps its Packet Identifier.
 TEST_F(V5Publish, RedeliveredPublishHasDupSet) {
   statement("MQTT-3.3.1-1");
-  const std::string t = topic("dup");
   const std::string id = client_id("sub");
-  auto sub = session_client("sub", id, true);
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "again", codec::qos::at_least_once));
   codec::publish_packet first;
-  ASSERT_TRUE(receive_publish(*sub, &first, /*acknowledge=*/false));
+  auto [sub, pub] = deliver_unacknowledged(
+      make_publish(topic("dup"), "again", codec::qos::at_least_once, 1), &first, session(id, true));
+  ASSERT_TRUE(sub);
   sub->close();
   codec::connack_packet ack;
   auto back = session_client("sub2", id, false, &ack);
@@ -130,10 +119,8 @@ TEST_F(V5Publish, RedeliveredPublishHasDupSet) {
 TEST_F(V5Publish, QosZeroDeliveryHasDupClear) {
   statement("MQTT-3.3.1-2");
   const std::string t = topic("q0");
-  auto sub = subscriber(t);
+  auto [sub, pub] = connect_pair(t);
   ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   codec::publish_packet p;
   p.topic = t;
   p.payload = payload_bytes("x");
@@ -153,10 +140,8 @@ TEST_F(V5Publish, QosZeroDeliveryHasDupClear) {
 TEST_F(V5Publish, InboundDupNotPropagated) {
   statement("MQTT-3.3.1-3");
   const std::string t = topic("dup");
-  auto sub1 = subscriber(t, {.max_qos = codec::qos::at_least_once});
+  auto [sub1, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub1);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   codec::publish_packet p;
   p.topic = t;
   p.payload = payload_bytes("x");
@@ -169,7 +154,7 @@ TEST_F(V5Publish, InboundDupNotPropagated) {
   EXPECT_FALSE(got.dup) << "first delivery of a QoS 1 message forwarded with DUP 1";
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t2 = topic("dup2");
-  auto sub2 = subscriber(t2, {.max_qos = codec::qos::exactly_once});
+  auto sub2 = connect_subscriber(t2, {.max_qos = codec::qos::exactly_once});
   ASSERT_TRUE(sub2);
   p.topic = t2;
   p.qos_level = codec::qos::exactly_once;
@@ -189,7 +174,7 @@ TEST_F(V5Publish, RetainedPublishReplacesRetainedMessage) {
   ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "first", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, t, "second", codec::qos::at_least_once, true, 2));
-  auto sub = subscriber(t);
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -208,7 +193,7 @@ TEST_F(V5Publish, EmptyRetainedPublishRemovesRetainedMessage) {
   ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, t, "", codec::qos::at_least_once, true, 2));
-  auto sub = subscriber(t);
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
   auto r = sub->expect_no_packet();
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no retained message", r);
@@ -222,7 +207,7 @@ TEST_F(V5Publish, EmptyRetainedPublishIsNotStored) {
   auto pub = connect_client("pub");
   ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "", codec::qos::at_least_once, true, 1));
-  auto sub = subscriber(t);
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
   auto r = sub->expect_no_packet();
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no retained message", r);
@@ -238,7 +223,7 @@ TEST_F(V5Publish, NonRetainedPublishLeavesRetainedMessage) {
   ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, t, "passing", codec::qos::at_least_once, false, 2));
-  auto sub = subscriber(t);
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -254,7 +239,7 @@ TEST_F(V5Publish, RetainHandlingZeroSendsRetainedOnSubscribe) {
   auto pub = connect_client("pub");
   ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
-  auto sub = subscriber(t);
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -272,7 +257,7 @@ TEST_F(V5Publish, RetainHandlingOneSkipsExistingSubscription) {
   ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
   codec::subscribe_options o;
   o.handling = codec::retain_handling::send_if_new_subscription;
-  auto sub = subscriber(t, o);
+  auto sub = connect_subscriber(t, o);
   ASSERT_TRUE(sub);
   ASSERT_TRUE(receive_publish(*sub, nullptr)) << "new subscription got no retained message";
   ASSERT_TRUE(subscribe(*sub, t, o, 2));
@@ -292,7 +277,7 @@ TEST_F(V5Publish, RetainHandlingTwoSendsNothing) {
   ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
   codec::subscribe_options o;
   o.handling = codec::retain_handling::do_not_send;
-  auto sub = subscriber(t, o);
+  auto sub = connect_subscriber(t, o);
   ASSERT_TRUE(sub);
   auto r = sub->expect_no_packet();
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no retained message", r);
@@ -304,10 +289,8 @@ TEST_F(V5Publish, RetainAsPublishedZeroClearsRetain) {
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
   const std::string t = topic("r");
   clear_retained_at_end(t);
-  auto sub = subscriber(t);
+  auto [sub, pub] = connect_pair(t);
   ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "live", codec::qos::at_least_once, true));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -322,10 +305,8 @@ TEST_F(V5Publish, RetainAsPublishedOneKeepsRetain) {
   clear_retained_at_end(t);
   codec::subscribe_options o;
   o.retain_as_published = true;
-  auto sub = subscriber(t, o);
+  auto [sub, pub] = connect_pair(t, o);
   ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "live", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, t, "plain", codec::qos::at_least_once, false, 2));
   codec::publish_packet a, b;
@@ -341,10 +322,8 @@ TEST_F(V5Publish, RetainAsPublishedOneKeepsRetain) {
 TEST_F(V5Publish, MultiByteUtf8TopicNameForwarded) {
   statement("MQTT-3.3.2-1");
   const std::string t = topic("\xC3\xBC/\xE6\xB8\xA9/\xF0\x9F\x98\x80");
-  auto sub = subscriber(t);
+  auto [sub, pub] = connect_pair(t);
   ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "utf8"));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -355,10 +334,8 @@ TEST_F(V5Publish, MultiByteUtf8TopicNameForwarded) {
 // the name that was published.
 TEST_F(V5Publish, ForwardedTopicNameMatchesFilter) {
   statement("MQTT-3.3.2-3");
-  auto sub = subscriber(topic_prefix() + "/+/leaf");
+  auto [sub, pub] = connect_pair(topic_prefix() + "/+/leaf");
   ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   const std::string t = topic("mid/leaf");
   ASSERT_TRUE(publish(*pub, t, "x"));
   codec::publish_packet got;
@@ -372,10 +349,8 @@ class V5PublishProperties : public V5Publish {
   // round_trip publishes with `props` and returns what the subscriber received.
   std::optional<codec::publish_packet> round_trip(const codec::properties& props) {
     const std::string t = topic("props");
-    auto sub = subscriber(t);
+    auto [sub, pub] = connect_pair(t);
     if (!sub) return std::nullopt;
-    auto pub = connect_client("pub");
-    if (!pub) return std::nullopt;
     codec::publish_packet p;
     p.topic = t;
     p.payload = payload_bytes("body");
@@ -587,7 +562,7 @@ TEST_F(V5PublishTopicAlias, MappingNotCarriedToNextConnection) {
   statement("MQTT-3.3.2-7");
   MQTT_REQUIRE_FEATURE(profile().topic_alias_maximum > 0, "topic aliases from the client");
   const std::string t = topic("alias");
-  auto sub = subscriber(t);
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
   const std::string id = client_id("pub");
   connect_options o;
@@ -669,7 +644,7 @@ TEST_F(V5PublishTopicAlias, ServerRespectsClientTopicAliasMaximum) {
 TEST_F(V5PublishTopicAlias, AcceptsAliasesUpToAnnouncedMaximum) {
   statement("MQTT-3.3.2-12");
   MQTT_REQUIRE_FEATURE(profile().topic_alias_maximum > 0, "topic aliases from the client");
-  auto sub = subscriber(topic_prefix() + "/#");
+  auto sub = connect_subscriber(topic_prefix() + "/#");
   ASSERT_TRUE(sub);
   std::uint16_t max = 0;
   auto pub = alias_client("pub", &max);

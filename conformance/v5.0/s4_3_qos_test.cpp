@@ -21,19 +21,23 @@ class V5QualityOfService : public v5_test {
     return p;
   }
 
-  // session_client connects `id` with a Session Expiry of 30 s (real time, whatever the
-  // broker's time scale), so the session and its unacknowledged messages outlive the
-  // connection.
+  // session returns CONNECT options for `id` with a Session Expiry of 30 s (real time,
+  // whatever the broker's time scale), so the session and its unacknowledged messages
+  // outlive the connection.
+  connect_options session(const std::string& id, bool clean_start) {
+    connect_options o;
+    o.client_id = id;
+    o.clean_start = clean_start;
+    o.props.session_expiry_interval = broker_seconds(30s);
+    return o;
+  }
+  // session_client connects with session(id, clean_start); `ack` receives the CONNACK.
   std::unique_ptr<raw_client> session_client(std::string_view label, const std::string& id,
                                              bool clean_start,
                                              codec::connack_packet* ack = nullptr) {
     auto c = open_client(label);
     if (!c) return nullptr;
-    connect_options o;
-    o.client_id = id;
-    o.clean_start = clean_start;
-    o.props.session_expiry_interval = broker_seconds(30s);
-    auto ok = connect_session(*c, o, ack);
+    auto ok = connect_session(*c, session(id, clean_start), ack);
     if (!ok) {
       ADD_FAILURE() << "setup: " << ok.message();
       return nullptr;
@@ -57,23 +61,6 @@ class V5QualityOfService : public v5_test {
     o.client_id = id;
     if (c.connect(broker()) && connect_session(c, o)) disconnect(c);
   }
-  // subscribed_session creates a session for `id` subscribed to `t` at `q`, and publishes
-  // `body` at `q` to it from another client; returns the subscriber before it reads.
-  std::unique_ptr<raw_client> subscribed_session(const std::string& id, const std::string& t,
-                                                 codec::qos q, std::string_view body,
-                                                 std::optional<std::uint32_t> expiry = {}) {
-    auto sub = session_client("sub", id, true);
-    if (!sub || !subscribe(*sub, t, q)) return nullptr;
-    auto pub = connect_client("pub");
-    if (!pub) return nullptr;
-    auto p = message(t, body, q, 1);
-    p.props.message_expiry_interval = expiry;
-    if (auto ok = publish(*pub, p); !ok) {
-      ADD_FAILURE() << ok.message();
-      return nullptr;
-    }
-    return sub;
-  }
 };
 
 // [MQTT-4.3.1-1] As QoS 0 sender the server sends QoS 0 with DUP 0 (here a QoS 2 message
@@ -81,11 +68,8 @@ class V5QualityOfService : public v5_test {
 TEST_F(V5QualityOfService, QosZeroSentWithDupClear) {
   statement("MQTT-4.3.1-1");
   const std::string t = topic("q0");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   const auto q = profile().maximum_qos >= 2 ? codec::qos::exactly_once : codec::qos::at_least_once;
   ASSERT_TRUE(publish(*pub, message(t, "x", q, 1)));
   auto r = sub->expect_packet();
@@ -100,11 +84,8 @@ TEST_F(V5QualityOfService, QosZeroSentWithDupClear) {
 TEST_F(V5QualityOfService, QosOneSenderUsesUnusedIdentifiers) {
   statement("MQTT-4.3.2-1");
   const std::string t = topic("q1");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   for (std::uint16_t i = 1; i <= 4; ++i)
     ASSERT_TRUE(publish(*pub, message(t, std::to_string(i), codec::qos::at_least_once, i)));
   std::vector<std::uint16_t> ids;
@@ -122,11 +103,8 @@ TEST_F(V5QualityOfService, QosOneSenderUsesUnusedIdentifiers) {
 TEST_F(V5QualityOfService, QosOneFirstSendHasDupClear) {
   statement("MQTT-4.3.2-2");
   const std::string t = topic("q1");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, message(t, "x", codec::qos::at_least_once, 1)));
   auto r = sub->expect_packet();
   const auto* got = r.as<codec::publish_packet>();
@@ -139,12 +117,11 @@ TEST_F(V5QualityOfService, QosOneFirstSendHasDupClear) {
 // resent (same identifier) when the session resumes; acknowledged, it is not.
 TEST_F(V5QualityOfService, QosOneOutstandingUntilPuback) {
   statement("MQTT-4.3.2-3");
-  const std::string t = topic("q1");
   const std::string id = client_id("sub");
-  auto sub = subscribed_session(id, t, codec::qos::at_least_once, "x");
-  ASSERT_TRUE(sub);
   codec::publish_packet first;
-  ASSERT_TRUE(receive_publish(*sub, &first, /*acknowledge=*/false));
+  auto [sub, pub] = deliver_unacknowledged(message(topic("q1"), "x", codec::qos::at_least_once, 1),
+                                           &first, session(id, true));
+  ASSERT_TRUE(sub);
   sub->close();
   auto back = resume("sub2", id);
   ASSERT_TRUE(back);
@@ -167,11 +144,8 @@ TEST_F(V5QualityOfService, QosOneOutstandingUntilPuback) {
 TEST_F(V5QualityOfService, QosOneReceiverPubacksWithIdentifier) {
   statement("MQTT-4.3.2-4");
   const std::string t = topic("q1");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   pub->send_packet(message(t, "owned", codec::qos::at_least_once, 0xABCD));
   auto r = pub->expect_packet();
   const auto* ack = r.as<codec::puback_packet>();
@@ -186,11 +160,8 @@ TEST_F(V5QualityOfService, QosOneReceiverPubacksWithIdentifier) {
 TEST_F(V5QualityOfService, QosOneIdentifierReusedAfterPubackIsNewMessage) {
   statement("MQTT-4.3.2-5");
   const std::string t = topic("q1");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, message(t, "one", codec::qos::at_least_once, 7)));
   ASSERT_TRUE(publish(*pub, message(t, "two", codec::qos::at_least_once, 7, true)));
   codec::publish_packet a, b;
@@ -206,11 +177,8 @@ TEST_F(V5QualityOfService, QosTwoSenderUsesUnusedIdentifiers) {
   statement("MQTT-4.3.3-1");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   for (std::uint16_t i = 1; i <= 4; ++i)
     ASSERT_TRUE(publish(*pub, message(t, std::to_string(i), codec::qos::exactly_once, i)));
   std::vector<std::uint16_t> ids;
@@ -229,11 +197,8 @@ TEST_F(V5QualityOfService, QosTwoFirstSendHasDupClear) {
   statement("MQTT-4.3.3-2");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, message(t, "x", codec::qos::exactly_once, 1)));
   auto r = sub->expect_packet();
   const auto* got = r.as<codec::publish_packet>();
@@ -247,12 +212,11 @@ TEST_F(V5QualityOfService, QosTwoFirstSendHasDupClear) {
 TEST_F(V5QualityOfService, QosTwoOutstandingUntilPubrec) {
   statement("MQTT-4.3.3-3");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t = topic("q2");
   const std::string id = client_id("sub");
-  auto sub = subscribed_session(id, t, codec::qos::exactly_once, "x");
-  ASSERT_TRUE(sub);
   codec::publish_packet first;
-  ASSERT_TRUE(receive_publish(*sub, &first, /*acknowledge=*/false));
+  auto [sub, pub] = deliver_unacknowledged(message(topic("q2"), "x", codec::qos::exactly_once, 1),
+                                           &first, session(id, true));
+  ASSERT_TRUE(sub);
   sub->close();
   auto back = resume("sub2", id);
   ASSERT_TRUE(back);
@@ -278,15 +242,10 @@ TEST_F(V5QualityOfService, QosTwoOutstandingUntilPubrec) {
 TEST_F(V5QualityOfService, PubrecAnsweredWithPubrelSameIdentifier) {
   statement("MQTT-4.3.3-4");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t = topic("q2");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, message(t, "x", codec::qos::exactly_once, 1)));
   codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
+  auto [sub, pub] =
+      deliver_unacknowledged(message(topic("q2"), "x", codec::qos::exactly_once, 1), &got);
+  ASSERT_TRUE(sub);
   codec::pubrec_packet rec;
   rec.packet_id = got.packet_id;
   sub->send_packet(rec);
@@ -301,12 +260,11 @@ TEST_F(V5QualityOfService, PubrecAnsweredWithPubrelSameIdentifier) {
 TEST_F(V5QualityOfService, PubrelOutstandingUntilPubcomp) {
   statement("MQTT-4.3.3-5");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t = topic("q2");
   const std::string id = client_id("sub");
-  auto sub = subscribed_session(id, t, codec::qos::exactly_once, "x");
-  ASSERT_TRUE(sub);
   codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
+  auto [sub, pub] = deliver_unacknowledged(message(topic("q2"), "x", codec::qos::exactly_once, 1),
+                                           &got, session(id, true));
+  ASSERT_TRUE(sub);
   codec::pubrec_packet rec;
   rec.packet_id = got.packet_id;
   sub->send_packet(rec);
@@ -331,12 +289,11 @@ TEST_F(V5QualityOfService, PubrelOutstandingUntilPubcomp) {
 TEST_F(V5QualityOfService, PublishNotResentAfterPubrel) {
   statement("MQTT-4.3.3-6");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t = topic("q2");
   const std::string id = client_id("sub");
-  auto sub = subscribed_session(id, t, codec::qos::exactly_once, "x");
-  ASSERT_TRUE(sub);
   codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
+  auto [sub, pub] = deliver_unacknowledged(message(topic("q2"), "x", codec::qos::exactly_once, 1),
+                                           &got, session(id, true));
+  ASSERT_TRUE(sub);
   codec::pubrec_packet rec;
   rec.packet_id = got.packet_id;
   sub->send_packet(rec);
@@ -365,12 +322,12 @@ TEST_F(V5QualityOfService, PublishNotResentAfterPubrel) {
 TEST_F(V5QualityOfService, SentQosTwoMessageDoesNotExpire) {
   statement("MQTT-4.3.3-7");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t = topic("q2");
   const std::string id = client_id("sub");
-  auto sub = subscribed_session(id, t, codec::qos::exactly_once, "x", 1);
-  ASSERT_TRUE(sub);
+  auto p = message(topic("q2"), "x", codec::qos::exactly_once, 1);
+  p.props.message_expiry_interval = 1;
   codec::publish_packet first;
-  ASSERT_TRUE(receive_publish(*sub, &first, /*acknowledge=*/false));
+  auto [sub, pub] = deliver_unacknowledged(p, &first, session(id, true));
+  ASSERT_TRUE(sub);
   sub->close();
   auto idle = connect_client("idle");
   ASSERT_TRUE(idle);
@@ -391,11 +348,8 @@ TEST_F(V5QualityOfService, QosTwoReceiverPubrecsWithIdentifier) {
   statement("MQTT-4.3.3-8");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   pub->send_packet(message(t, "owned", codec::qos::exactly_once, 0xBCDE));
   auto r = pub->expect_packet();
   const auto* rec = r.as<codec::pubrec_packet>();
@@ -417,11 +371,8 @@ TEST_F(V5QualityOfService, IdentifierAfterErrorPubrecIsNewMessage) {
   statement("MQTT-4.3.3-9");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   auto bad = message(t, "", codec::qos::exactly_once, 0x0CAB);
   bad.payload = codec::byte_buffer{0xFF, 0xFE};
   bad.props.payload_format_indicator = 1;
@@ -452,12 +403,9 @@ TEST_F(V5QualityOfService, QosTwoDuplicateBeforePubrelNotDeliveredTwice) {
   statement("MQTT-4.3.3-10");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
   // The subscriber takes QoS 1: the flow under test is the publisher's QoS 2 exchange.
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
+  ASSERT_TRUE(sub);
   pub->send_packet(message(t, "once", codec::qos::exactly_once, 9));
   auto r1 = pub->expect_packet();
   ASSERT_TRUE(r1.as<codec::pubrec_packet>()) << mismatch("S→C PUBREC 50 .. 0009", r1);
@@ -497,12 +445,9 @@ TEST_F(V5QualityOfService, QosTwoIdentifierReusedAfterPubcompIsNewMessage) {
   statement("MQTT-4.3.3-12");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
   // The subscriber takes QoS 1: the flow under test is the publisher's QoS 2 exchange.
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
+  ASSERT_TRUE(sub);
   ASSERT_TRUE(publish(*pub, message(t, "one", codec::qos::exactly_once, 5)));
   ASSERT_TRUE(publish(*pub, message(t, "two", codec::qos::exactly_once, 5)));
   codec::publish_packet a, b;

@@ -20,16 +20,7 @@ class V5DeliveryRetry : public v5_test {
   // acknowledged.
   std::unique_ptr<raw_client> subscribed_receiver(const std::string& id, const std::string& t,
                                                   codec::qos q, codec::publish_packet* got) {
-    auto c = connect_client("sub", session(id, true));
-    if (!c || !subscribe(*c, t, q)) return nullptr;
-    auto pub = connect_client("pub");
-    if (!pub || !publish(*pub, t, "m1", q)) return nullptr;
-    auto ok = receive_publish(*c, got, false);
-    if (!ok) {
-      ADD_FAILURE() << "setup: " << ok.message();
-      return nullptr;
-    }
-    return c;
+    return deliver_unacknowledged(make_publish(t, "m1", q, 1), got, session(id, true)).sub;
   }
   // resume reconnects `id` with Clean Start 0 and expects Session Present 1.
   std::unique_ptr<raw_client> resume(const std::string& id) {
