@@ -1,5 +1,6 @@
 // 3.3 PUBLISH: DUP, RETAIN, the Topic Name, acknowledgements, overlapping subscriptions.
 // QoS 3 and wildcard Topic Names are rows of data/malformed_packets.json.
+#include "conformance/harness/s3_3_publish_checks.hpp"
 #include "conformance/v3.1.1/v311_session_test.hpp"
 
 #include <algorithm>
@@ -7,7 +8,7 @@
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V311Publish : public v311::session_test {};
+class V311Publish : public publish_checks<v311::session_test> {};
 
 // [MQTT-3.3.1-1] A PUBLISH the server re-delivers (to a CleanSession 0 client reconnecting
 // without having acknowledged it) has DUP 1.
@@ -45,15 +46,7 @@ TEST_F(V311Publish, QosZeroDeliveryHasDupZero) {
 // received with DUP 1 has DUP 0.
 TEST_F(V311Publish, IncomingDupNotPropagated) {
   statement("MQTT-3.3.1-3");
-  const std::string t = topic("d");
-  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
-  ASSERT_TRUE(sub);
-  auto p = make_publish(t, "x", codec::qos::at_least_once, 4);
-  p.dup = true;
-  ASSERT_TRUE(publish(*pub, p));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_FALSE(got.dup) << "DUP 1 copied from the publisher to a first delivery";
+  check_incoming_dup_not_forwarded(codec::qos::at_least_once, "d", 4);
 }
 
 // [MQTT-3.3.1-5] A RETAIN 1 message is stored for future subscribers.
@@ -130,73 +123,31 @@ TEST_F(V311Publish, RetainedQosZeroIsStored) {
 // [MQTT-3.3.1-8] Retained messages sent on subscribe have RETAIN 1.
 TEST_F(V311Publish, RetainedDeliveryHasRetainFlag) {
   statement("MQTT-3.3.1-8");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
-  auto sub = connect_subscriber(t);
-  ASSERT_TRUE(sub);
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_TRUE(got.retain);
+  check_retained_sent_on_subscribe_has_retain_set();
 }
 
 // [MQTT-3.3.1-9] Messages to established subscriptions have RETAIN 0.
 TEST_F(V311Publish, LiveDeliveryClearsRetainFlag) {
   statement("MQTT-3.3.1-9");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto [sub, pub] = connect_pair(t);
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(publish(*pub, t, "live", codec::qos::at_least_once, true));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_FALSE(got.retain);
+  check_live_delivery_has_retain_clear();
 }
 
 // [MQTT-3.3.1-10] An empty retained message removes the retained message.
 TEST_F(V311Publish, EmptyRetainedPublishRemovesRetainedMessage) {
   statement("MQTT-3.3.1-10");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true, 1));
-  ASSERT_TRUE(publish(*pub, t, "", codec::qos::at_least_once, true, 2));
-  auto sub = connect_subscriber(t);
-  ASSERT_TRUE(sub);
-  auto r = sub->expect_no_packet();
-  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no retained message", r);
+  check_empty_retained_publish_removes_retained();
 }
 
 // [MQTT-3.3.1-11] An empty message is never stored as the retained message.
 TEST_F(V311Publish, EmptyRetainedPublishIsNotStored) {
   statement("MQTT-3.3.1-11");
-  const std::string t = topic("r");
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "", codec::qos::at_least_once, true));
-  auto sub = connect_subscriber(t);
-  ASSERT_TRUE(sub);
-  auto r = sub->expect_no_packet();
-  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no retained message", r);
+  check_empty_retained_publish_is_not_stored();
 }
 
 // [MQTT-3.3.1-12] RETAIN 0 neither stores nor replaces the retained message.
 TEST_F(V311Publish, NonRetainedPublishLeavesRetainedMessage) {
   statement("MQTT-3.3.1-12");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true, 1));
-  ASSERT_TRUE(publish(*pub, t, "passing", codec::qos::at_least_once, false, 2));
-  auto sub = connect_subscriber(t);
-  ASSERT_TRUE(sub);
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.payload, payload_bytes("kept"));
+  check_non_retained_publish_leaves_retained();
 }
 
 // [MQTT-3.3.2-1] The server's PUBLISH starts its variable header with the Topic Name as a
@@ -221,13 +172,7 @@ TEST_F(V311Publish, ForwardedTopicNameIsFirstUtf8Field) {
 // [MQTT-3.3.2-3] The Topic Name sent matches the subscriber's filter (the published name).
 TEST_F(V311Publish, ForwardedTopicNameMatchesFilter) {
   statement("MQTT-3.3.2-3");
-  auto [sub, pub] = connect_pair(topic_prefix() + "/#");
-  ASSERT_TRUE(sub);
-  const std::string t = topic("deep/er");
-  ASSERT_TRUE(publish(*pub, t, "x"));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.topic, t);
+  check_forwarded_topic_is_published_name(topic_prefix() + "/#", topic("deep/er"));
 }
 
 // [MQTT-3.3.4-1] The server answers QoS 1 with PUBACK and QoS 2 with PUBREC, QoS 0 with

@@ -6,12 +6,12 @@
 #include <cstdio>
 #include <iterator>
 
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/harness/s3_3_publish_checks.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5Publish : public v5_test {
+class V5Publish : public publish_checks<v5_test> {
  protected:
   // session returns CONNECT options for `id` with a Session Expiry Interval, so the
   // session outlives the connection.
@@ -139,29 +139,10 @@ TEST_F(V5Publish, QosZeroDeliveryHasDupClear) {
 // inbound PUBLISH had DUP 1 (QoS 1 and QoS 2 subscriptions).
 TEST_F(V5Publish, InboundDupNotPropagated) {
   statement("MQTT-3.3.1-3");
-  const std::string t = topic("dup");
-  auto [sub1, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
-  ASSERT_TRUE(sub1);
-  codec::publish_packet p;
-  p.topic = t;
-  p.payload = payload_bytes("x");
-  p.qos_level = codec::qos::at_least_once;
-  p.packet_id = 4;
-  p.dup = true;
-  ASSERT_TRUE(publish(*pub, p));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub1, &got));
-  EXPECT_FALSE(got.dup) << "first delivery of a QoS 1 message forwarded with DUP 1";
+  check_incoming_dup_not_forwarded(codec::qos::at_least_once, "dup", 4);
+  if (HasFatalFailure()) return;  // a failed ASSERT in the QoS 1 half ends the test
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t2 = topic("dup2");
-  auto sub2 = connect_subscriber(t2, {.max_qos = codec::qos::exactly_once});
-  ASSERT_TRUE(sub2);
-  p.topic = t2;
-  p.qos_level = codec::qos::exactly_once;
-  p.packet_id = 5;
-  ASSERT_TRUE(publish(*pub, p));
-  ASSERT_TRUE(receive_publish(*sub2, &got));
-  EXPECT_FALSE(got.dup) << "first delivery of a QoS 2 message forwarded with DUP 1";
+  check_incoming_dup_not_forwarded(codec::qos::exactly_once, "dup2", 5);
 }
 
 // [MQTT-3.3.1-5] A retained PUBLISH replaces the topic's retained message.
@@ -187,63 +168,28 @@ TEST_F(V5Publish, RetainedPublishReplacesRetainedMessage) {
 TEST_F(V5Publish, EmptyRetainedPublishRemovesRetainedMessage) {
   statement("MQTT-3.3.1-6");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true, 1));
-  ASSERT_TRUE(publish(*pub, t, "", codec::qos::at_least_once, true, 2));
-  auto sub = connect_subscriber(t);
-  ASSERT_TRUE(sub);
-  auto r = sub->expect_no_packet();
-  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no retained message", r);
+  check_empty_retained_publish_removes_retained();
 }
 
 // [MQTT-3.3.1-7] An empty-payload retained message is never stored as the retained one.
 TEST_F(V5Publish, EmptyRetainedPublishIsNotStored) {
   statement("MQTT-3.3.1-7");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
-  const std::string t = topic("r");
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "", codec::qos::at_least_once, true, 1));
-  auto sub = connect_subscriber(t);
-  ASSERT_TRUE(sub);
-  auto r = sub->expect_no_packet();
-  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no retained message", r);
+  check_empty_retained_publish_is_not_stored();
 }
 
 // [MQTT-3.3.1-8] RETAIN 0 leaves the existing retained message alone.
 TEST_F(V5Publish, NonRetainedPublishLeavesRetainedMessage) {
   statement("MQTT-3.3.1-8");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true, 1));
-  ASSERT_TRUE(publish(*pub, t, "passing", codec::qos::at_least_once, false, 2));
-  auto sub = connect_subscriber(t);
-  ASSERT_TRUE(sub);
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.payload, payload_bytes("kept"));
+  check_non_retained_publish_leaves_retained();
 }
 
 // [MQTT-3.3.1-9] Retain Handling 0 sends matching retained messages on subscribe.
 TEST_F(V5Publish, RetainHandlingZeroSendsRetainedOnSubscribe) {
   statement("MQTT-3.3.1-9");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
-  auto sub = connect_subscriber(t);
-  ASSERT_TRUE(sub);
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_TRUE(got.retain) << "retained message sent on subscribe with RETAIN 0";
+  check_retained_sent_on_subscribe_has_retain_set();
 }
 
 // [MQTT-3.3.1-10] Retain Handling 1 sends retained messages only for a new subscription.
@@ -287,14 +233,7 @@ TEST_F(V5Publish, RetainHandlingTwoSendsNothing) {
 TEST_F(V5Publish, RetainAsPublishedZeroClearsRetain) {
   statement("MQTT-3.3.1-12");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto [sub, pub] = connect_pair(t);
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(publish(*pub, t, "live", codec::qos::at_least_once, true));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_FALSE(got.retain) << "forwarded with RETAIN 1 on a Retain As Published 0 subscription";
+  check_live_delivery_has_retain_clear();
 }
 
 // [MQTT-3.3.1-13] Retain As Published 1: the forwarded RETAIN equals the published one.
@@ -322,25 +261,14 @@ TEST_F(V5Publish, RetainAsPublishedOneKeepsRetain) {
 TEST_F(V5Publish, MultiByteUtf8TopicNameForwarded) {
   statement("MQTT-3.3.2-1");
   const std::string t = topic("\xC3\xBC/\xE6\xB8\xA9/\xF0\x9F\x98\x80");
-  auto [sub, pub] = connect_pair(t);
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(publish(*pub, t, "utf8"));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.topic, t);
+  check_forwarded_topic_is_published_name(t, t);
 }
 
 // [MQTT-3.3.2-3] The Topic Name sent to a subscriber matches its (wildcard) filter: it is
 // the name that was published.
 TEST_F(V5Publish, ForwardedTopicNameMatchesFilter) {
   statement("MQTT-3.3.2-3");
-  auto [sub, pub] = connect_pair(topic_prefix() + "/+/leaf");
-  ASSERT_TRUE(sub);
-  const std::string t = topic("mid/leaf");
-  ASSERT_TRUE(publish(*pub, t, "x"));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.topic, t);
+  check_forwarded_topic_is_published_name(topic_prefix() + "/+/leaf", topic("mid/leaf"));
 }
 
 // Properties that must reach every subscriber unchanged.
