@@ -16,11 +16,8 @@ TEST_F(V311Topics, WildcardsOnlyInTopicFilters) {
   statement("MQTT-4.7.1-1");
   MQTT_REQUIRE_FEATURE(profile().wildcard_subscription_available, "wildcard subscriptions");
   const std::string filter = topic_prefix() + "/+";
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(filter, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, filter, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   pub->send_packet(make_publish(filter, "wild"));
   EXPECT_TRUE(closes_after_error(*pub)) << "PUBLISH to a Topic Name with '+'";
   EXPECT_TRUE(silent(*sub, "no PUBLISH for a wildcard Topic Name"));
@@ -31,11 +28,8 @@ TEST_F(V311Topics, MultiLevelWildcardMatchesParentAndChildren) {
   statement("MQTT-4.7.1-2");
   MQTT_REQUIRE_FEATURE(profile().wildcard_subscription_available, "wildcard subscriptions");
   const std::string base = topic("sport");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(base + "/#", {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, base + "/#", codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   const std::string names[] = {base, base + "/tennis", base + "/tennis/player1/score"};
   for (const auto& n : names) ASSERT_TRUE(publish(*pub, n, "x"));
   ASSERT_TRUE(publish(*pub, topic("sports"), "no"));
@@ -69,11 +63,8 @@ TEST_F(V311Topics, SingleLevelWildcardMatchesExactlyOneLevel) {
   MQTT_REQUIRE_FEATURE(profile().wildcard_subscription_available, "wildcard subscriptions");
   const std::string p = topic_prefix();
   const std::string rest = p.substr(p.find('/') + 1);  // the prefix without "mqttcert"
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair("+/" + rest + "/+", {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, "+/" + rest + "/+", codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, p, "parent"));
   ASSERT_TRUE(publish(*pub, p + "/a/b", "deep"));
   ASSERT_TRUE(publish(*pub, p + "/a", "one"));

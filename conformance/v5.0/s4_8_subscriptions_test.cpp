@@ -76,11 +76,8 @@ TEST_F(V5SharedSubscriptions, DeliveryRespectsMemberGrantedQos) {
   statement("MQTT-4.8.2-3");
   MQTT_REQUIRE_FEATURE(profile().shared_subscription_available, "shared subscriptions");
   const std::string t = topic("q");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(share("q"), {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, share("q"), codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
