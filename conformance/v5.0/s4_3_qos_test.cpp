@@ -61,6 +61,41 @@ class V5QualityOfService : public v5_test {
     o.client_id = id;
     if (c.connect(broker()) && connect_session(c, o)) disconnect(c);
   }
+  // expect_unused_identifiers has four QoS `q` messages sent to a subscriber at `q` that
+  // does not acknowledge them, and expects four distinct, non-zero Packet Identifiers.
+  void expect_unused_identifiers(codec::qos q) {
+    const std::string n = std::to_string(static_cast<int>(q));
+    const std::string t = topic("q" + n);
+    auto [sub, pub] = connect_pair(t, {.max_qos = q});
+    ASSERT_TRUE(sub);
+    for (std::uint16_t i = 1; i <= 4; ++i)
+      ASSERT_TRUE(publish(*pub, message(t, std::to_string(i), q, i)));
+    std::vector<std::uint16_t> ids;
+    for (int i = 0; i < 4; ++i) {
+      codec::publish_packet got;
+      ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
+      EXPECT_NE(got.packet_id, 0) << "QoS " << n << " PUBLISH with Packet Identifier 0";
+      EXPECT_EQ(std::count(ids.begin(), ids.end(), got.packet_id), 0)
+          << "Packet Identifier " << got.packet_id << " reused while unacknowledged";
+      ids.push_back(got.packet_id);
+    }
+  }
+  // expect_first_send_dup_clear sends one QoS `q` message to a subscriber at `q` and
+  // expects it at QoS `q` with DUP 0 and a non-zero Packet Identifier (first byte `hex`).
+  void expect_first_send_dup_clear(codec::qos q, const std::string& hex) {
+    const std::string n = std::to_string(static_cast<int>(q));
+    const std::string t = topic("q" + n);
+    auto [sub, pub] = connect_pair(t, {.max_qos = q});
+    ASSERT_TRUE(sub);
+    ASSERT_TRUE(publish(*pub, message(t, "x", q, 1)));
+    auto r = sub->expect_packet();
+    const auto* got = r.as<codec::publish_packet>();
+    ASSERT_TRUE(got) << mismatch("S→C PUBLISH " + hex + " ..", r);
+    EXPECT_TRUE(got->qos_level == q && !got->dup && got->packet_id != 0)
+        << mismatch("S→C PUBLISH " + hex + " .. (QoS " + n +
+                        ", DUP 0, non-zero Packet Identifier)",
+                    r);
+  }
 };
 
 // [MQTT-4.3.1-1] As QoS 0 sender the server sends QoS 0 with DUP 0 (here a QoS 2 message
@@ -83,34 +118,13 @@ TEST_F(V5QualityOfService, QosZeroSentWithDupClear) {
 // Packet Identifier: 4 unacknowledged messages carry 4 distinct identifiers.
 TEST_F(V5QualityOfService, QosOneSenderUsesUnusedIdentifiers) {
   statement("MQTT-4.3.2-1");
-  const std::string t = topic("q1");
-  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
-  ASSERT_TRUE(sub);
-  for (std::uint16_t i = 1; i <= 4; ++i)
-    ASSERT_TRUE(publish(*pub, message(t, std::to_string(i), codec::qos::at_least_once, i)));
-  std::vector<std::uint16_t> ids;
-  for (int i = 0; i < 4; ++i) {
-    codec::publish_packet got;
-    ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
-    EXPECT_NE(got.packet_id, 0) << "QoS 1 PUBLISH with Packet Identifier 0";
-    EXPECT_EQ(std::count(ids.begin(), ids.end(), got.packet_id), 0)
-        << "Packet Identifier " << got.packet_id << " reused while unacknowledged";
-    ids.push_back(got.packet_id);
-  }
+  expect_unused_identifiers(codec::qos::at_least_once);
 }
 
 // [MQTT-4.3.2-2] The first transmission of a QoS 1 message is QoS 1 with DUP 0.
 TEST_F(V5QualityOfService, QosOneFirstSendHasDupClear) {
   statement("MQTT-4.3.2-2");
-  const std::string t = topic("q1");
-  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(publish(*pub, message(t, "x", codec::qos::at_least_once, 1)));
-  auto r = sub->expect_packet();
-  const auto* got = r.as<codec::publish_packet>();
-  ASSERT_TRUE(got) << mismatch("S→C PUBLISH 32 ..", r);
-  EXPECT_TRUE(got->qos_level == codec::qos::at_least_once && !got->dup && got->packet_id != 0)
-      << mismatch("S→C PUBLISH 32 .. (QoS 1, DUP 0, non-zero Packet Identifier)", r);
+  expect_first_send_dup_clear(codec::qos::at_least_once, "32");
 }
 
 // [MQTT-4.3.2-3] A QoS 1 PUBLISH stays unacknowledged until PUBACK: unacknowledged, it is
@@ -176,35 +190,14 @@ TEST_F(V5QualityOfService, QosOneIdentifierReusedAfterPubackIsNewMessage) {
 TEST_F(V5QualityOfService, QosTwoSenderUsesUnusedIdentifiers) {
   statement("MQTT-4.3.3-1");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t = topic("q2");
-  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
-  ASSERT_TRUE(sub);
-  for (std::uint16_t i = 1; i <= 4; ++i)
-    ASSERT_TRUE(publish(*pub, message(t, std::to_string(i), codec::qos::exactly_once, i)));
-  std::vector<std::uint16_t> ids;
-  for (int i = 0; i < 4; ++i) {
-    codec::publish_packet got;
-    ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
-    EXPECT_NE(got.packet_id, 0) << "QoS 2 PUBLISH with Packet Identifier 0";
-    EXPECT_EQ(std::count(ids.begin(), ids.end(), got.packet_id), 0)
-        << "Packet Identifier " << got.packet_id << " reused while unacknowledged";
-    ids.push_back(got.packet_id);
-  }
+  expect_unused_identifiers(codec::qos::exactly_once);
 }
 
 // [MQTT-4.3.3-2] The first transmission of a QoS 2 message is QoS 2 with DUP 0.
 TEST_F(V5QualityOfService, QosTwoFirstSendHasDupClear) {
   statement("MQTT-4.3.3-2");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t = topic("q2");
-  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(publish(*pub, message(t, "x", codec::qos::exactly_once, 1)));
-  auto r = sub->expect_packet();
-  const auto* got = r.as<codec::publish_packet>();
-  ASSERT_TRUE(got) << mismatch("S→C PUBLISH 34 ..", r);
-  EXPECT_TRUE(got->qos_level == codec::qos::exactly_once && !got->dup && got->packet_id != 0)
-      << mismatch("S→C PUBLISH 34 .. (QoS 2, DUP 0, non-zero Packet Identifier)", r);
+  expect_first_send_dup_clear(codec::qos::exactly_once, "34");
 }
 
 // [MQTT-4.3.3-3] A QoS 2 PUBLISH stays unacknowledged until PUBREC: without PUBREC it is
