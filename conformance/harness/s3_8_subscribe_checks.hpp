@@ -4,7 +4,9 @@
 // (last: a body's ASSERT ends the body only).
 #pragma once
 
+#include <algorithm>
 #include <string>
+#include <string_view>
 
 #include "conformance/harness/conformance_test.hpp"
 
@@ -59,6 +61,19 @@ class subscribe_checks : public VersionFixture {
         << "the replaced QoS 1 subscription delivered";
     auto r = sub->expect_no_packet();
     EXPECT_EQ(r.status, recv_status::timeout) << mismatch("exactly one copy", r);
+  }
+
+  // check_delivery_qos_is_minimum subscribes to topic(leaf) at `granted`, publishes
+  // `payload` there at `published` and expects the delivery at the lower of the two.
+  void check_delivery_qos_is_minimum(std::string_view leaf, codec::qos granted,
+                                     codec::qos published, std::string_view payload) {
+    const std::string t = this->topic(leaf);
+    auto [sub, pub] = this->connect_pair(t, {.max_qos = granted});
+    ASSERT_TRUE(sub);
+    ASSERT_TRUE(publish(*pub, t, payload, published));
+    codec::publish_packet got;
+    ASSERT_TRUE(receive_publish(*sub, &got));
+    EXPECT_EQ(got.qos_level, std::min(granted, published));
   }
 
   // check_suback_has_one_code_per_filter subscribes to four filters in one SUBSCRIBE and

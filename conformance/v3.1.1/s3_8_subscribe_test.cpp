@@ -144,11 +144,5 @@ TEST_F(V311Subscribe, SubackHasOneReturnCodePerFilter) {
 // [MQTT-3.8.4-6] Delivery uses the lower of published and granted QoS.
 TEST_F(V311Subscribe, DeliveryQosIsMinimumOfPublishAndGranted) {
   statement("MQTT-3.8.4-6");
-  const std::string t = topic("x");
-  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_most_once});
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(publish(*pub, t, "down", codec::qos::exactly_once));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.qos_level, codec::qos::at_most_once);
+  check_delivery_qos_is_minimum("x", codec::qos::at_most_once, codec::qos::exactly_once, "down");
 }
