@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "conformance/harness/conformance_test.hpp"
 
@@ -24,21 +25,43 @@ class topic_checks : public VersionFixture {
     EXPECT_TRUE(refuses_subscription(*c2, this->topic_prefix() + "/#/b"));
   }
 
+  // publish_to_dollar_topic subscribes "wild" to `wild_filter` and "exact" to the '$' topic
+  // `dollar` (QoS 0), publishes "x" to `dollar` and expects "exact" to receive it, which
+  // shows the message was published and routed. Returns "wild" (as .sub) and the publisher;
+  // both null after a recorded failure.
+  client_pair publish_to_dollar_topic(const std::string& wild_filter, const std::string& dollar) {
+    auto subscriber = [this](std::string_view label, const std::string& filter) {
+      auto c = this->connect_client(label);
+      if (!c) return c;
+      if (auto ok = subscribe(*c, filter, codec::qos::at_most_once); !ok) {
+        ADD_FAILURE() << "setup: " << ok.message();
+        c.reset();
+      }
+      return c;
+    };
+    auto wild = subscriber("wild", wild_filter);
+    if (!wild) return {};
+    auto exact = subscriber("exact", dollar);
+    if (!exact) return {};
+    auto pub = this->connect_client("pub");
+    if (!pub) return {};
+    if (auto ok = publish(*pub, dollar, "x"); !ok) {
+      ADD_FAILURE() << "setup: " << ok.message();
+      return {};
+    }
+    if (auto ok = receive_publish(*exact, nullptr); !ok) {
+      ADD_FAILURE() << "the $ topic was not delivered at all\n" << ok.message();
+      return {};
+    }
+    return {std::move(wild), std::move(pub)};
+  }
+
   // check_leading_wildcard_does_not_match_dollar_topics publishes to "$mqttcert/<p>/d":
   // an exact subscription gets it (so it was published), "+/<p>/d" does not.
   void check_leading_wildcard_does_not_match_dollar_topics() {
     const std::string rest = this->topic_prefix() + "/d";
-    const std::string dollar = "$mqttcert/" + rest;
-    auto wild = this->connect_client("wild");
+    auto [wild, pub] = publish_to_dollar_topic("+/" + rest, "$mqttcert/" + rest);
     ASSERT_TRUE(wild);
-    ASSERT_TRUE(subscribe(*wild, "+/" + rest, codec::qos::at_most_once));
-    auto exact = this->connect_client("exact");
-    ASSERT_TRUE(exact);
-    ASSERT_TRUE(subscribe(*exact, dollar, codec::qos::at_most_once));
-    auto pub = this->connect_client("pub");
-    ASSERT_TRUE(pub);
-    ASSERT_TRUE(publish(*pub, dollar, "x"));
-    ASSERT_TRUE(receive_publish(*exact, nullptr)) << "the $ topic was not delivered at all";
     auto r = wild->expect_no_packet();
     EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no PUBLISH for filter +/…", r);
   }
