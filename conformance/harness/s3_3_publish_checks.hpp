@@ -15,6 +15,27 @@ namespace mqtt::cert {
 template <typename VersionFixture>
 class publish_checks : public VersionFixture {
  protected:
+  // publish_to_overlapping_subscriptions subscribes "sub" to "<p>/#" at QoS 0 and to `t`
+  // at QoS 1, then publishes "x" to `t` at QoS 1. Returns the pair before "sub" reads;
+  // both null after a recorded failure.
+  client_pair publish_to_overlapping_subscriptions(const std::string& t) {
+    auto sub = this->connect_subscriber(this->topic_prefix() + "/#");
+    if (!sub) return {};
+    auto ok = subscribe(*sub, t, codec::qos::at_least_once, 2);
+    if (!ok) {
+      ADD_FAILURE() << "setup: " << ok.message();
+      return {};
+    }
+    auto pub = this->connect_client("pub");
+    if (!pub) return {};
+    ok = publish(*pub, t, "x", codec::qos::at_least_once);
+    if (!ok) {
+      ADD_FAILURE() << "setup: " << ok.message();
+      return {};
+    }
+    return {std::move(sub), std::move(pub)};
+  }
+
   // check_incoming_dup_not_forwarded publishes at `q` with DUP 1 (Packet Identifier `id`)
   // to a subscriber at `q` on topic(leaf), and expects the first delivery to have DUP 0.
   void check_incoming_dup_not_forwarded(codec::qos q, std::string_view leaf, std::uint16_t id) {

@@ -192,14 +192,8 @@ TEST_F(V311Publish, ReceiverAcknowledgesPerQos) {
 // highest granted QoS (one copy at QoS 1 must arrive; extra copies are allowed).
 TEST_F(V311Publish, OverlappingSubscriptionsUseHighestQos) {
   statement("MQTT-3.3.5-1");
-  const std::string t = topic("o");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = publish_to_overlapping_subscriptions(topic("o"));
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, topic_prefix() + "/#", codec::qos::at_most_once, 1));
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once, 2));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   bool qos1 = false;
   for (int i = 0; i < 2 && !qos1; ++i) {
     codec::publish_packet got;

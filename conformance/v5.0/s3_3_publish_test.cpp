@@ -622,14 +622,8 @@ TEST_F(V5Publish, ReceiverAcknowledgesPerQos) {
 // the QoS 1 message reaches the client at QoS 1 at least once, and no copy above QoS 1.
 TEST_F(V5Publish, OverlappingSubscriptionsDeliverAtHighestQos) {
   statement("MQTT-3.3.4-2");
-  const std::string t = topic("over");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = publish_to_overlapping_subscriptions(topic("over"));
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, topic_prefix() + "/#", codec::qos::at_most_once, 1));
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once, 2));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   auto copies = collect_publishes(*sub);
   ASSERT_FALSE(copies.empty()) << "no copy delivered";
   bool at_qos1 = false;
