@@ -34,6 +34,15 @@ class V5DeliveryRetry : public v5_test {
     }
     return c;
   }
+  // expect_nothing_resent ends `c` with a normal DISCONNECT, resumes the session of `id`
+  // and expects no packet; `what` says what the test had acknowledged.
+  void expect_nothing_resent(raw_client& c, const std::string& id, const std::string& what) {
+    disconnect(c);
+    auto again = resume(id);
+    ASSERT_TRUE(again);
+    auto r = again->expect_no_packet();
+    EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no resend " + what, r);
+  }
 };
 
 // [MQTT-4.4.0-1] An unacknowledged QoS 1 PUBLISH is resent on resumption with its
@@ -107,12 +116,7 @@ TEST_F(V5DeliveryRetry, NoResendOutsideResumption) {
   codec::puback_packet ack;
   ack.packet_id = first.packet_id;
   c->send_packet(ack);
-  disconnect(*c);
-  auto again = resume(id);
-  ASSERT_TRUE(again);
-  auto r2 = again->expect_no_packet();
-  EXPECT_EQ(r2.status, recv_status::timeout)
-      << mismatch("no resend of an acknowledged PUBLISH", r2);
+  expect_nothing_resent(*c, id, "of an acknowledged PUBLISH");
 }
 
 // [MQTT-4.4.0-2] A PUBACK with reason 0x80 acknowledges the PUBLISH: it is not resent on
@@ -127,12 +131,7 @@ TEST_F(V5DeliveryRetry, ErrorPubackCountsAsAcknowledged) {
   ack.packet_id = first.packet_id;
   ack.reason = codec::reason_code::unspecified_error;
   c->send_packet(ack);
-  disconnect(*c);
-  auto again = resume(id);
-  ASSERT_TRUE(again);
-  auto r = again->expect_no_packet();
-  EXPECT_EQ(r.status, recv_status::timeout)
-      << mismatch("no resend after PUBACK 0x80 (Unspecified error)", r);
+  expect_nothing_resent(*c, id, "after PUBACK 0x80 (Unspecified error)");
 }
 
 // [MQTT-4.4.0-2] A PUBREC with reason 0x80 acknowledges the PUBLISH: no PUBREL follows
@@ -149,10 +148,5 @@ TEST_F(V5DeliveryRetry, ErrorPubrecCountsAsAcknowledged) {
   c->send_packet(rec);
   auto r = c->expect_no_packet();
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no PUBREL after PUBREC 0x80", r);
-  disconnect(*c);
-  auto again = resume(id);
-  ASSERT_TRUE(again);
-  auto r2 = again->expect_no_packet();
-  EXPECT_EQ(r2.status, recv_status::timeout)
-      << mismatch("no resend after PUBREC 0x80 (Unspecified error)", r2);
+  expect_nothing_resent(*c, id, "after PUBREC 0x80 (Unspecified error)");
 }
