@@ -61,6 +61,27 @@ class V5QualityOfService : public v5_test {
     o.client_id = id;
     if (c.connect(broker()) && connect_session(c, o)) disconnect(c);
   }
+  // resume_with_pubrel_pending has a fresh session for `id` receive one QoS 2 message,
+  // answer PUBREC and get the PUBREL, then drops the connection without PUBCOMP and resumes
+  // the session. `packet_id` receives the message's identifier. nullptr after a failure.
+  std::unique_ptr<raw_client> resume_with_pubrel_pending(const std::string& id,
+                                                         std::uint16_t* packet_id) {
+    codec::publish_packet got;
+    auto [sub, pub] = deliver_unacknowledged(
+        message(topic("q2"), "x", codec::qos::exactly_once, 1), &got, session(id, true));
+    if (!sub) return nullptr;
+    *packet_id = got.packet_id;
+    codec::pubrec_packet rec;
+    rec.packet_id = got.packet_id;
+    sub->send_packet(rec);
+    auto r = sub->expect_packet();
+    if (!r.as<codec::pubrel_packet>()) {
+      ADD_FAILURE() << "setup:\n" << mismatch("S→C PUBREL", r);
+      return nullptr;
+    }
+    sub->close();
+    return resume("sub2", id);
+  }
   // expect_unused_identifiers has four QoS `q` messages sent to a subscriber at `q` that
   // does not acknowledge them, and expects four distinct, non-zero Packet Identifiers.
   void expect_unused_identifiers(codec::qos q) {
@@ -254,24 +275,15 @@ TEST_F(V5QualityOfService, PubrelOutstandingUntilPubcomp) {
   statement("MQTT-4.3.3-5");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string id = client_id("sub");
-  codec::publish_packet got;
-  auto [sub, pub] = deliver_unacknowledged(message(topic("q2"), "x", codec::qos::exactly_once, 1),
-                                           &got, session(id, true));
-  ASSERT_TRUE(sub);
-  codec::pubrec_packet rec;
-  rec.packet_id = got.packet_id;
-  sub->send_packet(rec);
-  auto r = sub->expect_packet();
-  ASSERT_TRUE(r.as<codec::pubrel_packet>()) << mismatch("S→C PUBREL", r);
-  sub->close();
-  auto back = resume("sub2", id);
+  std::uint16_t packet_id = 0;
+  auto back = resume_with_pubrel_pending(id, &packet_id);
   ASSERT_TRUE(back);
-  auto r2 = back->expect_packet();
-  const auto* rel = r2.as<codec::pubrel_packet>();
-  EXPECT_TRUE(rel && rel->packet_id == got.packet_id)
-      << mismatch("S→C PUBREL 62 .. resent with the original Packet Identifier", r2);
+  auto r = back->expect_packet();
+  const auto* rel = r.as<codec::pubrel_packet>();
+  EXPECT_TRUE(rel && rel->packet_id == packet_id)
+      << mismatch("S→C PUBREL 62 .. resent with the original Packet Identifier", r);
   codec::pubcomp_packet comp;
-  comp.packet_id = got.packet_id;
+  comp.packet_id = packet_id;
   back->send_packet(comp);
   disconnect(*back);
   end_session(id);
@@ -283,17 +295,8 @@ TEST_F(V5QualityOfService, PublishNotResentAfterPubrel) {
   statement("MQTT-4.3.3-6");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string id = client_id("sub");
-  codec::publish_packet got;
-  auto [sub, pub] = deliver_unacknowledged(message(topic("q2"), "x", codec::qos::exactly_once, 1),
-                                           &got, session(id, true));
-  ASSERT_TRUE(sub);
-  codec::pubrec_packet rec;
-  rec.packet_id = got.packet_id;
-  sub->send_packet(rec);
-  auto r = sub->expect_packet();
-  ASSERT_TRUE(r.as<codec::pubrel_packet>()) << mismatch("S→C PUBREL", r);
-  sub->close();
-  auto back = resume("sub2", id);
+  std::uint16_t packet_id = 0;
+  auto back = resume_with_pubrel_pending(id, &packet_id);
   ASSERT_TRUE(back);
   for (auto wait = expect_timeout;; wait = quiet_window) {
     auto next = back->expect_packet(wait);
