@@ -7,42 +7,13 @@
 #include <iterator>
 
 #include "conformance/harness/s3_3_publish_checks.hpp"
+#include "conformance/v5.0/v5_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5Publish : public publish_checks<v5_test> {
+class V5Publish : public publish_checks<v5::session_test> {
  protected:
-  // session returns CONNECT options for `id` with a Session Expiry Interval, so the
-  // session outlives the connection.
-  connect_options session(const std::string& id, bool clean_start) {
-    connect_options o;
-    o.client_id = id;
-    o.clean_start = clean_start;
-    o.props.session_expiry_interval = broker_seconds(30s);
-    return o;
-  }
-  // session_client connects with session(id, clean_start); `ack` receives the CONNACK.
-  // nullptr (and a failure) on refusal.
-  std::unique_ptr<raw_client> session_client(std::string_view label, const std::string& id,
-                                             bool clean_start,
-                                             codec::connack_packet* ack = nullptr) {
-    auto c = open_client(label);
-    if (!c) return nullptr;
-    auto ok = connect_session(*c, session(id, clean_start), ack);
-    if (!ok) {
-      ADD_FAILURE() << "setup: " << ok.message();
-      return nullptr;
-    }
-    return c;
-  }
-  // end_session makes the broker discard the session of `id` (Clean Start, expiry 0).
-  void end_session(const std::string& id) {
-    raw_client c("cleanup", version());
-    connect_options o;
-    o.client_id = id;
-    if (c.connect(broker()) && connect_session(c, o)) disconnect(c);
-  }
   // connect_with_connack is connect_client that also returns the CONNACK.
   std::unique_ptr<raw_client> connect_with_connack(std::string_view label,
                                                    codec::connack_packet* ack,

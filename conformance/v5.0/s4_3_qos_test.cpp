@@ -3,12 +3,12 @@
 // when the session resumes).
 #include <algorithm>
 
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/v5.0/v5_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5QualityOfService : public v5_test {
+class V5QualityOfService : public v5::session_test {
  protected:
   codec::publish_packet message(const std::string& t, std::string_view body, codec::qos q,
                                 std::uint16_t id, bool dup = false) {
@@ -21,29 +21,6 @@ class V5QualityOfService : public v5_test {
     return p;
   }
 
-  // session returns CONNECT options for `id` with a Session Expiry of 30 s (real time,
-  // whatever the broker's time scale), so the session and its unacknowledged messages
-  // outlive the connection.
-  connect_options session(const std::string& id, bool clean_start) {
-    connect_options o;
-    o.client_id = id;
-    o.clean_start = clean_start;
-    o.props.session_expiry_interval = broker_seconds(30s);
-    return o;
-  }
-  // session_client connects with session(id, clean_start); `ack` receives the CONNACK.
-  std::unique_ptr<raw_client> session_client(std::string_view label, const std::string& id,
-                                             bool clean_start,
-                                             codec::connack_packet* ack = nullptr) {
-    auto c = open_client(label);
-    if (!c) return nullptr;
-    auto ok = connect_session(*c, session(id, clean_start), ack);
-    if (!ok) {
-      ADD_FAILURE() << "setup: " << ok.message();
-      return nullptr;
-    }
-    return c;
-  }
   // resume reconnects `id` with Clean Start 0 and checks the session was kept.
   std::unique_ptr<raw_client> resume(std::string_view label, const std::string& id) {
     codec::connack_packet ack;
@@ -53,13 +30,6 @@ class V5QualityOfService : public v5_test {
       return nullptr;
     }
     return c;
-  }
-  // end_session makes the broker discard the session of `id`.
-  void end_session(const std::string& id) {
-    raw_client c("cleanup", version());
-    connect_options o;
-    o.client_id = id;
-    if (c.connect(broker()) && connect_session(c, o)) disconnect(c);
   }
   // resume_with_pubrel_pending has a fresh session for `id` receive one QoS 2 message,
   // answer PUBREC and get the PUBREL, then drops the connection without PUBCOMP and resumes
