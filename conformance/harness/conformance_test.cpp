@@ -166,6 +166,19 @@ std::unique_ptr<raw_client> conformance_test::connect_subscriber(const std::stri
   return c;
 }
 
+std::unique_ptr<raw_client> conformance_test::connect_retaining_publisher(
+    const std::string& t, std::string_view payload) {
+  clear_retained_at_end(t);
+  auto c = connect_client("pub");
+  if (!c) return nullptr;
+  auto ok = publish(*c, t, payload, codec::qos::at_least_once, true, 1);
+  if (!ok) {
+    ADD_FAILURE() << "setup: " << ok.message();
+    return nullptr;
+  }
+  return c;
+}
+
 client_pair conformance_test::connect_pair(const std::string& filter,
                                            codec::subscribe_options so, connect_options o) {
   auto sub = connect_subscriber(filter, so, std::move(o));

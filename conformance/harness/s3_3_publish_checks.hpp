@@ -55,10 +55,8 @@ class publish_checks : public VersionFixture {
   // retained message to the same topic: a new subscriber gets no retained message.
   void check_empty_retained_publish_removes_retained() {
     const std::string t = this->topic("r");
-    this->clear_retained_at_end(t);
-    auto pub = this->connect_client("pub");
+    auto pub = this->connect_retaining_publisher(t, "kept");
     ASSERT_TRUE(pub);
-    ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true, 1));
     ASSERT_TRUE(publish(*pub, t, "", codec::qos::at_least_once, true, 2));
     expect_no_retained_message(t);
   }
@@ -77,10 +75,8 @@ class publish_checks : public VersionFixture {
   // with RETAIN 0: a new subscriber still gets "kept".
   void check_non_retained_publish_leaves_retained() {
     const std::string t = this->topic("r");
-    this->clear_retained_at_end(t);
-    auto pub = this->connect_client("pub");
+    auto pub = this->connect_retaining_publisher(t, "kept");
     ASSERT_TRUE(pub);
-    ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true, 1));
     ASSERT_TRUE(publish(*pub, t, "passing", codec::qos::at_least_once, false, 2));
     auto sub = this->connect_subscriber(t);
     ASSERT_TRUE(sub);
@@ -93,10 +89,8 @@ class publish_checks : public VersionFixture {
   // default options): the retained message arrives with RETAIN 1.
   void check_retained_sent_on_subscribe_has_retain_set() {
     const std::string t = this->topic("r");
-    this->clear_retained_at_end(t);
-    auto pub = this->connect_client("pub");
+    auto pub = this->connect_retaining_publisher(t, "kept");
     ASSERT_TRUE(pub);
-    ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
     auto sub = this->connect_subscriber(t);
     ASSERT_TRUE(sub);
     codec::publish_packet got;

@@ -53,10 +53,8 @@ TEST_F(V311Publish, IncomingDupNotPropagated) {
 TEST_F(V311Publish, RetainedMessageStored) {
   statement("MQTT-3.3.1-5");
   const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
+  auto pub = connect_retaining_publisher(t, "kept");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
   auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
   codec::publish_packet got;
@@ -88,10 +86,8 @@ TEST_F(V311Publish, NewSubscriptionGetsRetainedOfAllMatchingTopics) {
 TEST_F(V311Publish, RetainedQosZeroReplacesRetainedMessage) {
   statement("MQTT-3.3.1-7");
   const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
+  auto pub = connect_retaining_publisher(t, "old");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "old", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, t, "new", codec::qos::at_most_once, true));
   ASSERT_TRUE(still_open(*pub));  // the QoS 0 PUBLISH has been processed
   auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});

@@ -64,10 +64,8 @@ TEST_F(V311Subscribe, SameFilterReplacesSubscription) {
 TEST_F(V311Subscribe, SameFilterResendsRetainedMessage) {
   statement("MQTT-3.8.4-3");
   const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
+  auto pub = connect_retaining_publisher(t, "kept");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
   auto sub = connect_client("sub");
   ASSERT_TRUE(sub);
   ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once, 1));

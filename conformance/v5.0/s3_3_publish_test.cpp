@@ -121,10 +121,8 @@ TEST_F(V5Publish, RetainedPublishReplacesRetainedMessage) {
   statement("MQTT-3.3.1-5");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
   const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
+  auto pub = connect_retaining_publisher(t, "first");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "first", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, t, "second", codec::qos::at_least_once, true, 2));
   auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
@@ -168,10 +166,8 @@ TEST_F(V5Publish, RetainHandlingOneSkipsExistingSubscription) {
   statement("MQTT-3.3.1-10");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
   const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
+  auto pub = connect_retaining_publisher(t, "kept");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
   codec::subscribe_options o;
   o.handling = codec::retain_handling::send_if_new_subscription;
   auto sub = connect_subscriber(t, o);
@@ -188,10 +184,8 @@ TEST_F(V5Publish, RetainHandlingTwoSendsNothing) {
   statement("MQTT-3.3.1-11");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
   const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
+  auto pub = connect_retaining_publisher(t, "kept");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
   codec::subscribe_options o;
   o.handling = codec::retain_handling::do_not_send;
   auto sub = connect_subscriber(t, o);

@@ -82,10 +82,8 @@ TEST_F(V5Subscribe, ReplacedSubscriptionResendsRetained) {
   statement("MQTT-3.8.4-4");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
   const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
+  auto pub = connect_retaining_publisher(t, "kept");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
   auto sub = connect_client("sub");
   ASSERT_TRUE(sub);
   ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once, 1));
