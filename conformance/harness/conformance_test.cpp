@@ -153,4 +153,53 @@ std::unique_ptr<raw_client> conformance_test::connect_client(std::string_view la
   return c;
 }
 
+std::unique_ptr<raw_client> conformance_test::connect_subscriber(const std::string& filter,
+                                                                 codec::subscribe_options so,
+                                                                 connect_options o) {
+  auto c = connect_client("sub", std::move(o));
+  if (!c) return nullptr;
+  auto ok = subscribe(*c, filter, so);
+  if (!ok) {
+    ADD_FAILURE() << "setup: " << ok.message();
+    return nullptr;
+  }
+  return c;
+}
+
+std::unique_ptr<raw_client> conformance_test::connect_retaining_publisher(
+    const std::string& t, std::string_view payload) {
+  clear_retained_at_end(t);
+  auto c = connect_client("pub");
+  if (!c) return nullptr;
+  auto ok = publish(*c, t, payload, codec::qos::at_least_once, true, 1);
+  if (!ok) {
+    ADD_FAILURE() << "setup: " << ok.message();
+    return nullptr;
+  }
+  return c;
+}
+
+client_pair conformance_test::connect_pair(const std::string& filter,
+                                           codec::subscribe_options so, connect_options o) {
+  auto sub = connect_subscriber(filter, so, std::move(o));
+  if (!sub) return {};
+  auto pub = connect_client("pub");
+  if (!pub) return {};
+  return {std::move(sub), std::move(pub)};
+}
+
+client_pair conformance_test::deliver_unacknowledged(const codec::publish_packet& p,
+                                                     codec::publish_packet* got,
+                                                     connect_options o) {
+  auto pair = connect_pair(p.topic, {.max_qos = p.qos_level}, std::move(o));
+  if (!pair.sub) return {};
+  auto ok = publish(*pair.pub, p);
+  if (ok) ok = receive_publish(*pair.sub, got, /*acknowledge=*/false);
+  if (!ok) {
+    ADD_FAILURE() << "setup: " << ok.message();
+    return {};
+  }
+  return pair;
+}
+
 }  // namespace mqtt::cert

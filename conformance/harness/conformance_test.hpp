@@ -28,6 +28,13 @@
 
 namespace mqtt::cert {
 
+// client_pair is a subscriber ("sub") and the publisher ("pub") that feeds it, as
+// connect_pair and deliver_unacknowledged return them; both null after a setup failure.
+struct client_pair {
+  std::unique_ptr<raw_client> sub;
+  std::unique_ptr<raw_client> pub;
+};
+
 class conformance_test : public ::testing::Test {
  protected:
   explicit conformance_test(codec::protocol_version v);
@@ -80,6 +87,20 @@ class conformance_test : public ::testing::Test {
   // connect_client opens the transport and completes CONNECT/CONNACK for the fixture's
   // version; a unique ClientID is filled in when `o.client_id` is empty.
   std::unique_ptr<raw_client> connect_client(std::string_view label, connect_options o = {});
+  // connect_subscriber is connect_client("sub", o) plus a SUBSCRIBE to `filter` with `so`
+  // that must be granted; nullptr and a recorded setup failure otherwise.
+  std::unique_ptr<raw_client> connect_subscriber(const std::string& filter,
+                                                 codec::subscribe_options so = {},
+                                                 connect_options o = {});
+  // connect_pair is connect_subscriber, then connect_client("pub"): the publisher comes
+  // second so that everything it publishes finds the subscription in place.
+  client_pair connect_pair(const std::string& filter, codec::subscribe_options so = {},
+                           connect_options o = {});
+  // deliver_unacknowledged is connect_pair on p.topic at p's QoS; "pub" then publishes `p`
+  // (completing its handshake) and "sub" receives it without acknowledging it, so the
+  // message stays in flight. `got` receives the PUBLISH.
+  client_pair deliver_unacknowledged(const codec::publish_packet& p, codec::publish_packet* got,
+                                     connect_options o = {});
 
   // websocket_broker is the broker's ws:// (or wss://) address, or nullptr; the WebSocket
   // tests skip with websocket_absent_reason() then:
@@ -94,6 +115,11 @@ class conformance_test : public ::testing::Test {
 
   // clear_retained_at_end makes TearDown publish an empty retained message to `t`.
   void clear_retained_at_end(std::string t) { retained_.push_back(std::move(t)); }
+  // connect_retaining_publisher connects "pub" and publishes `payload` to `t` with RETAIN 1
+  // at QoS 1 (packet id 1), clearing `t` at the end of the test. Returns the publisher;
+  // nullptr and a recorded setup failure otherwise.
+  std::unique_ptr<raw_client> connect_retaining_publisher(const std::string& t,
+                                                          std::string_view payload);
 
  private:
   codec::protocol_version version_;

@@ -111,15 +111,20 @@ codec::connect_packet make_connect(codec::protocol_version v, const connect_opti
   return ::testing::AssertionSuccess();
 }
 
-::testing::AssertionResult publish(raw_client& c, std::string topic, std::string_view payload,
-                                   codec::qos q, bool retain, std::uint16_t packet_id) {
+codec::publish_packet make_publish(std::string topic, std::string_view payload, codec::qos q,
+                                   std::uint16_t packet_id, bool retain) {
   codec::publish_packet p;
   p.topic = std::move(topic);
   p.payload = payload_bytes(payload);
   p.qos_level = q;
-  p.retain = retain;
   p.packet_id = q == codec::qos::at_most_once ? 0 : packet_id;
-  return publish(c, p);
+  p.retain = retain;
+  return p;
+}
+
+::testing::AssertionResult publish(raw_client& c, std::string topic, std::string_view payload,
+                                   codec::qos q, bool retain, std::uint16_t packet_id) {
+  return publish(c, make_publish(std::move(topic), payload, q, packet_id, retain));
 }
 
 ::testing::AssertionResult receive_publish(raw_client& c, codec::publish_packet* out,

@@ -46,6 +46,12 @@ codec::connect_packet make_connect(codec::protocol_version v, const connect_opti
 ::testing::AssertionResult subscribe(raw_client& c, std::string filter, codec::qos q,
                                      std::uint16_t packet_id = 1);
 
+// make_publish builds a PUBLISH of `payload` on `topic`; the Packet Identifier is kept
+// for QoS 1 and 2 only, as a QoS 0 PUBLISH has none.
+codec::publish_packet make_publish(std::string topic, std::string_view payload,
+                                   codec::qos q = codec::qos::at_most_once,
+                                   std::uint16_t packet_id = 0, bool retain = false);
+
 // publish sends `p` and completes its QoS handshake: nothing for QoS 0, PUBACK for QoS 1,
 // PUBREC/PUBREL/PUBCOMP for QoS 2, each with a success reason code.
 ::testing::AssertionResult publish(raw_client& c, const codec::publish_packet& p);

@@ -10,11 +10,8 @@ class V311ControlPacketFormat : public v311::session_test {};
 TEST_F(V311ControlPacketFormat, ServerQosOnePublishHasNonZeroIdentifier) {
   statement("MQTT-2.3.1-1");
   const std::string t = topic("ids");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -55,11 +52,8 @@ TEST_F(V311ControlPacketFormat, ServerInflightIdentifiersDistinctAndStable) {
 TEST_F(V311ControlPacketFormat, QosZeroPublishHasNoPacketIdentifier) {
   statement("MQTT-2.3.1-5");
   const std::string t = topic("q0");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "abc"));
   auto r = sub->expect_packet();
   ASSERT_TRUE(r.as<codec::publish_packet>()) << mismatch("S→C PUBLISH", r);
@@ -89,11 +83,8 @@ TEST_F(V311ControlPacketFormat, PubrecAndPubrelEchoPacketIdentifier) {
   statement("MQTT-2.3.1-6");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   pub->send_packet(make_publish(t, "x", codec::qos::exactly_once, 0x2345));
   auto r = pub->expect_packet();
   const auto* rec = r.as<codec::pubrec_packet>();

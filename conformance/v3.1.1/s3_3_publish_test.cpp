@@ -1,5 +1,6 @@
 // 3.3 PUBLISH: DUP, RETAIN, the Topic Name, acknowledgements, overlapping subscriptions.
 // QoS 3 and wildcard Topic Names are rows of data/malformed_packets.json.
+#include "conformance/harness/s3_3_publish_checks.hpp"
 #include "conformance/v3.1.1/v311_session_test.hpp"
 
 #include <algorithm>
@@ -7,34 +8,16 @@
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V311Publish : public v311::session_test {
- protected:
-  std::unique_ptr<raw_client> subscriber(const std::string& filter,
-                                         codec::qos q = codec::qos::at_most_once) {
-    auto c = connect_client("sub");
-    if (!c) return nullptr;
-    if (!subscribe(*c, filter, q)) {
-      ADD_FAILURE() << "setup: SUBSCRIBE " << filter << " failed";
-      return nullptr;
-    }
-    return c;
-  }
-};
+class V311Publish : public publish_checks<v311::session_test> {};
 
 // [MQTT-3.3.1-1] A PUBLISH the server re-delivers (to a CleanSession 0 client reconnecting
 // without having acknowledged it) has DUP 1.
 TEST_F(V311Publish, RedeliveredPublishHasDupFlag) {
   statement("MQTT-3.3.1-1");
   const std::string id = session_id("s");
-  const std::string t = topic("d");
-  auto sub = resume(id, "sub");
+  auto [sub, pub] = deliver_unacknowledged(
+      make_publish(topic("d"), "x", codec::qos::at_least_once, 1), nullptr, session(id, false));
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
-  auto first = sub->expect_packet();
-  ASSERT_TRUE(first.as<codec::publish_packet>()) << mismatch("S→C PUBLISH", first);
   sub->close();  // no PUBACK
   auto again = resume(id, "again");
   ASSERT_TRUE(again);
@@ -49,10 +32,8 @@ TEST_F(V311Publish, RedeliveredPublishHasDupFlag) {
 TEST_F(V311Publish, QosZeroDeliveryHasDupZero) {
   statement("MQTT-3.3.1-2");
   const std::string t = topic("d");
-  auto sub = subscriber(t, codec::qos::at_most_once);
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   auto p = make_publish(t, "x", codec::qos::at_least_once, 3);
   p.dup = true;
   ASSERT_TRUE(publish(*pub, p));
@@ -65,28 +46,16 @@ TEST_F(V311Publish, QosZeroDeliveryHasDupZero) {
 // received with DUP 1 has DUP 0.
 TEST_F(V311Publish, IncomingDupNotPropagated) {
   statement("MQTT-3.3.1-3");
-  const std::string t = topic("d");
-  auto sub = subscriber(t, codec::qos::at_least_once);
-  ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  auto p = make_publish(t, "x", codec::qos::at_least_once, 4);
-  p.dup = true;
-  ASSERT_TRUE(publish(*pub, p));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_FALSE(got.dup) << "DUP 1 copied from the publisher to a first delivery";
+  check_incoming_dup_not_forwarded(codec::qos::at_least_once, "d", 4);
 }
 
 // [MQTT-3.3.1-5] A RETAIN 1 message is stored for future subscribers.
 TEST_F(V311Publish, RetainedMessageStored) {
   statement("MQTT-3.3.1-5");
   const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
+  auto pub = connect_retaining_publisher(t, "kept");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
-  auto sub = subscriber(t, codec::qos::at_least_once);
+  auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -104,7 +73,7 @@ TEST_F(V311Publish, NewSubscriptionGetsRetainedOfAllMatchingTopics) {
   ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, a, "A", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, b, "B", codec::qos::at_least_once, true, 2));
-  auto sub = subscriber(topic_prefix() + "/+");
+  auto sub = connect_subscriber(topic_prefix() + "/+");
   ASSERT_TRUE(sub);
   codec::publish_packet x, y;
   ASSERT_TRUE(receive_publish(*sub, &x));
@@ -117,13 +86,11 @@ TEST_F(V311Publish, NewSubscriptionGetsRetainedOfAllMatchingTopics) {
 TEST_F(V311Publish, RetainedQosZeroReplacesRetainedMessage) {
   statement("MQTT-3.3.1-7");
   const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
+  auto pub = connect_retaining_publisher(t, "old");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "old", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, t, "new", codec::qos::at_most_once, true));
   ASSERT_TRUE(still_open(*pub));  // the QoS 0 PUBLISH has been processed
-  auto sub = subscriber(t, codec::qos::at_least_once);
+  auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
   auto r = sub->expect_packet(quiet_window);
   if (const auto* p = r.as<codec::publish_packet>())
@@ -142,7 +109,7 @@ TEST_F(V311Publish, RetainedQosZeroIsStored) {
   ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "zero", codec::qos::at_most_once, true));
   ASSERT_TRUE(still_open(*pub));
-  auto sub = subscriber(t);
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -152,75 +119,31 @@ TEST_F(V311Publish, RetainedQosZeroIsStored) {
 // [MQTT-3.3.1-8] Retained messages sent on subscribe have RETAIN 1.
 TEST_F(V311Publish, RetainedDeliveryHasRetainFlag) {
   statement("MQTT-3.3.1-8");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
-  auto sub = subscriber(t);
-  ASSERT_TRUE(sub);
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_TRUE(got.retain);
+  check_retained_sent_on_subscribe_has_retain_set();
 }
 
 // [MQTT-3.3.1-9] Messages to established subscriptions have RETAIN 0.
 TEST_F(V311Publish, LiveDeliveryClearsRetainFlag) {
   statement("MQTT-3.3.1-9");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto sub = subscriber(t);
-  ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "live", codec::qos::at_least_once, true));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_FALSE(got.retain);
+  check_live_delivery_has_retain_clear();
 }
 
 // [MQTT-3.3.1-10] An empty retained message removes the retained message.
 TEST_F(V311Publish, EmptyRetainedPublishRemovesRetainedMessage) {
   statement("MQTT-3.3.1-10");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true, 1));
-  ASSERT_TRUE(publish(*pub, t, "", codec::qos::at_least_once, true, 2));
-  auto sub = subscriber(t);
-  ASSERT_TRUE(sub);
-  auto r = sub->expect_no_packet();
-  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no retained message", r);
+  check_empty_retained_publish_removes_retained();
 }
 
 // [MQTT-3.3.1-11] An empty message is never stored as the retained message.
 TEST_F(V311Publish, EmptyRetainedPublishIsNotStored) {
   statement("MQTT-3.3.1-11");
-  const std::string t = topic("r");
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "", codec::qos::at_least_once, true));
-  auto sub = subscriber(t);
-  ASSERT_TRUE(sub);
-  auto r = sub->expect_no_packet();
-  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no retained message", r);
+  check_empty_retained_publish_is_not_stored();
 }
 
 // [MQTT-3.3.1-12] RETAIN 0 neither stores nor replaces the retained message.
 TEST_F(V311Publish, NonRetainedPublishLeavesRetainedMessage) {
   statement("MQTT-3.3.1-12");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true, 1));
-  ASSERT_TRUE(publish(*pub, t, "passing", codec::qos::at_least_once, false, 2));
-  auto sub = subscriber(t);
-  ASSERT_TRUE(sub);
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.payload, payload_bytes("kept"));
+  check_non_retained_publish_leaves_retained();
 }
 
 // [MQTT-3.3.2-1] The server's PUBLISH starts its variable header with the Topic Name as a
@@ -228,10 +151,8 @@ TEST_F(V311Publish, NonRetainedPublishLeavesRetainedMessage) {
 TEST_F(V311Publish, ForwardedTopicNameIsFirstUtf8Field) {
   statement("MQTT-3.3.2-1");
   const std::string t = topic("caf\xC3\xA9/\xE6\x97\xA5");
-  auto sub = subscriber(t);
+  auto [sub, pub] = connect_pair(t);
   ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "x"));
   auto r = sub->expect_packet();
   ASSERT_TRUE(r.as<codec::publish_packet>()) << mismatch("S→C PUBLISH", r);
@@ -247,15 +168,7 @@ TEST_F(V311Publish, ForwardedTopicNameIsFirstUtf8Field) {
 // [MQTT-3.3.2-3] The Topic Name sent matches the subscriber's filter (the published name).
 TEST_F(V311Publish, ForwardedTopicNameMatchesFilter) {
   statement("MQTT-3.3.2-3");
-  auto sub = subscriber(topic_prefix() + "/#");
-  ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  const std::string t = topic("deep/er");
-  ASSERT_TRUE(publish(*pub, t, "x"));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.topic, t);
+  check_forwarded_topic_is_published_name(topic_prefix() + "/#", topic("deep/er"));
 }
 
 // [MQTT-3.3.4-1] The server answers QoS 1 with PUBACK and QoS 2 with PUBREC, QoS 0 with
@@ -275,14 +188,8 @@ TEST_F(V311Publish, ReceiverAcknowledgesPerQos) {
 // highest granted QoS (one copy at QoS 1 must arrive; extra copies are allowed).
 TEST_F(V311Publish, OverlappingSubscriptionsUseHighestQos) {
   statement("MQTT-3.3.5-1");
-  const std::string t = topic("o");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = publish_to_overlapping_subscriptions(topic("o"));
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, topic_prefix() + "/#", codec::qos::at_most_once, 1));
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once, 2));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   bool qos1 = false;
   for (int i = 0; i < 2 && !qos1; ++i) {
     codec::publish_packet got;

@@ -1,12 +1,13 @@
 // 3.8 SUBSCRIBE: SUBACK for every SUBSCRIBE, replacing subscriptions, multi-filter
 // packets, granted QoS. Flag, payload and requested-QoS errors are rows of
 // data/malformed_packets.json.
+#include "conformance/harness/s3_8_subscribe_checks.hpp"
 #include "conformance/v3.1.1/v311_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V311Subscribe : public v311::session_test {};
+class V311Subscribe : public subscribe_checks<v311::session_test> {};
 
 // [MQTT-3.8.3-2] A filter with wildcards is either refused (SUBACK 0x80) or supported: a
 // granted "<prefix>/+/c" and "<prefix>/#" actually deliver matching messages.
@@ -43,47 +44,19 @@ TEST_F(V311Subscribe, WildcardFilterRefusedOrHonoured) {
 // [MQTT-3.8.4-1] Every SUBSCRIBE gets a SUBACK.
 TEST_F(V311Subscribe, EverySubscribeGetsSuback) {
   statement("MQTT-3.8.4-1");
-  auto c = connect_client("c");
-  ASSERT_TRUE(c);
-  for (std::uint16_t id = 1; id <= 3; ++id) {
-    codec::subscribe_packet s;
-    s.packet_id = id;
-    s.subscriptions.push_back({topic("f" + std::to_string(id)), {}});
-    c->send_packet(s);
-  }
-  for (std::uint16_t id = 1; id <= 3; ++id) {
-    auto r = c->expect_packet();
-    const auto* ack = r.as<codec::suback_packet>();
-    EXPECT_TRUE(ack && ack->packet_id == id) << mismatch("S→C SUBACK " + std::to_string(id), r);
-  }
+  check_every_subscribe_gets_suback();
 }
 
 // [MQTT-3.8.4-2] SUBACK has the SUBSCRIBE's Packet Identifier.
 TEST_F(V311Subscribe, SubackReusesPacketIdentifier) {
   statement("MQTT-3.8.4-2");
-  auto c = connect_client("c");
-  ASSERT_TRUE(c);
-  codec::suback_packet ack;
-  ASSERT_TRUE(subscribe(*c, topic("x"), {}, 0xBEEF, &ack));
-  EXPECT_EQ(ack.packet_id, 0xBEEF);
+  check_suback_reuses_packet_identifier();
 }
 
 // [MQTT-3.8.4-3] An identical filter replaces the subscription: one copy, new QoS.
 TEST_F(V311Subscribe, SameFilterReplacesSubscription) {
   statement("MQTT-3.8.4-3");
-  const std::string t = topic("x");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once, 1));
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once, 2));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "once", codec::qos::at_least_once));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.qos_level, codec::qos::at_most_once);
-  auto r = sub->expect_no_packet();
-  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("exactly one copy", r);
+  check_same_filter_replaces_subscription();
 }
 
 // [MQTT-3.8.4-3] Subscribing again to an identical filter re-sends the matching retained
@@ -91,10 +64,8 @@ TEST_F(V311Subscribe, SameFilterReplacesSubscription) {
 TEST_F(V311Subscribe, SameFilterResendsRetainedMessage) {
   statement("MQTT-3.8.4-3");
   const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
+  auto pub = connect_retaining_publisher(t, "kept");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
   auto sub = connect_client("sub");
   ASSERT_TRUE(sub);
   ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once, 1));
@@ -165,29 +136,11 @@ TEST_F(V311Subscribe, MultiFilterSubscribeActsAsSequence) {
 // [MQTT-3.8.4-5] One return code per filter.
 TEST_F(V311Subscribe, SubackHasOneReturnCodePerFilter) {
   statement("MQTT-3.8.4-5");
-  auto c = connect_client("c");
-  ASSERT_TRUE(c);
-  codec::subscribe_packet s;
-  s.packet_id = 5;
-  for (int i = 0; i < 4; ++i) s.subscriptions.push_back({topic("m" + std::to_string(i)), {}});
-  c->send_packet(s);
-  auto r = c->expect_packet();
-  const auto* ack = r.as<codec::suback_packet>();
-  ASSERT_TRUE(ack) << mismatch("S→C SUBACK", r);
-  EXPECT_EQ(ack->reasons.size(), 4U) << mismatch("SUBACK with 4 return codes", r);
+  check_suback_has_one_code_per_filter();
 }
 
 // [MQTT-3.8.4-6] Delivery uses the lower of published and granted QoS.
 TEST_F(V311Subscribe, DeliveryQosIsMinimumOfPublishAndGranted) {
   statement("MQTT-3.8.4-6");
-  const std::string t = topic("x");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "down", codec::qos::exactly_once));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.qos_level, codec::qos::at_most_once);
+  check_delivery_qos_is_minimum("x", codec::qos::at_most_once, codec::qos::exactly_once, "down");
 }

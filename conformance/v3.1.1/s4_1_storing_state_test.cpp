@@ -68,11 +68,8 @@ TEST_F(V311StoringState, SessionStateKeptWhileConnected) {
   statement("MQTT-4.1.0-2");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "x", codec::qos::exactly_once));
   auto r = sub->expect_packet();
   const auto* p = r.as<codec::publish_packet>();

@@ -12,11 +12,8 @@ class V311Qos : public v311::session_test {};
 TEST_F(V311Qos, QosZeroSentWithQosZeroDupZero) {
   statement("MQTT-4.3.1-1");
   const std::string t = topic("q0");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "x"));
   auto r = sub->expect_packet();
   ASSERT_TRUE(r.as<codec::publish_packet>()) << mismatch("S→C PUBLISH 30 …", r);
@@ -29,11 +26,8 @@ TEST_F(V311Qos, QosOneSentWithDupZeroAndHeldUntilPuback) {
   statement("MQTT-4.3.2-1");
   const std::string id = session_id("s");
   const std::string t = topic("q1");
-  auto sub = resume(id, "sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once}, session(id, false));
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   auto r = sub->expect_packet();
   const auto* p = r.as<codec::publish_packet>();
@@ -52,11 +46,8 @@ TEST_F(V311Qos, QosOneSentWithDupZeroAndHeldUntilPuback) {
 TEST_F(V311Qos, QosOneIdentifierReusedAfterPubackIsNewMessage) {
   statement("MQTT-4.3.2-2");
   const std::string t = topic("q1");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "one", codec::qos::at_least_once, false, 7));
   ASSERT_TRUE(publish(*pub, t, "two", codec::qos::at_least_once, false, 7));
   ASSERT_TRUE(receive_publish(*sub, nullptr));
@@ -71,11 +62,8 @@ TEST_F(V311Qos, QosTwoSenderFlowNoPublishAfterPubrel) {
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string id = session_id("s");
   const std::string t = topic("q2");
-  auto sub = resume(id, "sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once}, session(id, false));
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "x", codec::qos::exactly_once));
   auto r = sub->expect_packet();
   const auto* p = r.as<codec::publish_packet>();
@@ -106,11 +94,8 @@ TEST_F(V311Qos, QosTwoSenderFlowNoPublishAfterPubrel) {
 TEST_F(V311Qos, QosTwoDuplicateBeforePubrelNotDeliveredTwice) {
   statement("MQTT-4.3.3-2");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   codec::publish_packet p;
   p.topic = t;
   p.payload = payload_bytes("once");
@@ -139,11 +124,8 @@ TEST_F(V311Qos, QosTwoIdentifierReusedAfterPubcompIsNewMessage) {
   statement("MQTT-4.3.3-2");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "one", codec::qos::exactly_once, false, 5));
   auto p = make_publish(t, "two", codec::qos::exactly_once, 5);
   p.dup = true;  // DUP does not make it a repeat once the flow has completed

@@ -5,24 +5,28 @@
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V311DeliveryRetry : public v311::session_test {};
+class V311DeliveryRetry : public v311::session_test {
+ protected:
+  // resume_after_unacknowledged has a new CleanSession 0 session receive "retry" at `q`
+  // on topic(leaf) without acknowledging it, drops the connection and resumes the
+  // session. `first` receives the PUBLISH as first delivered. nullptr after a failure.
+  std::unique_ptr<raw_client> resume_after_unacknowledged(codec::qos q, std::string_view leaf,
+                                                          codec::publish_packet* first) {
+    const std::string id = session_id("s");
+    auto [sub, pub] =
+        deliver_unacknowledged(make_publish(topic(leaf), "retry", q, 1), first, session(id, false));
+    if (!sub) return nullptr;
+    sub->close();
+    return resume(id, "again");
+  }
+};
 
 // [MQTT-4.4.0-1] An unacknowledged QoS 1 PUBLISH is re-sent on reconnect with its original
 // Packet Identifier (and DUP 1).
 TEST_F(V311DeliveryRetry, UnackedQosOnePublishResentWithOriginalId) {
   statement("MQTT-4.4.0-1");
-  const std::string id = session_id("s");
-  const std::string t = topic("q1");
-  auto sub = resume(id, "sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "retry", codec::qos::at_least_once));
   codec::publish_packet first;
-  ASSERT_TRUE(receive_publish(*sub, &first, false));
-  sub->close();
-  auto again = resume(id, "again");
+  auto again = resume_after_unacknowledged(codec::qos::at_least_once, "q1", &first);
   ASSERT_TRUE(again);
   auto r = again->expect_packet();
   const auto* p = r.as<codec::publish_packet>();
@@ -37,18 +41,8 @@ TEST_F(V311DeliveryRetry, UnackedQosOnePublishResentWithOriginalId) {
 TEST_F(V311DeliveryRetry, UnackedQosTwoPublishResentWithOriginalId) {
   statement("MQTT-4.4.0-1");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string id = session_id("s");
-  const std::string t = topic("q2");
-  auto sub = resume(id, "sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "retry", codec::qos::exactly_once));
   codec::publish_packet first;
-  ASSERT_TRUE(receive_publish(*sub, &first, false));
-  sub->close();
-  auto again = resume(id, "again");
+  auto again = resume_after_unacknowledged(codec::qos::exactly_once, "q2", &first);
   ASSERT_TRUE(again);
   auto r = again->expect_packet();
   const auto* p = r.as<codec::publish_packet>();
@@ -62,15 +56,10 @@ TEST_F(V311DeliveryRetry, UncompletedPubrelResentWithOriginalId) {
   statement("MQTT-4.4.0-1");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string id = session_id("s");
-  const std::string t = topic("q2");
-  auto sub = resume(id, "sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::exactly_once));
   codec::publish_packet first;
-  ASSERT_TRUE(receive_publish(*sub, &first, false));
+  auto [sub, pub] = deliver_unacknowledged(
+      make_publish(topic("q2"), "x", codec::qos::exactly_once, 1), &first, session(id, false));
+  ASSERT_TRUE(sub);
   codec::pubrec_packet rec;
   rec.packet_id = first.packet_id;
   sub->send_packet(rec);

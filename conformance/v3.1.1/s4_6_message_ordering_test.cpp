@@ -12,11 +12,8 @@ class V311Ordering : public v311::session_test {};
 TEST_F(V311Ordering, TopicsOrderedByDefault) {
   statement("MQTT-4.6.0-5");
   const std::string t = topic("order");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   for (int i = 0; i < 30; ++i) pub->send_packet(make_publish(t, std::to_string(i)));
   for (int i = 0; i < 30; ++i) {
     codec::publish_packet got;
@@ -29,11 +26,8 @@ TEST_F(V311Ordering, TopicsOrderedByDefault) {
 TEST_F(V311Ordering, MessagesForwardedInPublishOrder) {
   statement("MQTT-4.6.0-6");
   const std::string t = topic("order");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   for (int i = 0; i < 20; ++i)
     ASSERT_TRUE(publish(*pub, t, std::to_string(i), codec::qos::at_least_once, false,
                         static_cast<std::uint16_t>(i + 1)));
@@ -50,11 +44,8 @@ TEST_F(V311Ordering, QosTwoMessagesForwardedInPublishOrder) {
   statement("MQTT-4.6.0-6");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("order2");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   constexpr int n = 10;
   for (int i = 0; i < n; ++i)
     pub->send_packet(make_publish(t, std::to_string(i), codec::qos::exactly_once,

@@ -1,12 +1,13 @@
 // 4.7 Topic Names and Topic Filters: wildcards, '$' topics, empty and null-character names,
 // exact matching. Wildcards and null characters in a PUBLISH Topic Name are rows of
 // data/malformed_packets.json.
+#include "conformance/harness/s4_7_topic_checks.hpp"
 #include "conformance/v3.1.1/v311_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V311Topics : public v311::session_test {};
+class V311Topics : public topic_checks<v311::session_test> {};
 
 // [MQTT-4.7.1-1] Wildcards work in a Topic Filter but not in a Topic Name: "<p>/+" is
 // granted, and a PUBLISH to the literal Topic Name "<p>/+" closes the publisher's
@@ -15,11 +16,8 @@ TEST_F(V311Topics, WildcardsOnlyInTopicFilters) {
   statement("MQTT-4.7.1-1");
   MQTT_REQUIRE_FEATURE(profile().wildcard_subscription_available, "wildcard subscriptions");
   const std::string filter = topic_prefix() + "/+";
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(filter, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, filter, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   pub->send_packet(make_publish(filter, "wild"));
   EXPECT_TRUE(closes_after_error(*pub)) << "PUBLISH to a Topic Name with '+'";
   EXPECT_TRUE(silent(*sub, "no PUBLISH for a wildcard Topic Name"));
@@ -30,11 +28,8 @@ TEST_F(V311Topics, MultiLevelWildcardMatchesParentAndChildren) {
   statement("MQTT-4.7.1-2");
   MQTT_REQUIRE_FEATURE(profile().wildcard_subscription_available, "wildcard subscriptions");
   const std::string base = topic("sport");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(base + "/#", {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, base + "/#", codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   const std::string names[] = {base, base + "/tennis", base + "/tennis/player1/score"};
   for (const auto& n : names) ASSERT_TRUE(publish(*pub, n, "x"));
   ASSERT_TRUE(publish(*pub, topic("sports"), "no"));
@@ -50,12 +45,7 @@ TEST_F(V311Topics, MultiLevelWildcardMatchesParentAndChildren) {
 // closing the connection, or a SUBACK 0x80 failure).
 TEST_F(V311Topics, MisplacedMultiLevelWildcardRefused) {
   statement("MQTT-4.7.1-2");
-  auto c = connect_client("c");
-  ASSERT_TRUE(c);
-  EXPECT_TRUE(refuses_subscription(*c, topic_prefix() + "/b#"));
-  auto c2 = connect_client("c2");
-  ASSERT_TRUE(c2);
-  EXPECT_TRUE(refuses_subscription(*c2, topic_prefix() + "/#/b"));
+  check_misplaced_multi_level_wildcard_refused();
 }
 
 // [MQTT-4.7.1-3] '+' must fill a whole level.
@@ -73,11 +63,8 @@ TEST_F(V311Topics, SingleLevelWildcardMatchesExactlyOneLevel) {
   MQTT_REQUIRE_FEATURE(profile().wildcard_subscription_available, "wildcard subscriptions");
   const std::string p = topic_prefix();
   const std::string rest = p.substr(p.find('/') + 1);  // the prefix without "mqttcert"
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair("+/" + rest + "/+", {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, "+/" + rest + "/+", codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, p, "parent"));
   ASSERT_TRUE(publish(*pub, p + "/a/b", "deep"));
   ASSERT_TRUE(publish(*pub, p + "/a", "one"));
@@ -93,20 +80,7 @@ TEST_F(V311Topics, SingleLevelWildcardMatchesExactlyOneLevel) {
 // [MQTT-4.7.2-1] A filter starting with '+' does not match a '$' topic.
 TEST_F(V311Topics, LeadingWildcardDoesNotMatchDollarTopics) {
   statement("MQTT-4.7.2-1");
-  const std::string rest = topic_prefix() + "/d";
-  const std::string dollar = "$mqttcert/" + rest;
-  auto wild = connect_client("wild");
-  ASSERT_TRUE(wild);
-  ASSERT_TRUE(subscribe(*wild, "+/" + rest, codec::qos::at_most_once));
-  auto exact = connect_client("exact");
-  ASSERT_TRUE(exact);
-  ASSERT_TRUE(subscribe(*exact, dollar, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, dollar, "x"));
-  ASSERT_TRUE(receive_publish(*exact, nullptr)) << "the $ topic was not delivered at all";
-  auto r = wild->expect_no_packet();
-  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no PUBLISH for filter +/…", r);
+  check_leading_wildcard_does_not_match_dollar_topics();
 }
 
 // [MQTT-4.7.2-1] A "#" subscription does not receive a message on a '$' topic (other
@@ -114,16 +88,8 @@ TEST_F(V311Topics, LeadingWildcardDoesNotMatchDollarTopics) {
 TEST_F(V311Topics, HashFilterDoesNotMatchDollarTopics) {
   statement("MQTT-4.7.2-1");
   const std::string dollar = "$mqttcert/" + topic_prefix() + "/h";
-  auto wild = connect_client("wild");
+  auto [wild, pub] = publish_to_dollar_topic("#", dollar);
   ASSERT_TRUE(wild);
-  ASSERT_TRUE(subscribe(*wild, "#", codec::qos::at_most_once));
-  auto exact = connect_client("exact");
-  ASSERT_TRUE(exact);
-  ASSERT_TRUE(subscribe(*exact, dollar, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, dollar, "x"));
-  ASSERT_TRUE(receive_publish(*exact, nullptr)) << "the $ topic was not delivered at all";
   auto r = publish_on(*wild, dollar, quiet_window, nullptr);
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no PUBLISH on the $ topic for \"#\"", r);
 }
@@ -132,9 +98,7 @@ TEST_F(V311Topics, HashFilterDoesNotMatchDollarTopics) {
 // Topic Name is a row of data/malformed_packets.json.
 TEST_F(V311Topics, EmptyTopicFilterRefused) {
   statement("MQTT-4.7.3-1");
-  auto c = connect_client("c");
-  ASSERT_TRUE(c);
-  EXPECT_TRUE(refuses_subscription(*c, ""));
+  check_empty_topic_filter_refused();
 }
 
 // [MQTT-4.7.3-2] A Topic Filter containing U+0000 is refused (SUBACK 0x80 or a close).
@@ -148,15 +112,5 @@ TEST_F(V311Topics, NullCharacterInTopicFilterRefused) {
 // [MQTT-4.7.3-4] Matching is exact: no case folding or trailing-slash normalisation.
 TEST_F(V311Topics, MatchingDoesNotNormalise) {
   statement("MQTT-4.7.3-4");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, topic("Case"), codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, topic("case"), "lower"));
-  ASSERT_TRUE(publish(*pub, topic("Case/"), "slash"));
-  ASSERT_TRUE(publish(*pub, topic("Case"), "exact"));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.payload, payload_bytes("exact"));
+  check_matching_does_not_normalise();
 }

@@ -15,11 +15,8 @@ class V311Conformance : public v311::session_test {};
 TEST_F(V311Conformance, PlainClientInteroperates) {
   statement("MQTT-7.0.0-2");
   const std::string t = topic("plain");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   const codec::qos levels[] = {codec::qos::at_most_once, codec::qos::at_least_once,
                                codec::qos::exactly_once};
   std::uint16_t id = 1;

@@ -114,19 +114,6 @@ class session_test : public v311_test {
     }
   }
 
-  // publish_packet builds a PUBLISH.
-  static codec::publish_packet make_publish(std::string t, std::string_view payload,
-                                            codec::qos q = codec::qos::at_most_once,
-                                            std::uint16_t id = 0, bool retain = false) {
-    codec::publish_packet p;
-    p.topic = std::move(t);
-    p.payload = payload_bytes(payload);
-    p.qos_level = q;
-    p.packet_id = q == codec::qos::at_most_once ? 0 : id;
-    p.retain = retain;
-    return p;
-  }
-
   void TearDown() override {
     for (const auto& id : sessions_) {
       raw_client c("cleanup", version());

@@ -13,11 +13,8 @@ class V5ControlPacketFormat : public v5_test {};
 TEST_F(V5ControlPacketFormat, QosZeroPublishHasNoPacketIdentifier) {
   statement("MQTT-2.2.1-2");
   const std::string t = topic("q0");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "abc"));
   auto r = sub->expect_packet();
   const auto* p = r.as<codec::publish_packet>();
@@ -39,11 +36,8 @@ TEST_F(V5ControlPacketFormat, QosZeroPublishHasNoPacketIdentifier) {
 TEST_F(V5ControlPacketFormat, ServerPublishPacketIdentifiersAreNonZeroAndUnused) {
   statement("MQTT-2.2.1-4");
   const std::string t = topic("ids");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   for (std::uint16_t i = 1; i <= 3; ++i)
     ASSERT_TRUE(publish(*pub, t, "m" + std::to_string(i), codec::qos::at_least_once, false, i));
   std::vector<std::uint16_t> ids;

@@ -90,11 +90,8 @@ TEST_F(V5Unsubscribe, StartedQosTwoDeliveryCompletes) {
   statement("MQTT-3.10.4-3");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("x");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "inflight", codec::qos::exactly_once));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));

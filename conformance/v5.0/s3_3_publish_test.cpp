@@ -6,38 +6,14 @@
 #include <cstdio>
 #include <iterator>
 
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/harness/s3_3_publish_checks.hpp"
+#include "conformance/v5.0/v5_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5Publish : public v5_test {
+class V5Publish : public publish_checks<v5::session_test> {
  protected:
-  // session_client connects `id` with a Session Expiry Interval, so the session outlives
-  // the connection; `ack` receives the CONNACK. nullptr (and a failure) on refusal.
-  std::unique_ptr<raw_client> session_client(std::string_view label, const std::string& id,
-                                             bool clean_start,
-                                             codec::connack_packet* ack = nullptr) {
-    auto c = open_client(label);
-    if (!c) return nullptr;
-    connect_options o;
-    o.client_id = id;
-    o.clean_start = clean_start;
-    o.props.session_expiry_interval = broker_seconds(30s);
-    auto ok = connect_session(*c, o, ack);
-    if (!ok) {
-      ADD_FAILURE() << "setup: " << ok.message();
-      return nullptr;
-    }
-    return c;
-  }
-  // end_session makes the broker discard the session of `id` (Clean Start, expiry 0).
-  void end_session(const std::string& id) {
-    raw_client c("cleanup", version());
-    connect_options o;
-    o.client_id = id;
-    if (c.connect(broker()) && connect_session(c, o)) disconnect(c);
-  }
   // connect_with_connack is connect_client that also returns the CONNACK.
   std::unique_ptr<raw_client> connect_with_connack(std::string_view label,
                                                    codec::connack_packet* ack,
@@ -80,33 +56,17 @@ class V5Publish : public v5_test {
     }
     return out;
   }
-
-  // subscriber connects a new client subscribed to `t` with `o` (nullptr on setup failure).
-  std::unique_ptr<raw_client> subscriber(const std::string& t, codec::subscribe_options o = {}) {
-    auto c = connect_client("sub");
-    if (!c) return nullptr;
-    if (!subscribe(*c, t, o)) {
-      ADD_FAILURE() << "setup: SUBSCRIBE " << t << " failed";
-      return nullptr;
-    }
-    return c;
-  }
 };
 
 // [MQTT-3.3.1-1] A PUBLISH the server re-delivers (here: unacknowledged QoS 1, resent when
 // the session resumes) has DUP set, and keeps its Packet Identifier.
 TEST_F(V5Publish, RedeliveredPublishHasDupSet) {
   statement("MQTT-3.3.1-1");
-  const std::string t = topic("dup");
   const std::string id = client_id("sub");
-  auto sub = session_client("sub", id, true);
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "again", codec::qos::at_least_once));
   codec::publish_packet first;
-  ASSERT_TRUE(receive_publish(*sub, &first, /*acknowledge=*/false));
+  auto [sub, pub] = deliver_unacknowledged(
+      make_publish(topic("dup"), "again", codec::qos::at_least_once, 1), &first, session(id, true));
+  ASSERT_TRUE(sub);
   sub->close();
   codec::connack_packet ack;
   auto back = session_client("sub2", id, false, &ack);
@@ -130,10 +90,8 @@ TEST_F(V5Publish, RedeliveredPublishHasDupSet) {
 TEST_F(V5Publish, QosZeroDeliveryHasDupClear) {
   statement("MQTT-3.3.1-2");
   const std::string t = topic("q0");
-  auto sub = subscriber(t);
+  auto [sub, pub] = connect_pair(t);
   ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   codec::publish_packet p;
   p.topic = t;
   p.payload = payload_bytes("x");
@@ -152,31 +110,10 @@ TEST_F(V5Publish, QosZeroDeliveryHasDupClear) {
 // inbound PUBLISH had DUP 1 (QoS 1 and QoS 2 subscriptions).
 TEST_F(V5Publish, InboundDupNotPropagated) {
   statement("MQTT-3.3.1-3");
-  const std::string t = topic("dup");
-  auto sub1 = subscriber(t, {.max_qos = codec::qos::at_least_once});
-  ASSERT_TRUE(sub1);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  codec::publish_packet p;
-  p.topic = t;
-  p.payload = payload_bytes("x");
-  p.qos_level = codec::qos::at_least_once;
-  p.packet_id = 4;
-  p.dup = true;
-  ASSERT_TRUE(publish(*pub, p));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub1, &got));
-  EXPECT_FALSE(got.dup) << "first delivery of a QoS 1 message forwarded with DUP 1";
+  check_incoming_dup_not_forwarded(codec::qos::at_least_once, "dup", 4);
+  if (HasFatalFailure()) return;  // a failed ASSERT in the QoS 1 half ends the test
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t2 = topic("dup2");
-  auto sub2 = subscriber(t2, {.max_qos = codec::qos::exactly_once});
-  ASSERT_TRUE(sub2);
-  p.topic = t2;
-  p.qos_level = codec::qos::exactly_once;
-  p.packet_id = 5;
-  ASSERT_TRUE(publish(*pub, p));
-  ASSERT_TRUE(receive_publish(*sub2, &got));
-  EXPECT_FALSE(got.dup) << "first delivery of a QoS 2 message forwarded with DUP 1";
+  check_incoming_dup_not_forwarded(codec::qos::exactly_once, "dup2", 5);
 }
 
 // [MQTT-3.3.1-5] A retained PUBLISH replaces the topic's retained message.
@@ -184,12 +121,10 @@ TEST_F(V5Publish, RetainedPublishReplacesRetainedMessage) {
   statement("MQTT-3.3.1-5");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
   const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
+  auto pub = connect_retaining_publisher(t, "first");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "first", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, t, "second", codec::qos::at_least_once, true, 2));
-  auto sub = subscriber(t);
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -202,63 +137,28 @@ TEST_F(V5Publish, RetainedPublishReplacesRetainedMessage) {
 TEST_F(V5Publish, EmptyRetainedPublishRemovesRetainedMessage) {
   statement("MQTT-3.3.1-6");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true, 1));
-  ASSERT_TRUE(publish(*pub, t, "", codec::qos::at_least_once, true, 2));
-  auto sub = subscriber(t);
-  ASSERT_TRUE(sub);
-  auto r = sub->expect_no_packet();
-  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no retained message", r);
+  check_empty_retained_publish_removes_retained();
 }
 
 // [MQTT-3.3.1-7] An empty-payload retained message is never stored as the retained one.
 TEST_F(V5Publish, EmptyRetainedPublishIsNotStored) {
   statement("MQTT-3.3.1-7");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
-  const std::string t = topic("r");
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "", codec::qos::at_least_once, true, 1));
-  auto sub = subscriber(t);
-  ASSERT_TRUE(sub);
-  auto r = sub->expect_no_packet();
-  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no retained message", r);
+  check_empty_retained_publish_is_not_stored();
 }
 
 // [MQTT-3.3.1-8] RETAIN 0 leaves the existing retained message alone.
 TEST_F(V5Publish, NonRetainedPublishLeavesRetainedMessage) {
   statement("MQTT-3.3.1-8");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true, 1));
-  ASSERT_TRUE(publish(*pub, t, "passing", codec::qos::at_least_once, false, 2));
-  auto sub = subscriber(t);
-  ASSERT_TRUE(sub);
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.payload, payload_bytes("kept"));
+  check_non_retained_publish_leaves_retained();
 }
 
 // [MQTT-3.3.1-9] Retain Handling 0 sends matching retained messages on subscribe.
 TEST_F(V5Publish, RetainHandlingZeroSendsRetainedOnSubscribe) {
   statement("MQTT-3.3.1-9");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
-  auto sub = subscriber(t);
-  ASSERT_TRUE(sub);
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_TRUE(got.retain) << "retained message sent on subscribe with RETAIN 0";
+  check_retained_sent_on_subscribe_has_retain_set();
 }
 
 // [MQTT-3.3.1-10] Retain Handling 1 sends retained messages only for a new subscription.
@@ -266,13 +166,11 @@ TEST_F(V5Publish, RetainHandlingOneSkipsExistingSubscription) {
   statement("MQTT-3.3.1-10");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
   const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
+  auto pub = connect_retaining_publisher(t, "kept");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
   codec::subscribe_options o;
   o.handling = codec::retain_handling::send_if_new_subscription;
-  auto sub = subscriber(t, o);
+  auto sub = connect_subscriber(t, o);
   ASSERT_TRUE(sub);
   ASSERT_TRUE(receive_publish(*sub, nullptr)) << "new subscription got no retained message";
   ASSERT_TRUE(subscribe(*sub, t, o, 2));
@@ -286,13 +184,11 @@ TEST_F(V5Publish, RetainHandlingTwoSendsNothing) {
   statement("MQTT-3.3.1-11");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
   const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto pub = connect_client("pub");
+  auto pub = connect_retaining_publisher(t, "kept");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
   codec::subscribe_options o;
   o.handling = codec::retain_handling::do_not_send;
-  auto sub = subscriber(t, o);
+  auto sub = connect_subscriber(t, o);
   ASSERT_TRUE(sub);
   auto r = sub->expect_no_packet();
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no retained message", r);
@@ -302,16 +198,7 @@ TEST_F(V5Publish, RetainHandlingTwoSendsNothing) {
 TEST_F(V5Publish, RetainAsPublishedZeroClearsRetain) {
   statement("MQTT-3.3.1-12");
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
-  const std::string t = topic("r");
-  clear_retained_at_end(t);
-  auto sub = subscriber(t);
-  ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "live", codec::qos::at_least_once, true));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_FALSE(got.retain) << "forwarded with RETAIN 1 on a Retain As Published 0 subscription";
+  check_live_delivery_has_retain_clear();
 }
 
 // [MQTT-3.3.1-13] Retain As Published 1: the forwarded RETAIN equals the published one.
@@ -322,10 +209,8 @@ TEST_F(V5Publish, RetainAsPublishedOneKeepsRetain) {
   clear_retained_at_end(t);
   codec::subscribe_options o;
   o.retain_as_published = true;
-  auto sub = subscriber(t, o);
+  auto [sub, pub] = connect_pair(t, o);
   ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "live", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, t, "plain", codec::qos::at_least_once, false, 2));
   codec::publish_packet a, b;
@@ -341,29 +226,14 @@ TEST_F(V5Publish, RetainAsPublishedOneKeepsRetain) {
 TEST_F(V5Publish, MultiByteUtf8TopicNameForwarded) {
   statement("MQTT-3.3.2-1");
   const std::string t = topic("\xC3\xBC/\xE6\xB8\xA9/\xF0\x9F\x98\x80");
-  auto sub = subscriber(t);
-  ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "utf8"));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.topic, t);
+  check_forwarded_topic_is_published_name(t, t);
 }
 
 // [MQTT-3.3.2-3] The Topic Name sent to a subscriber matches its (wildcard) filter: it is
 // the name that was published.
 TEST_F(V5Publish, ForwardedTopicNameMatchesFilter) {
   statement("MQTT-3.3.2-3");
-  auto sub = subscriber(topic_prefix() + "/+/leaf");
-  ASSERT_TRUE(sub);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  const std::string t = topic("mid/leaf");
-  ASSERT_TRUE(publish(*pub, t, "x"));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.topic, t);
+  check_forwarded_topic_is_published_name(topic_prefix() + "/+/leaf", topic("mid/leaf"));
 }
 
 // Properties that must reach every subscriber unchanged.
@@ -372,10 +242,8 @@ class V5PublishProperties : public V5Publish {
   // round_trip publishes with `props` and returns what the subscriber received.
   std::optional<codec::publish_packet> round_trip(const codec::properties& props) {
     const std::string t = topic("props");
-    auto sub = subscriber(t);
+    auto [sub, pub] = connect_pair(t);
     if (!sub) return std::nullopt;
-    auto pub = connect_client("pub");
-    if (!pub) return std::nullopt;
     codec::publish_packet p;
     p.topic = t;
     p.payload = payload_bytes("body");
@@ -587,7 +455,7 @@ TEST_F(V5PublishTopicAlias, MappingNotCarriedToNextConnection) {
   statement("MQTT-3.3.2-7");
   MQTT_REQUIRE_FEATURE(profile().topic_alias_maximum > 0, "topic aliases from the client");
   const std::string t = topic("alias");
-  auto sub = subscriber(t);
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
   const std::string id = client_id("pub");
   connect_options o;
@@ -669,7 +537,7 @@ TEST_F(V5PublishTopicAlias, ServerRespectsClientTopicAliasMaximum) {
 TEST_F(V5PublishTopicAlias, AcceptsAliasesUpToAnnouncedMaximum) {
   statement("MQTT-3.3.2-12");
   MQTT_REQUIRE_FEATURE(profile().topic_alias_maximum > 0, "topic aliases from the client");
-  auto sub = subscriber(topic_prefix() + "/#");
+  auto sub = connect_subscriber(topic_prefix() + "/#");
   ASSERT_TRUE(sub);
   std::uint16_t max = 0;
   auto pub = alias_client("pub", &max);
@@ -719,14 +587,8 @@ TEST_F(V5Publish, ReceiverAcknowledgesPerQos) {
 // the QoS 1 message reaches the client at QoS 1 at least once, and no copy above QoS 1.
 TEST_F(V5Publish, OverlappingSubscriptionsDeliverAtHighestQos) {
   statement("MQTT-3.3.4-2");
-  const std::string t = topic("over");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = publish_to_overlapping_subscriptions(topic("over"));
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, topic_prefix() + "/#", codec::qos::at_most_once, 1));
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once, 2));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   auto copies = collect_publishes(*sub);
   ASSERT_FALSE(copies.empty()) << "no copy delivered";
   bool at_qos1 = false;

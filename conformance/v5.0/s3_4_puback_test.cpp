@@ -51,11 +51,8 @@ class V5Puback : public v5_test {
 TEST_F(V5Puback, ReasonCodeIsAPubackReasonCode) {
   statement("MQTT-3.4.2-1");
   const std::string t = topic("ack");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   auto r = puback_for(*pub, t, 1);
   const auto* ack = r.as<codec::puback_packet>();
   ASSERT_TRUE(ack && ack->packet_id == 1) << mismatch("S→C PUBACK 40 .. 0001", r);

@@ -58,11 +58,8 @@ TEST_F(V5Pubrec, ReasonCodeIsAPubrecReasonCode) {
   statement("MQTT-3.5.2-1");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("rec");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   auto r = pubrec_for(*pub, t, 1);
   const auto* rec = r.as<codec::pubrec_packet>();
   ASSERT_TRUE(rec && rec->packet_id == 1) << mismatch("S→C PUBREC 50 .. 0001", r);

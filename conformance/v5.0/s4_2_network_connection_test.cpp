@@ -11,11 +11,8 @@ class V5NetworkConnection : public v5_test {};
 TEST_F(V5NetworkConnection, PipelinedPublishesArriveWholeAndInOrder) {
   statement("MQTT-4.2-1");
   const std::string t = topic("stream");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   std::vector<std::string> payloads;
   codec::byte_buffer bytes;
   for (int i = 0; i < 50; ++i) {

@@ -3,12 +3,12 @@
 // when the session resumes).
 #include <algorithm>
 
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/v5.0/v5_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5QualityOfService : public v5_test {
+class V5QualityOfService : public v5::session_test {
  protected:
   codec::publish_packet message(const std::string& t, std::string_view body, codec::qos q,
                                 std::uint16_t id, bool dup = false) {
@@ -21,25 +21,6 @@ class V5QualityOfService : public v5_test {
     return p;
   }
 
-  // session_client connects `id` with a Session Expiry of 30 s (real time, whatever the
-  // broker's time scale), so the session and its unacknowledged messages outlive the
-  // connection.
-  std::unique_ptr<raw_client> session_client(std::string_view label, const std::string& id,
-                                             bool clean_start,
-                                             codec::connack_packet* ack = nullptr) {
-    auto c = open_client(label);
-    if (!c) return nullptr;
-    connect_options o;
-    o.client_id = id;
-    o.clean_start = clean_start;
-    o.props.session_expiry_interval = broker_seconds(30s);
-    auto ok = connect_session(*c, o, ack);
-    if (!ok) {
-      ADD_FAILURE() << "setup: " << ok.message();
-      return nullptr;
-    }
-    return c;
-  }
   // resume reconnects `id` with Clean Start 0 and checks the session was kept.
   std::unique_ptr<raw_client> resume(std::string_view label, const std::string& id) {
     codec::connack_packet ack;
@@ -50,29 +31,61 @@ class V5QualityOfService : public v5_test {
     }
     return c;
   }
-  // end_session makes the broker discard the session of `id`.
-  void end_session(const std::string& id) {
-    raw_client c("cleanup", version());
-    connect_options o;
-    o.client_id = id;
-    if (c.connect(broker()) && connect_session(c, o)) disconnect(c);
-  }
-  // subscribed_session creates a session for `id` subscribed to `t` at `q`, and publishes
-  // `body` at `q` to it from another client; returns the subscriber before it reads.
-  std::unique_ptr<raw_client> subscribed_session(const std::string& id, const std::string& t,
-                                                 codec::qos q, std::string_view body,
-                                                 std::optional<std::uint32_t> expiry = {}) {
-    auto sub = session_client("sub", id, true);
-    if (!sub || !subscribe(*sub, t, q)) return nullptr;
-    auto pub = connect_client("pub");
-    if (!pub) return nullptr;
-    auto p = message(t, body, q, 1);
-    p.props.message_expiry_interval = expiry;
-    if (auto ok = publish(*pub, p); !ok) {
-      ADD_FAILURE() << ok.message();
+  // resume_with_pubrel_pending has a fresh session for `id` receive one QoS 2 message,
+  // answer PUBREC and get the PUBREL, then drops the connection without PUBCOMP and resumes
+  // the session. `packet_id` receives the message's identifier. nullptr after a failure.
+  std::unique_ptr<raw_client> resume_with_pubrel_pending(const std::string& id,
+                                                         std::uint16_t* packet_id) {
+    codec::publish_packet got;
+    auto [sub, pub] = deliver_unacknowledged(
+        message(topic("q2"), "x", codec::qos::exactly_once, 1), &got, session(id, true));
+    if (!sub) return nullptr;
+    *packet_id = got.packet_id;
+    codec::pubrec_packet rec;
+    rec.packet_id = got.packet_id;
+    sub->send_packet(rec);
+    auto r = sub->expect_packet();
+    if (!r.as<codec::pubrel_packet>()) {
+      ADD_FAILURE() << "setup:\n" << mismatch("S→C PUBREL", r);
       return nullptr;
     }
-    return sub;
+    sub->close();
+    return resume("sub2", id);
+  }
+  // expect_unused_identifiers has four QoS `q` messages sent to a subscriber at `q` that
+  // does not acknowledge them, and expects four distinct, non-zero Packet Identifiers.
+  void expect_unused_identifiers(codec::qos q) {
+    const std::string n = std::to_string(static_cast<int>(q));
+    const std::string t = topic("q" + n);
+    auto [sub, pub] = connect_pair(t, {.max_qos = q});
+    ASSERT_TRUE(sub);
+    for (std::uint16_t i = 1; i <= 4; ++i)
+      ASSERT_TRUE(publish(*pub, message(t, std::to_string(i), q, i)));
+    std::vector<std::uint16_t> ids;
+    for (int i = 0; i < 4; ++i) {
+      codec::publish_packet got;
+      ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
+      EXPECT_NE(got.packet_id, 0) << "QoS " << n << " PUBLISH with Packet Identifier 0";
+      EXPECT_EQ(std::count(ids.begin(), ids.end(), got.packet_id), 0)
+          << "Packet Identifier " << got.packet_id << " reused while unacknowledged";
+      ids.push_back(got.packet_id);
+    }
+  }
+  // expect_first_send_dup_clear sends one QoS `q` message to a subscriber at `q` and
+  // expects it at QoS `q` with DUP 0 and a non-zero Packet Identifier (first byte `hex`).
+  void expect_first_send_dup_clear(codec::qos q, const std::string& hex) {
+    const std::string n = std::to_string(static_cast<int>(q));
+    const std::string t = topic("q" + n);
+    auto [sub, pub] = connect_pair(t, {.max_qos = q});
+    ASSERT_TRUE(sub);
+    ASSERT_TRUE(publish(*pub, message(t, "x", q, 1)));
+    auto r = sub->expect_packet();
+    const auto* got = r.as<codec::publish_packet>();
+    ASSERT_TRUE(got) << mismatch("S→C PUBLISH " + hex + " ..", r);
+    EXPECT_TRUE(got->qos_level == q && !got->dup && got->packet_id != 0)
+        << mismatch("S→C PUBLISH " + hex + " .. (QoS " + n +
+                        ", DUP 0, non-zero Packet Identifier)",
+                    r);
   }
 };
 
@@ -81,11 +94,8 @@ class V5QualityOfService : public v5_test {
 TEST_F(V5QualityOfService, QosZeroSentWithDupClear) {
   statement("MQTT-4.3.1-1");
   const std::string t = topic("q0");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   const auto q = profile().maximum_qos >= 2 ? codec::qos::exactly_once : codec::qos::at_least_once;
   ASSERT_TRUE(publish(*pub, message(t, "x", q, 1)));
   auto r = sub->expect_packet();
@@ -99,52 +109,24 @@ TEST_F(V5QualityOfService, QosZeroSentWithDupClear) {
 // Packet Identifier: 4 unacknowledged messages carry 4 distinct identifiers.
 TEST_F(V5QualityOfService, QosOneSenderUsesUnusedIdentifiers) {
   statement("MQTT-4.3.2-1");
-  const std::string t = topic("q1");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  for (std::uint16_t i = 1; i <= 4; ++i)
-    ASSERT_TRUE(publish(*pub, message(t, std::to_string(i), codec::qos::at_least_once, i)));
-  std::vector<std::uint16_t> ids;
-  for (int i = 0; i < 4; ++i) {
-    codec::publish_packet got;
-    ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
-    EXPECT_NE(got.packet_id, 0) << "QoS 1 PUBLISH with Packet Identifier 0";
-    EXPECT_EQ(std::count(ids.begin(), ids.end(), got.packet_id), 0)
-        << "Packet Identifier " << got.packet_id << " reused while unacknowledged";
-    ids.push_back(got.packet_id);
-  }
+  expect_unused_identifiers(codec::qos::at_least_once);
 }
 
 // [MQTT-4.3.2-2] The first transmission of a QoS 1 message is QoS 1 with DUP 0.
 TEST_F(V5QualityOfService, QosOneFirstSendHasDupClear) {
   statement("MQTT-4.3.2-2");
-  const std::string t = topic("q1");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, message(t, "x", codec::qos::at_least_once, 1)));
-  auto r = sub->expect_packet();
-  const auto* got = r.as<codec::publish_packet>();
-  ASSERT_TRUE(got) << mismatch("S→C PUBLISH 32 ..", r);
-  EXPECT_TRUE(got->qos_level == codec::qos::at_least_once && !got->dup && got->packet_id != 0)
-      << mismatch("S→C PUBLISH 32 .. (QoS 1, DUP 0, non-zero Packet Identifier)", r);
+  expect_first_send_dup_clear(codec::qos::at_least_once, "32");
 }
 
 // [MQTT-4.3.2-3] A QoS 1 PUBLISH stays unacknowledged until PUBACK: unacknowledged, it is
 // resent (same identifier) when the session resumes; acknowledged, it is not.
 TEST_F(V5QualityOfService, QosOneOutstandingUntilPuback) {
   statement("MQTT-4.3.2-3");
-  const std::string t = topic("q1");
   const std::string id = client_id("sub");
-  auto sub = subscribed_session(id, t, codec::qos::at_least_once, "x");
-  ASSERT_TRUE(sub);
   codec::publish_packet first;
-  ASSERT_TRUE(receive_publish(*sub, &first, /*acknowledge=*/false));
+  auto [sub, pub] = deliver_unacknowledged(message(topic("q1"), "x", codec::qos::at_least_once, 1),
+                                           &first, session(id, true));
+  ASSERT_TRUE(sub);
   sub->close();
   auto back = resume("sub2", id);
   ASSERT_TRUE(back);
@@ -167,11 +149,8 @@ TEST_F(V5QualityOfService, QosOneOutstandingUntilPuback) {
 TEST_F(V5QualityOfService, QosOneReceiverPubacksWithIdentifier) {
   statement("MQTT-4.3.2-4");
   const std::string t = topic("q1");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   pub->send_packet(message(t, "owned", codec::qos::at_least_once, 0xABCD));
   auto r = pub->expect_packet();
   const auto* ack = r.as<codec::puback_packet>();
@@ -186,11 +165,8 @@ TEST_F(V5QualityOfService, QosOneReceiverPubacksWithIdentifier) {
 TEST_F(V5QualityOfService, QosOneIdentifierReusedAfterPubackIsNewMessage) {
   statement("MQTT-4.3.2-5");
   const std::string t = topic("q1");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, message(t, "one", codec::qos::at_least_once, 7)));
   ASSERT_TRUE(publish(*pub, message(t, "two", codec::qos::at_least_once, 7, true)));
   codec::publish_packet a, b;
@@ -205,41 +181,14 @@ TEST_F(V5QualityOfService, QosOneIdentifierReusedAfterPubackIsNewMessage) {
 TEST_F(V5QualityOfService, QosTwoSenderUsesUnusedIdentifiers) {
   statement("MQTT-4.3.3-1");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t = topic("q2");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  for (std::uint16_t i = 1; i <= 4; ++i)
-    ASSERT_TRUE(publish(*pub, message(t, std::to_string(i), codec::qos::exactly_once, i)));
-  std::vector<std::uint16_t> ids;
-  for (int i = 0; i < 4; ++i) {
-    codec::publish_packet got;
-    ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
-    EXPECT_NE(got.packet_id, 0) << "QoS 2 PUBLISH with Packet Identifier 0";
-    EXPECT_EQ(std::count(ids.begin(), ids.end(), got.packet_id), 0)
-        << "Packet Identifier " << got.packet_id << " reused while unacknowledged";
-    ids.push_back(got.packet_id);
-  }
+  expect_unused_identifiers(codec::qos::exactly_once);
 }
 
 // [MQTT-4.3.3-2] The first transmission of a QoS 2 message is QoS 2 with DUP 0.
 TEST_F(V5QualityOfService, QosTwoFirstSendHasDupClear) {
   statement("MQTT-4.3.3-2");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t = topic("q2");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, message(t, "x", codec::qos::exactly_once, 1)));
-  auto r = sub->expect_packet();
-  const auto* got = r.as<codec::publish_packet>();
-  ASSERT_TRUE(got) << mismatch("S→C PUBLISH 34 ..", r);
-  EXPECT_TRUE(got->qos_level == codec::qos::exactly_once && !got->dup && got->packet_id != 0)
-      << mismatch("S→C PUBLISH 34 .. (QoS 2, DUP 0, non-zero Packet Identifier)", r);
+  expect_first_send_dup_clear(codec::qos::exactly_once, "34");
 }
 
 // [MQTT-4.3.3-3] A QoS 2 PUBLISH stays unacknowledged until PUBREC: without PUBREC it is
@@ -247,12 +196,11 @@ TEST_F(V5QualityOfService, QosTwoFirstSendHasDupClear) {
 TEST_F(V5QualityOfService, QosTwoOutstandingUntilPubrec) {
   statement("MQTT-4.3.3-3");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t = topic("q2");
   const std::string id = client_id("sub");
-  auto sub = subscribed_session(id, t, codec::qos::exactly_once, "x");
-  ASSERT_TRUE(sub);
   codec::publish_packet first;
-  ASSERT_TRUE(receive_publish(*sub, &first, /*acknowledge=*/false));
+  auto [sub, pub] = deliver_unacknowledged(message(topic("q2"), "x", codec::qos::exactly_once, 1),
+                                           &first, session(id, true));
+  ASSERT_TRUE(sub);
   sub->close();
   auto back = resume("sub2", id);
   ASSERT_TRUE(back);
@@ -278,15 +226,10 @@ TEST_F(V5QualityOfService, QosTwoOutstandingUntilPubrec) {
 TEST_F(V5QualityOfService, PubrecAnsweredWithPubrelSameIdentifier) {
   statement("MQTT-4.3.3-4");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t = topic("q2");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, message(t, "x", codec::qos::exactly_once, 1)));
   codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
+  auto [sub, pub] =
+      deliver_unacknowledged(message(topic("q2"), "x", codec::qos::exactly_once, 1), &got);
+  ASSERT_TRUE(sub);
   codec::pubrec_packet rec;
   rec.packet_id = got.packet_id;
   sub->send_packet(rec);
@@ -301,26 +244,16 @@ TEST_F(V5QualityOfService, PubrecAnsweredWithPubrelSameIdentifier) {
 TEST_F(V5QualityOfService, PubrelOutstandingUntilPubcomp) {
   statement("MQTT-4.3.3-5");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t = topic("q2");
   const std::string id = client_id("sub");
-  auto sub = subscribed_session(id, t, codec::qos::exactly_once, "x");
-  ASSERT_TRUE(sub);
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
-  codec::pubrec_packet rec;
-  rec.packet_id = got.packet_id;
-  sub->send_packet(rec);
-  auto r = sub->expect_packet();
-  ASSERT_TRUE(r.as<codec::pubrel_packet>()) << mismatch("S→C PUBREL", r);
-  sub->close();
-  auto back = resume("sub2", id);
+  std::uint16_t packet_id = 0;
+  auto back = resume_with_pubrel_pending(id, &packet_id);
   ASSERT_TRUE(back);
-  auto r2 = back->expect_packet();
-  const auto* rel = r2.as<codec::pubrel_packet>();
-  EXPECT_TRUE(rel && rel->packet_id == got.packet_id)
-      << mismatch("S→C PUBREL 62 .. resent with the original Packet Identifier", r2);
+  auto r = back->expect_packet();
+  const auto* rel = r.as<codec::pubrel_packet>();
+  EXPECT_TRUE(rel && rel->packet_id == packet_id)
+      << mismatch("S→C PUBREL 62 .. resent with the original Packet Identifier", r);
   codec::pubcomp_packet comp;
-  comp.packet_id = got.packet_id;
+  comp.packet_id = packet_id;
   back->send_packet(comp);
   disconnect(*back);
   end_session(id);
@@ -331,19 +264,9 @@ TEST_F(V5QualityOfService, PubrelOutstandingUntilPubcomp) {
 TEST_F(V5QualityOfService, PublishNotResentAfterPubrel) {
   statement("MQTT-4.3.3-6");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t = topic("q2");
   const std::string id = client_id("sub");
-  auto sub = subscribed_session(id, t, codec::qos::exactly_once, "x");
-  ASSERT_TRUE(sub);
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
-  codec::pubrec_packet rec;
-  rec.packet_id = got.packet_id;
-  sub->send_packet(rec);
-  auto r = sub->expect_packet();
-  ASSERT_TRUE(r.as<codec::pubrel_packet>()) << mismatch("S→C PUBREL", r);
-  sub->close();
-  auto back = resume("sub2", id);
+  std::uint16_t packet_id = 0;
+  auto back = resume_with_pubrel_pending(id, &packet_id);
   ASSERT_TRUE(back);
   for (auto wait = expect_timeout;; wait = quiet_window) {
     auto next = back->expect_packet(wait);
@@ -365,12 +288,12 @@ TEST_F(V5QualityOfService, PublishNotResentAfterPubrel) {
 TEST_F(V5QualityOfService, SentQosTwoMessageDoesNotExpire) {
   statement("MQTT-4.3.3-7");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
-  const std::string t = topic("q2");
   const std::string id = client_id("sub");
-  auto sub = subscribed_session(id, t, codec::qos::exactly_once, "x", 1);
-  ASSERT_TRUE(sub);
+  auto p = message(topic("q2"), "x", codec::qos::exactly_once, 1);
+  p.props.message_expiry_interval = 1;
   codec::publish_packet first;
-  ASSERT_TRUE(receive_publish(*sub, &first, /*acknowledge=*/false));
+  auto [sub, pub] = deliver_unacknowledged(p, &first, session(id, true));
+  ASSERT_TRUE(sub);
   sub->close();
   auto idle = connect_client("idle");
   ASSERT_TRUE(idle);
@@ -391,11 +314,8 @@ TEST_F(V5QualityOfService, QosTwoReceiverPubrecsWithIdentifier) {
   statement("MQTT-4.3.3-8");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   pub->send_packet(message(t, "owned", codec::qos::exactly_once, 0xBCDE));
   auto r = pub->expect_packet();
   const auto* rec = r.as<codec::pubrec_packet>();
@@ -417,11 +337,8 @@ TEST_F(V5QualityOfService, IdentifierAfterErrorPubrecIsNewMessage) {
   statement("MQTT-4.3.3-9");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   auto bad = message(t, "", codec::qos::exactly_once, 0x0CAB);
   bad.payload = codec::byte_buffer{0xFF, 0xFE};
   bad.props.payload_format_indicator = 1;
@@ -452,12 +369,9 @@ TEST_F(V5QualityOfService, QosTwoDuplicateBeforePubrelNotDeliveredTwice) {
   statement("MQTT-4.3.3-10");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
   // The subscriber takes QoS 1: the flow under test is the publisher's QoS 2 exchange.
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
+  ASSERT_TRUE(sub);
   pub->send_packet(message(t, "once", codec::qos::exactly_once, 9));
   auto r1 = pub->expect_packet();
   ASSERT_TRUE(r1.as<codec::pubrec_packet>()) << mismatch("S→C PUBREC 50 .. 0009", r1);
@@ -497,12 +411,9 @@ TEST_F(V5QualityOfService, QosTwoIdentifierReusedAfterPubcompIsNewMessage) {
   statement("MQTT-4.3.3-12");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
   // The subscriber takes QoS 1: the flow under test is the publisher's QoS 2 exchange.
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
+  ASSERT_TRUE(sub);
   ASSERT_TRUE(publish(*pub, message(t, "one", codec::qos::exactly_once, 5)));
   ASSERT_TRUE(publish(*pub, message(t, "two", codec::qos::exactly_once, 5)));
   codec::publish_packet a, b;

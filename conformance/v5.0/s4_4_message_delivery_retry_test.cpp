@@ -20,16 +20,7 @@ class V5DeliveryRetry : public v5_test {
   // acknowledged.
   std::unique_ptr<raw_client> subscribed_receiver(const std::string& id, const std::string& t,
                                                   codec::qos q, codec::publish_packet* got) {
-    auto c = connect_client("sub", session(id, true));
-    if (!c || !subscribe(*c, t, q)) return nullptr;
-    auto pub = connect_client("pub");
-    if (!pub || !publish(*pub, t, "m1", q)) return nullptr;
-    auto ok = receive_publish(*c, got, false);
-    if (!ok) {
-      ADD_FAILURE() << "setup: " << ok.message();
-      return nullptr;
-    }
-    return c;
+    return deliver_unacknowledged(make_publish(t, "m1", q, 1), got, session(id, true)).sub;
   }
   // resume reconnects `id` with Clean Start 0 and expects Session Present 1.
   std::unique_ptr<raw_client> resume(const std::string& id) {
@@ -42,6 +33,15 @@ class V5DeliveryRetry : public v5_test {
       return nullptr;
     }
     return c;
+  }
+  // expect_nothing_resent ends `c` with a normal DISCONNECT, resumes the session of `id`
+  // and expects no packet; `what` says what the test had acknowledged.
+  void expect_nothing_resent(raw_client& c, const std::string& id, const std::string& what) {
+    disconnect(c);
+    auto again = resume(id);
+    ASSERT_TRUE(again);
+    auto r = again->expect_no_packet();
+    EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no resend " + what, r);
   }
 };
 
@@ -116,12 +116,7 @@ TEST_F(V5DeliveryRetry, NoResendOutsideResumption) {
   codec::puback_packet ack;
   ack.packet_id = first.packet_id;
   c->send_packet(ack);
-  disconnect(*c);
-  auto again = resume(id);
-  ASSERT_TRUE(again);
-  auto r2 = again->expect_no_packet();
-  EXPECT_EQ(r2.status, recv_status::timeout)
-      << mismatch("no resend of an acknowledged PUBLISH", r2);
+  expect_nothing_resent(*c, id, "of an acknowledged PUBLISH");
 }
 
 // [MQTT-4.4.0-2] A PUBACK with reason 0x80 acknowledges the PUBLISH: it is not resent on
@@ -136,12 +131,7 @@ TEST_F(V5DeliveryRetry, ErrorPubackCountsAsAcknowledged) {
   ack.packet_id = first.packet_id;
   ack.reason = codec::reason_code::unspecified_error;
   c->send_packet(ack);
-  disconnect(*c);
-  auto again = resume(id);
-  ASSERT_TRUE(again);
-  auto r = again->expect_no_packet();
-  EXPECT_EQ(r.status, recv_status::timeout)
-      << mismatch("no resend after PUBACK 0x80 (Unspecified error)", r);
+  expect_nothing_resent(*c, id, "after PUBACK 0x80 (Unspecified error)");
 }
 
 // [MQTT-4.4.0-2] A PUBREC with reason 0x80 acknowledges the PUBLISH: no PUBREL follows
@@ -158,10 +148,5 @@ TEST_F(V5DeliveryRetry, ErrorPubrecCountsAsAcknowledged) {
   c->send_packet(rec);
   auto r = c->expect_no_packet();
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no PUBREL after PUBREC 0x80", r);
-  disconnect(*c);
-  auto again = resume(id);
-  ASSERT_TRUE(again);
-  auto r2 = again->expect_no_packet();
-  EXPECT_EQ(r2.status, recv_status::timeout)
-      << mismatch("no resend after PUBREC 0x80 (Unspecified error)", r2);
+  expect_nothing_resent(*c, id, "after PUBREC 0x80 (Unspecified error)");
 }

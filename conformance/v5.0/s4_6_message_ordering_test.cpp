@@ -92,11 +92,8 @@ TEST_F(V5Ordering, QosZeroMessagesForwardedInOrder) {
 TEST_F(V5Ordering, MessagesForwardedInPublishOrder) {
   statement("MQTT-4.6.0-6");
   const std::string t = topic("order");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   constexpr int count = 20;
   for (int i = 0; i < count; ++i)
     ASSERT_TRUE(publish(*pub, t, std::to_string(i), codec::qos::at_least_once,

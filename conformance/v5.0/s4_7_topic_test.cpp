@@ -1,34 +1,26 @@
 // 4.7 Topic Names and Topic Filters: wildcard placement and matching, '$' topics, empty
 // levels, exact (unnormalised) matching. Wildcards in Topic Names, empty names and null
 // characters are rows of data/malformed_packets.json.
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/harness/s4_7_topic_checks.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5Topics : public v5_test {};
+class V5Topics : public topic_checks<v5_test> {};
 
 // [MQTT-4.7.1-1] '#' must be alone in its level and last: "a/b#" and "a/#/b" are refused
 // (SUBACK failure or close).
 TEST_F(V5Topics, MisplacedMultiLevelWildcardRefused) {
   statement("MQTT-4.7.1-1");
-  auto c = connect_client("c");
-  ASSERT_TRUE(c);
-  EXPECT_TRUE(refuses_subscription(*c, topic_prefix() + "/b#"));
-  auto c2 = connect_client("c2");
-  ASSERT_TRUE(c2);
-  EXPECT_TRUE(refuses_subscription(*c2, topic_prefix() + "/#/b"));
+  check_misplaced_multi_level_wildcard_refused();
 }
 
 // [MQTT-4.7.1-1] A well-placed '#' (alone after a separator, last) is accepted and matches
 // the parent level itself and any depth below it.
 TEST_F(V5Topics, MultiLevelWildcardMatchesParentAndChildren) {
   statement("MQTT-4.7.1-1");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(topic("s/#"), {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, topic("s/#"), codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   const std::string names[] = {topic("s"), topic("s/a"), topic("s/a/b/c"), topic("s/")};
   for (const auto& n : names) ASSERT_TRUE(publish(*pub, n, "x"));
   ASSERT_TRUE(publish(*pub, topic("sx"), "no"));
@@ -80,20 +72,7 @@ TEST_F(V5Topics, SingleLevelWildcardMatchesOneLevel) {
 // (an exact subscription to the same name shows the message was published).
 TEST_F(V5Topics, LeadingWildcardDoesNotMatchDollarTopics) {
   statement("MQTT-4.7.2-1");
-  const std::string rest = topic_prefix() + "/d";
-  const std::string dollar = "$mqttcert/" + rest;
-  auto wild = connect_client("wild");
-  ASSERT_TRUE(wild);
-  ASSERT_TRUE(subscribe(*wild, "+/" + rest, codec::qos::at_most_once));
-  auto exact = connect_client("exact");
-  ASSERT_TRUE(exact);
-  ASSERT_TRUE(subscribe(*exact, dollar, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, dollar, "x"));
-  ASSERT_TRUE(receive_publish(*exact, nullptr)) << "the $ topic was not delivered at all";
-  auto r = wild->expect_no_packet();
-  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no PUBLISH for filter +/…", r);
+  check_leading_wildcard_does_not_match_dollar_topics();
 }
 
 // [MQTT-4.7.2-1] The filter "#" does not match a Topic Name starting with '$' either ($SYS
@@ -101,17 +80,9 @@ TEST_F(V5Topics, LeadingWildcardDoesNotMatchDollarTopics) {
 TEST_F(V5Topics, MultiLevelWildcardDoesNotMatchDollarTopics) {
   statement("MQTT-4.7.2-1");
   const std::string dollar = "$mqttcert/" + topic_prefix() + "/hash";
-  auto wild = connect_client("wild");
+  auto [wild, pub] = publish_to_dollar_topic("#", dollar);
   ASSERT_TRUE(wild);
-  ASSERT_TRUE(subscribe(*wild, "#", codec::qos::at_most_once));
-  auto exact = connect_client("exact");
-  ASSERT_TRUE(exact);
-  ASSERT_TRUE(subscribe(*exact, dollar, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, dollar, "x"));
   ASSERT_TRUE(publish(*pub, topic("marker"), "m"));
-  ASSERT_TRUE(receive_publish(*exact, nullptr)) << "the $ topic was not delivered at all";
   // Read through "#" until our marker (published after the $ message) shows up.
   bool marker = false;
   while (!marker) {
@@ -127,23 +98,11 @@ TEST_F(V5Topics, MultiLevelWildcardDoesNotMatchDollarTopics) {
 // [MQTT-4.7.3-1] A zero-length Topic Filter is refused.
 TEST_F(V5Topics, EmptyTopicFilterRefused) {
   statement("MQTT-4.7.3-1");
-  auto c = connect_client("c");
-  ASSERT_TRUE(c);
-  EXPECT_TRUE(refuses_subscription(*c, ""));
+  check_empty_topic_filter_refused();
 }
 
 // [MQTT-4.7.3-4] Matching is exact: no case folding or other normalisation.
 TEST_F(V5Topics, MatchingDoesNotNormalise) {
   statement("MQTT-4.7.3-4");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, topic("Case"), codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, topic("case"), "lower"));
-  ASSERT_TRUE(publish(*pub, topic("Case/"), "slash"));
-  ASSERT_TRUE(publish(*pub, topic("Case"), "exact"));
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got));
-  EXPECT_EQ(got.payload, payload_bytes("exact")) << "a differently spelled topic matched";
+  check_matching_does_not_normalise();
 }

@@ -1,26 +1,19 @@
 // 4.8.2 Shared Subscriptions: filter syntax, granted QoS, and what happens to a message
 // whose delivery to the chosen member is cut off or refused. Every test is gated on the
 // profile's shared_subscription_available.
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/v5.0/v5_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5SharedSubscriptions : public v5_test {
+class V5SharedSubscriptions : public v5::session_test {
  protected:
   // member connects `id` (a session that outlives the connection for 30 s) and joins
   // the shared subscription `filter` at `q`.
   std::unique_ptr<raw_client> member(std::string_view label, const std::string& id,
                                      const std::string& filter, codec::qos q) {
-    auto c = open_client(label);
+    auto c = session_client(label, id, true);
     if (!c) return nullptr;
-    connect_options o;
-    o.client_id = id;
-    o.props.session_expiry_interval = broker_seconds(30s);
-    if (auto ok = connect_session(*c, o); !ok) {
-      ADD_FAILURE() << "setup: " << ok.message();
-      return nullptr;
-    }
     if (!subscribe(*c, filter, q)) {
       ADD_FAILURE() << "setup: SUBSCRIBE " << filter << " refused";
       return nullptr;
@@ -28,13 +21,6 @@ class V5SharedSubscriptions : public v5_test {
     return c;
   }
   std::string share(std::string_view leaf) { return "$share/mqc/" + topic(leaf); }
-  // end_session makes the broker discard the session of `id`.
-  void end_session(const std::string& id) {
-    raw_client c("cleanup", version());
-    connect_options o;
-    o.client_id = id;
-    if (c.connect(broker()) && connect_session(c, o)) disconnect(c);
-  }
   // first_delivery waits for the message on either member; returns 0 or 1 for the member
   // that got it (and the PUBLISH in `out`), -1 if neither did.
   static int first_delivery(raw_client& a, raw_client& b, codec::publish_packet* out) {
@@ -76,11 +62,8 @@ TEST_F(V5SharedSubscriptions, DeliveryRespectsMemberGrantedQos) {
   statement("MQTT-4.8.2-3");
   MQTT_REQUIRE_FEATURE(profile().shared_subscription_available, "shared subscriptions");
   const std::string t = topic("q");
-  auto sub = connect_client("sub");
+  auto [sub, pub] = connect_pair(share("q"), {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, share("q"), codec::qos::at_most_once));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
   ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));

@@ -1,0 +1,52 @@
+// v5_session_test.hpp: the fixture the v5.0 section files share when a session must outlive
+// its connection: CONNECT options with a Session Expiry Interval, connecting with them, and
+// discarding the session at the end. Header only; the 3.1.1 counterpart is
+// v3.1.1/v311_session_test.hpp.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "conformance/harness/conformance_test.hpp"
+
+namespace mqtt::cert::v5 {
+
+class session_test : public v5_test {
+ protected:
+  // session returns CONNECT options for `id` with a Session Expiry of 30 s (real time,
+  // whatever the broker's time scale), so the session and its unacknowledged messages
+  // outlive the connection.
+  connect_options session(const std::string& id, bool clean_start) {
+    connect_options o;
+    o.client_id = id;
+    o.clean_start = clean_start;
+    o.props.session_expiry_interval = broker_seconds(30s);
+    return o;
+  }
+
+  // session_client connects with session(id, clean_start); `ack` receives the CONNACK.
+  // nullptr (and a failure) on refusal.
+  std::unique_ptr<raw_client> session_client(std::string_view label, const std::string& id,
+                                             bool clean_start,
+                                             codec::connack_packet* ack = nullptr) {
+    auto c = open_client(label);
+    if (!c) return nullptr;
+    auto ok = connect_session(*c, session(id, clean_start), ack);
+    if (!ok) {
+      ADD_FAILURE() << "setup: " << ok.message();
+      return nullptr;
+    }
+    return c;
+  }
+
+  // end_session makes the broker discard the session of `id` (Clean Start, expiry 0).
+  void end_session(const std::string& id) {
+    raw_client c("cleanup", version());
+    connect_options o;
+    o.client_id = id;
+    if (c.connect(broker()) && connect_session(c, o)) disconnect(c);
+  }
+};
+
+}  // namespace mqtt::cert::v5
