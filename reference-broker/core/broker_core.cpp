@@ -188,11 +188,17 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
 
   // [MQTT-3.1.4-3] a connection already using this ClientID is taken over.
   auto existing = sessions.find(p.client_id);
-  if (existing != sessions.end()) {
-    if (connection* old = online(*existing->second)) {
-      disconnect(*old, reason_code::session_taken_over, "another connection took the ClientID");
-      // The old connection ends here for the session; its will follows the usual rules.
-      closed(old->id);
+  if (existing != sessions.end() && existing->second->conn != 0) {
+    if (auto old = connections.find(existing->second->conn); old != connections.end()) {
+      if (old->second.st == connection::state::connected) {
+        disconnect(old->second, reason_code::session_taken_over,
+                   "another connection took the ClientID");
+      }
+      // The old connection ends here for the session, and its will follows the usual
+      // rules. That includes one already closing whose close the network has not reported
+      // yet: its client may reconnect first, and a session that ends with its connection
+      // must be gone by then [MQTT-3.1.2-6].
+      closed(old->first);
       existing = sessions.find(p.client_id);
     }
   }

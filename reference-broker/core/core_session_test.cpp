@@ -74,6 +74,31 @@ TEST(CoreSession, ExpiryZeroEndsTheSessionAtClose) {
   EXPECT_FALSE(session_survives(d, "c"));
 }
 
+// The network reports a close some time after the core asked for it; a client that
+// reconnects in between must not find the session that ended with its old connection
+// [MQTT-3.1.2-6] (3.1.1) / 3.1.2.11.2 (5.0).
+TEST(CoreSession, ReconnectBeforeTheOldCloseIsReportedFindsNoEndedSession) {
+  for (auto version : {codec::protocol_version::v3_1_1, codec::protocol_version::v5_0}) {
+    SCOPED_TRACE(codec::protocol_version_name(version));
+    core_test_driver d;
+    auto& old = d.connect(make_connect("c", version, true));
+    old.take<codec::connack_packet>();
+    old.send(subscribe("t", qos::at_least_once));
+    old.take<codec::suback_packet>();
+    // DISCONNECT: the core asks for the close, which the front end has not done yet.
+    action_list pending;
+    d.core.receive(old.id, codec::disconnect_packet{}, {}, d.now, pending);
+    auto& again = d.connect(make_connect("c", version, false));
+    EXPECT_FALSE(again.take<codec::connack_packet>().session_present);
+    d.apply(pending);  // the old close is reported now, and changes nothing
+    auto& pub = d.connect_v5("pub");
+    pub.send(publish("t", "x", qos::at_least_once, 1));
+    pub.take<codec::puback_packet>();
+    EXPECT_TRUE(again.idle()) << "the ended session's subscription was kept";
+    EXPECT_EQ(d.core.stats().clients_connected, 2u);
+  }
+}
+
 TEST(CoreSession, SessionExpiresAfterItsInterval) {
   // [MQTT-3.1.2-23] kept while the interval runs; [MQTT-4.1.0-2] deleted after it.
   core_test_driver d;
