@@ -70,8 +70,8 @@ int main(int argc, char** argv) {
       ->type_name("URL");
   app.add_option("--threads", threads,
                  "Ignored (accepted for compatibility): nng 1.5.2 fixes its I/O and callback "
-                 "thread count when nng is built (by default twice the CPUs), and broker state "
-                 "is behind one lock; 0 = default")
+                 "thread count when nng is built (by default twice the CPUs); the broker core "
+                 "runs on all of them; 0 = default")
       ->type_name("N");
 
   auto* tls_group = app.add_option_group("TLS", "for tls+tcp:// and wss:// listeners");
