@@ -36,6 +36,18 @@ std::string format_peer(const peer_identity& who) {
   return who.peer_address + ":" + std::to_string(who.peer_port);
 }
 
+// batch_scope brackets one read's packets for the host (connection_host::begin_batch).
+class batch_scope {
+ public:
+  explicit batch_scope(connection_host& host) : host_(host) { host_.begin_batch(); }
+  ~batch_scope() { host_.end_batch(); }
+  batch_scope(const batch_scope&) = delete;
+  batch_scope& operator=(const batch_scope&) = delete;
+
+ private:
+  connection_host& host_;
+};
+
 }  // namespace
 
 connection::connection(connection_id id, stream_handle stream, std::string_view transport,
@@ -112,6 +124,7 @@ void connection::on_recv_done() {
   if (n == rx_buf_.size() && rx_buf_.size() < limits_.recv_chunk) {
     rx_buf_.resize(std::min(rx_buf_.size() * 2, limits_.recv_chunk));
   }
+  batch_scope batch(host_);
   process();
 }
 
@@ -255,6 +268,7 @@ void connection::on_verdict(std::optional<auth_verdict> connect, acl_verdicts ac
     stop_reading();
     return;
   }
+  batch_scope batch(host_);
   deliver_held();
   process();
 }

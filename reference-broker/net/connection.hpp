@@ -46,6 +46,11 @@ class connection_host {
   // handle_finished: no I/O of this connection is pending any more; drop it. Called
   // exactly once, after handle_closed.
   virtual void handle_finished(connection_id conn) = 0;
+  // begin_batch / end_batch bracket the packets of one read: the host may hold back the
+  // actions of the calls in between and carry them out together at end_batch, so a
+  // connection gets one gathered write per read instead of one per packet. They nest.
+  virtual void begin_batch() {}
+  virtual void end_batch() {}
 };
 
 struct connection_limits {

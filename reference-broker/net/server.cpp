@@ -61,8 +61,42 @@ std::vector<int> server::bound_ports() const {
   return ports;
 }
 
+namespace {
+// The actions held back on this thread between begin_batch and end_batch. Per thread,
+// since every read runs on one; one server per process.
+struct held_actions {
+  action_list actions;
+  int depth = 0;
+};
+thread_local held_actions batch;
+}  // namespace
+
+void server::begin_batch() { ++batch.depth; }
+
+void server::end_batch() {
+  if (--batch.depth > 0) return;
+  action_list out;
+  out.swap(batch.actions);
+  dispatch(out);  // may call the core again; depth is 0, so those calls dispatch at once
+}
+
 template <class F>
 void server::with_core(F&& f) {
+  if (batch.depth > 0) {
+    const std::size_t first = batch.actions.size();
+    f(core_, now(), batch.actions);
+    // A close goes out at once, so the connection stops reading where the core stopped
+    // listening and no later packet reaches the authorizer.
+    const bool closes = std::any_of(batch.actions.begin() + static_cast<std::ptrdiff_t>(first),
+                                    batch.actions.end(),
+                                    [](const action& a) { return a.what == action::kind::close; });
+    if (closes) {
+      action_list out;
+      out.swap(batch.actions);
+      dispatch(out);
+    }
+    return;
+  }
   action_list out;
   f(core_, now(), out);
   dispatch(out);

@@ -66,6 +66,8 @@ class server final : public connection_host {
   std::string client_id_of(connection_id conn) override;
   void handle_closed(connection_id conn) override;
   void handle_finished(connection_id conn) override;
+  void begin_batch() override;
+  void end_batch() override;
 
  private:
   void on_accept(stream_handle s, const listener& from);
