@@ -36,18 +36,6 @@ std::string format_peer(const peer_identity& who) {
   return who.peer_address + ":" + std::to_string(who.peer_port);
 }
 
-// batch_scope brackets one read's packets for the host (connection_host::begin_batch).
-class batch_scope {
- public:
-  explicit batch_scope(connection_host& host) : host_(host) { host_.begin_batch(); }
-  ~batch_scope() { host_.end_batch(); }
-  batch_scope(const batch_scope&) = delete;
-  batch_scope& operator=(const batch_scope&) = delete;
-
- private:
-  connection_host& host_;
-};
-
 }  // namespace
 
 connection::connection(connection_id id, stream_handle stream, std::string_view transport,
@@ -124,7 +112,6 @@ void connection::on_recv_done() {
   if (n == rx_buf_.size() && rx_buf_.size() < limits_.recv_chunk) {
     rx_buf_.resize(std::min(rx_buf_.size() * 2, limits_.recv_chunk));
   }
-  batch_scope batch(host_);
   process();
 }
 
@@ -138,25 +125,51 @@ void connection::stop_reading() {
 
 void connection::process() {
   for (;;) {
-    {
-      std::lock_guard lock(mu_);
-      if (close_requested_ || stream_closed_) {
-        rx_done_ = true;
-        break;
+    // The packets of one read reach the host as one batch. The batch ends before the read
+    // chain stops or hands over to a verdict thread: after that, another thread may
+    // finish the connection, and then the host may be gone.
+    host_.begin_batch();
+    const read_step step = process_batch();
+    host_.end_batch();
+    switch (step) {
+      case read_step::read_more:
+        post_recv();
+        return;
+      case read_step::stop:
+        stop_reading();
+        return;
+      case read_step::verdict_pending: {
+        std::unique_lock lock(mu_);
+        if (verdict_ == verdict_state::ready) {
+          // It came back while the batch ended: carry on here.
+          verdict_ = verdict_state::none;
+          lock.unlock();
+          deliver_held();
+          continue;
+        }
+        // The verdict comes later, from another thread, which then carries on reading;
+        // reading pauses until then, so the packets behind this one keep their order.
+        verdict_ = verdict_state::waiting;
+        return;
       }
     }
-    codec::decode_result r = framer_.next();
-    if (r.status == codec::decode_status::need_more) {
-      post_recv();
-      return;
+  }
+}
+
+connection::read_step connection::process_batch() {
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (close_requested_ || stream_closed_) return read_step::stop;
     }
+    codec::decode_result r = framer_.next();
+    if (r.status == codec::decode_status::need_more) return read_step::read_more;
     if (r.status != codec::decode_status::ok) {
       log_line(log_level::debug, "event=decode_error conn=" + std::to_string(id_) +
                                      " peer=" + peer_ + " why=\"" + r.why + "\"");
       // The core answers with its reason code and a close; nothing more is read.
       host_.handle_reject(id_, r);
-      stop_reading();
-      return;
+      return read_step::stop;
     }
     codec::packet p = std::move(*r.value);
     if (auto* c = std::get_if<codec::connect_packet>(&p)) {
@@ -176,7 +189,7 @@ void connection::process() {
                                    self->on_verdict(v, {});
                                  });
       });
-      if (!now) return;
+      if (!now) return read_step::verdict_pending;
       continue;
     }
     // ACL checks apply once the client is in; before that the core refuses the packet.
@@ -190,7 +203,7 @@ void connection::process() {
                                         self->on_verdict(std::nullopt, std::move(v));
                                       });
       });
-      if (!now) return;
+      if (!now) return read_step::verdict_pending;
       continue;
     }
     if (connected && std::holds_alternative<codec::subscribe_packet>(p)) {
@@ -201,12 +214,11 @@ void connection::process() {
                                           self->on_verdict(std::nullopt, std::move(v));
                                         });
       });
-      if (!now) return;
+      if (!now) return read_step::verdict_pending;
       continue;
     }
     host_.handle_packet(id_, std::move(p), {});
   }
-  maybe_finish();
 }
 
 // resolve_topic_alias keeps this connection's inbound Topic Alias map and fills in the
@@ -234,12 +246,9 @@ bool connection::ask_and_deliver(Ask&& ask) {
   ask();
   {
     std::lock_guard lock(mu_);
-    if (verdict_ != verdict_state::ready) {
-      // The verdict comes later, from another thread: reading pauses until then, so the
-      // packets behind this one keep their order.
-      verdict_ = verdict_state::waiting;
-      return false;
-    }
+    // Still asking: process() decides, once its batch has ended, whether the verdict came
+    // meanwhile or the read chain hands over to the verdict's thread.
+    if (verdict_ != verdict_state::ready) return false;
     verdict_ = verdict_state::none;
   }
   deliver_held();
@@ -268,7 +277,6 @@ void connection::on_verdict(std::optional<auth_verdict> connect, acl_verdicts ac
     stop_reading();
     return;
   }
-  batch_scope batch(host_);
   deliver_held();
   process();
 }

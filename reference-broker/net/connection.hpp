@@ -108,6 +108,9 @@ class connection : public std::enable_shared_from_this<connection> {
   // process pulls packets out of the framer until it needs more bytes, waits for a
   // verdict, or the connection closes. Runs on the read chain only.
   void process();
+  enum class read_step : std::uint8_t { read_more, verdict_pending, stop };
+  // process_batch is one batch of process(): packets until one of those happens.
+  read_step process_batch();
   // ask_and_deliver holds `held_`, asks the authorizer via `ask`, and delivers at once
   // when the verdict came back during the call. Returns false when the verdict is pending
   // (the read chain then continues in on_verdict).
