@@ -125,15 +125,21 @@ void connection::stop_reading() {
 
 void connection::process() {
   for (;;) {
-    // The packets of one read reach the host as one batch. The batch ends before the read
-    // chain stops or hands over to a verdict thread: after that, another thread may
-    // finish the connection, and then the host may be gone.
+    // The packets of one read reach the host as one batch. The next read is posted before
+    // the batch is carried out, so reading overlaps the writes of a fan-out (the host
+    // stays alive for a batch in progress: see connection_host::end_batch). Before the
+    // read chain stops or hands over to a verdict thread the batch ends first, so the
+    // stop and the hand-over come after this read's actions.
     host_.begin_batch();
     const read_step step = process_batch();
+    if (step == read_step::read_more) {
+      post_recv();
+      host_.end_batch();
+      return;
+    }
     host_.end_batch();
     switch (step) {
       case read_step::read_more:
-        post_recv();
         return;
       case read_step::stop:
         stop_reading();

@@ -49,6 +49,8 @@ class connection_host {
   // begin_batch / end_batch bracket the packets of one read: the host may hold back the
   // actions of the calls in between and carry them out together at end_batch, so a
   // connection gets one gathered write per read instead of one per packet. They nest.
+  // The host must outlive a batch in progress even when the connection finishes on
+  // another thread before end_batch is called.
   virtual void begin_batch() {}
   virtual void end_batch() {}
 };

@@ -2,6 +2,7 @@
 #include "reference-broker/net/server.hpp"
 
 #include <algorithm>
+#include <thread>
 
 #include "reference-broker/net/log_sink.hpp"
 
@@ -71,13 +72,17 @@ struct held_actions {
 thread_local held_actions batch;
 }  // namespace
 
-void server::begin_batch() { ++batch.depth; }
+void server::begin_batch() {
+  if (batch.depth++ == 0) batches_in_flight_.fetch_add(1, std::memory_order_relaxed);
+}
 
 void server::end_batch() {
   if (--batch.depth > 0) return;
   action_list out;
   out.swap(batch.actions);
   dispatch(out);  // may call the core again; depth is 0, so those calls dispatch at once
+  // Last: from here on shutdown may finish and the server go away.
+  batches_in_flight_.fetch_sub(1, std::memory_order_release);
 }
 
 template <class F>
@@ -237,6 +242,9 @@ void server::shutdown(std::chrono::milliseconds flush) {
   }
   const auto n = live_;
   lock.unlock();
+  // A connection finishes on one thread while another may still carry out its last
+  // batch; that takes microseconds, so wait for it here.
+  while (batches_in_flight_.load(std::memory_order_acquire) > 0) std::this_thread::yield();
   log_line(log_level::info, "event=shutdown connections_left=" + std::to_string(n));
 }
 

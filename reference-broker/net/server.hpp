@@ -105,6 +105,9 @@ class server final : public connection_host {
   std::condition_variable table_empty_;
   std::size_t live_ = 0;
   std::atomic<connection_id> next_id_{1};
+  // Batches begun and not yet ended, on any thread; shutdown waits for 0, since a
+  // connection can finish while its last batch is still being carried out.
+  std::atomic<int> batches_in_flight_{0};
 
   std::vector<std::unique_ptr<listener>> listeners_;
   std::atomic<bool> stopping_{false};
