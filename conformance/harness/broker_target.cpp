@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "conformance/harness/byte_stream.hpp"
+#include "conformance/harness/child_process.hpp"
 
 #ifndef MQTTCERT_REFBROKER_PATH
 #define MQTTCERT_REFBROKER_PATH "mqtt-refbroker"
@@ -65,38 +66,14 @@ std::string default_refbroker_path() {
 }
 
 bool refbroker_has_time_scale(const std::string& binary) {
-  std::string cmd = "'" + binary + "' --help 2>&1";
-  FILE* out = ::popen(cmd.c_str(), "r");
-  if (out == nullptr) return false;
-  std::string text;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, out)) text.append(buf, n);
-  ::pclose(out);
-  return text.find("--time-scale") != std::string::npos;
+  return command_output("'" + binary + "' --help 2>&1").find("--time-scale") !=
+         std::string::npos;
 }
 
 broker_process::~broker_process() { stop(); }
 
 void broker_process::stop() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    const auto deadline = std::chrono::steady_clock::now() + 2s;
-    bool gone = false;
-    while (std::chrono::steady_clock::now() < deadline) {
-      pid_t r = ::waitpid(pid_, &status, WNOHANG);
-      if (r == pid_ || (r < 0 && errno == ECHILD)) {
-        gone = true;
-        break;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    if (!gone) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-    }
-    pid_ = -1;
-  }
+  stop_child(pid_);
   if (!work_dir_.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(work_dir_, ec);
@@ -218,14 +195,8 @@ std::unique_ptr<broker_process> broker_process::start_refbroker(const std::strin
 }
 
 bool mosquitto_has_websockets(const std::string& binary) {
-  std::string cmd = "ldd '" + binary + "' 2>/dev/null";
-  FILE* out = ::popen(cmd.c_str(), "r");
-  if (out == nullptr) return false;
-  std::string text;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, out)) text.append(buf, n);
-  ::pclose(out);
-  return text.find("libwebsockets") != std::string::npos;
+  return command_output("ldd '" + binary + "' 2>/dev/null").find("libwebsockets") !=
+         std::string::npos;
 }
 
 std::unique_ptr<broker_process> broker_process::start_mosquitto(const std::string& binary,

@@ -56,6 +56,7 @@
 #include "codec/packet_codec.hpp"
 #include "codec/packets.hpp"
 #include "conformance/harness/broker_target.hpp"
+#include "conformance/harness/child_process.hpp"
 #include "conformance/harness/raw_client.hpp"
 #include "conformance/harness/session_helpers.hpp"
 
@@ -376,24 +377,7 @@ class refbroker_with_flags {
   ~refbroker_with_flags() { stop(); }
 
   void stop() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      const auto deadline = steady::now() + 2s;
-      int status = 0;
-      bool gone = false;
-      while (steady::now() < deadline) {
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-          gone = true;
-          break;
-        }
-        std::this_thread::sleep_for(10ms);
-      }
-      if (!gone) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-      }
-      pid_ = -1;
-    }
+    stop_child(pid_);
     if (!dir_.empty()) {
       std::error_code ec;
       std::filesystem::remove_all(dir_, ec);
