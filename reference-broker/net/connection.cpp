@@ -138,27 +138,22 @@ void connection::process() {
       return;
     }
     host_.end_batch();
-    switch (step) {
-      case read_step::read_more:
-        return;
-      case read_step::stop:
-        stop_reading();
-        return;
-      case read_step::verdict_pending: {
-        std::unique_lock lock(mu_);
-        if (verdict_ == verdict_state::ready) {
-          // It came back while the batch ended: carry on here.
-          verdict_ = verdict_state::none;
-          lock.unlock();
-          deliver_held();
-          continue;
-        }
-        // The verdict comes later, from another thread, which then carries on reading;
-        // reading pauses until then, so the packets behind this one keep their order.
-        verdict_ = verdict_state::waiting;
-        return;
-      }
+    if (step == read_step::stop) {
+      stop_reading();
+      return;
     }
+    // verdict_pending
+    std::unique_lock lock(mu_);
+    if (verdict_ != verdict_state::ready) {
+      // The verdict comes later, from another thread, which then carries on reading;
+      // reading pauses until then, so the packets behind this one keep their order.
+      verdict_ = verdict_state::waiting;
+      return;
+    }
+    // It came back while the batch ended: carry on here.
+    verdict_ = verdict_state::none;
+    lock.unlock();
+    deliver_held();
   }
 }
 
