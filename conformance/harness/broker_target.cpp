@@ -199,8 +199,8 @@ bool mosquitto_has_websockets(const std::string& binary) {
          std::string::npos;
 }
 
-std::unique_ptr<broker_process> broker_process::start_mosquitto(const std::string& binary,
-                                                                std::string* error) {
+std::unique_ptr<broker_process> broker_process::start_mosquitto(
+    const std::string& binary, std::string* error, const std::vector<std::string>& extra_config) {
   const bool with_ws = mosquitto_has_websockets(binary);
   for (int attempt = 0; attempt < 3; ++attempt) {
     broker_address a;
@@ -223,6 +223,7 @@ std::unique_ptr<broker_process> broker_process::start_mosquitto(const std::strin
           << "allow_anonymous true\n"
           << "persistence false\n"
           << "log_dest stderr\n";
+      for (const auto& line : extra_config) out << line << "\n";
       // Mosquitto serves MQTT over WebSocket on any request path.
       if (ws) out << "listener " << ws->port << " 127.0.0.1\n" << "protocol websockets\n";
     }

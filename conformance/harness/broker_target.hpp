@@ -48,8 +48,10 @@ class broker_process {
   // start_mosquitto writes a config (listener PORT 127.0.0.1, allow_anonymous true,
   // persistence off, and a `protocol websockets` listener on PORT2 when the binary links
   // libwebsockets) into a temporary directory and launches `binary -c conf`.
-  static std::unique_ptr<broker_process> start_mosquitto(const std::string& binary,
-                                                         std::string* error);
+  // `extra_config` lines are appended to the config's default listener section.
+  static std::unique_ptr<broker_process> start_mosquitto(
+      const std::string& binary, std::string* error,
+      const std::vector<std::string>& extra_config = {});
 
   // start_command launches `argv` (any broker command line) with its output in a fresh
   // temporary directory's broker.log and waits until `wait_for` accepts (a tls:// or ws://
