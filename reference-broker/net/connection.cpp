@@ -46,6 +46,7 @@ connection::connection(connection_id id, stream_handle stream, std::string_view 
       host_(host),
       authorizer_(authorizer),
       limits_(limits),
+      inline_io_(transport == "tcp"),
       framer_(codec::protocol_version::v5_0, limits.decode),
       recv_aio_(this),
       send_aio_(this) {
@@ -91,8 +92,28 @@ void connection::on_recv_done() {
   // destructor is stopping this aio right now; there is nothing to do.
   auto self = weak_from_this().lock();
   if (!self) return;
-  const int rv = recv_aio_.result();
-  const std::size_t n = recv_aio_.count();
+  if (took_read(recv_aio_.result(), recv_aio_.count())) process();
+}
+
+bool connection::read_inline() {
+  bool closing = false;
+  {
+    std::lock_guard lock(mu_);
+    closing = close_requested_ || stream_closed_;
+  }
+  if (!closing) {
+    const auto r = inline_rx_.attempt([&](nng_aio* aio) {
+      nng_iov iov{rx_buf_.data(), std::min(limits_.recv_chunk, rx_buf_.size())};
+      nng_aio_set_iov(aio, 1, &iov);
+      nng_stream_recv(stream_.get(), aio);
+    });
+    if (!r.would_wait()) return took_read(r.result, r.count);
+  }
+  post_recv();  // also ends the read chain when closing
+  return false;
+}
+
+bool connection::took_read(int rv, std::size_t n) {
   if (rv != 0) {
     {
       std::lock_guard lock(mu_);
@@ -105,14 +126,14 @@ void connection::on_recv_done() {
       rx_done_ = true;
     }
     maybe_finish();
-    return;
+    return false;
   }
   host_.handle_bytes_received(n);
   framer_.feed(codec::byte_view(rx_buf_.data(), n));
   if (n == rx_buf_.size() && rx_buf_.size() < limits_.recv_chunk) {
     rx_buf_.resize(std::min(rx_buf_.size() * 2, limits_.recv_chunk));
   }
-  process();
+  return true;
 }
 
 void connection::stop_reading() {
@@ -124,15 +145,27 @@ void connection::stop_reading() {
 }
 
 void connection::process() {
+  // Reads taken on this thread before the read chain waits for the next callback, so
+  // one busy connection does not keep a task thread from the others.
+  constexpr int max_inline_reads = 16;
+  int inline_reads = 0;
   for (;;) {
-    // The packets of one read reach the host as one batch. The next read is posted before
-    // the batch is carried out, so reading overlaps the writes of a fan-out (the host
-    // stays alive for a batch in progress: see connection_host::end_batch). Before the
-    // read chain stops or hands over to a verdict thread the batch ends first, so the
-    // stop and the hand-over come after this read's actions.
+    // The packets of one read reach the host as one batch. Over tcp:// the batch is
+    // carried out (its writes mostly done on this thread) and then the next read is tried
+    // here too, while bytes are waiting. Otherwise the next read is posted before the batch
+    // is carried out, so reading overlaps the writes of a fan-out (the host stays alive
+    // for a batch in progress: see connection_host::end_batch). Before the read chain
+    // stops or hands over to a verdict thread the batch ends first, so the stop and the
+    // hand-over come after this read's actions.
     host_.begin_batch();
     const read_step step = process_batch();
     if (step == read_step::read_more) {
+      if (inline_io_ && inline_reads < max_inline_reads) {
+        host_.end_batch();
+        ++inline_reads;
+        if (read_inline()) continue;
+        return;
+      }
       post_recv();
       host_.end_batch();
       return;
@@ -311,20 +344,22 @@ void connection::deliver_held() {
 
 // ---------------------------------------------------------------- write side
 
-void connection::carry_out(const action& a) {
-  bool start_send = false;
+bool connection::carry_out(const action& a) {
+  bool claimed = false;
   bool closing = false;
   {
     std::lock_guard lock(mu_);
     if (a.seq != next_seq_) {
       early_.emplace(a.seq, a);
-      return;
+      return false;
     }
     auto step = [&](const action& next) {
       if (next.what == action::kind::send) {
-        start_send = send_locked(next.bytes) || start_send;
-        if (next.tail) start_send = send_locked(next.tail) || start_send;
+        queue_locked(next.bytes);
+        queue_locked(next.tail);
       } else {
+        // Claimed first, so the close waits for what is queued.
+        claimed = claim_write_locked() || claimed;
         close_after_flush_locked();
         closing = true;
       }
@@ -335,29 +370,33 @@ void connection::carry_out(const action& a) {
          it = early_.erase(it)) {
       step(it->second);
     }
+    claimed = claim_write_locked() || claimed;
   }
-  if (start_send) nng_stream_send(stream_.get(), send_aio_.get());
   if (closing) {
     // Stop reading now; a pending read ends with NNG_ECANCELED and the read chain stops.
     recv_aio_.cancel();
     // When the read chain had stopped already (a decode failure), nothing else will.
     maybe_finish();
   }
+  return claimed;
 }
 
-bool connection::send_locked(shared_bytes bytes) {
-  if (!bytes || bytes->empty() || stream_closed_) return false;
+void connection::queue_locked(shared_bytes bytes) {
+  if (!bytes || bytes->empty() || stream_closed_) return;
   if (tx_queued_bytes_ + bytes->size() > limits_.max_outbound_bytes) {
     log_line(log_level::warn, "event=close conn=" + std::to_string(id_) + " peer=" + peer_ +
                                   " reason=\"outbound queue over " +
                                   std::to_string(limits_.max_outbound_bytes) +
                                   " bytes (slow consumer)\"");
     close_stream_locked();
-    return false;
+    return;
   }
   tx_queued_bytes_ += bytes->size();
   tx_queue_.push_back(std::move(bytes));
-  if (tx_pending_) return false;
+}
+
+bool connection::claim_write_locked() {
+  if (tx_pending_ || stream_closed_) return false;
   tx_pending_ = prepare_batch_locked();
   return tx_pending_;
 }
@@ -374,19 +413,37 @@ bool connection::prepare_batch_locked() {
     total += tx_iov_[n].iov_len;
     ++n;
   }
-  if (n == 0) return false;
-  if (nng_aio_set_iov(send_aio_.get(), n, tx_iov_.data()) != 0) {
+  tx_iov_count_ = n;
+  return n > 0;
+}
+
+void connection::set_tx_iov(nng_aio* aio) {
+  if (nng_aio_set_iov(aio, tx_iov_count_, tx_iov_.data()) != 0) {
     // More than 4 iovs may need memory; fall back to one buffer per send.
-    nng_aio_set_iov(send_aio_.get(), 1, tx_iov_.data());
+    nng_aio_set_iov(aio, 1, tx_iov_.data());
   }
-  return true;
+}
+
+void connection::write() {
+  while (inline_io_) {
+    const auto r = inline_tx_.attempt([&](nng_aio* aio) {
+      set_tx_iov(aio);
+      nng_stream_send(stream_.get(), aio);
+    });
+    if (r.would_wait()) break;
+    if (!finish_write(r.result, r.count)) return;
+  }
+  set_tx_iov(send_aio_.get());
+  nng_stream_send(stream_.get(), send_aio_.get());
 }
 
 void connection::on_send_done() {
   auto self = weak_from_this().lock();  // see on_recv_done
   if (!self) return;
-  const int rv = send_aio_.result();
-  std::size_t n = send_aio_.count();
+  if (finish_write(send_aio_.result(), send_aio_.count())) write();
+}
+
+bool connection::finish_write(int rv, std::size_t n) {
   bool more = false;
   {
     std::lock_guard lock(mu_);
@@ -419,11 +476,8 @@ void connection::on_send_done() {
       if (stream_closed_) drop_queue_locked();
     }
   }
-  if (more) {
-    nng_stream_send(stream_.get(), send_aio_.get());
-    return;
-  }
-  maybe_finish();
+  if (!more) maybe_finish();
+  return more;
 }
 
 // ---------------------------------------------------------------- closing
@@ -446,7 +500,7 @@ void connection::close_stream_locked() {
   if (stream_closed_) return;
   stream_closed_ = true;
   // A write in progress still reads the queued buffers (nng may be inside sendmsg on
-  // another thread): on_send_done drops them once it has ended.
+  // another thread): finish_write drops them once it has ended.
   if (!tx_pending_) drop_queue_locked();
   // Aborts pending reads and writes; their callbacks run with NNG_ECLOSED.
   stream_.close();

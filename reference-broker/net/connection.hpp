@@ -82,11 +82,16 @@ class connection : public std::enable_shared_from_this<connection> {
   // calls on other threads may hand them over out of order; they are carried out in seq
   // order (action::seq), the later ones held until the gap is filled.
   //
-  // A send queues the bytes and starts a write if none is running; past
-  // max_outbound_bytes the connection is closed with a log line instead. A close stops
-  // reading and closes the stream once everything queued is written. May report to the
-  // host (handle_closed/handle_finished), so call it with no lock held.
-  void carry_out(const action& a);
+  // A send queues the bytes; past max_outbound_bytes the connection is closed with a log
+  // line instead. A close stops reading and closes the stream once everything queued is
+  // written. Returns true when the caller now owns the write and must call write() once
+  // it has handed over its other actions, so they go out in one gathered write. May
+  // report to the host (handle_closed/handle_finished), so call it with no lock held.
+  bool carry_out(const action& a);
+  // write sends what is queued; only after carry_out returned true. Over tcp:// it
+  // writes on this thread while the socket takes bytes; when it is full, or over another
+  // transport, send_aio_ waits for room and on_send_done carries on.
+  void write();
   // abort closes the stream now, dropping what is queued, and logs `why`. Never calls
   // the host.
   void abort(std::string_view why);
@@ -101,12 +106,27 @@ class connection : public std::enable_shared_from_this<connection> {
   void on_recv_done();
   void on_send_done();
 
-  // send_locked / close_after_flush_locked carry out one action, in seq order. They
-  // return whether the caller must start a write (send) or cancel the read (close).
-  bool send_locked(shared_bytes bytes);
+  // set_tx_iov points `aio` at the prepared batch.
+  void set_tx_iov(nng_aio* aio);
+  // finish_write takes one write's outcome; true when another batch is prepared (the
+  // caller writes it), otherwise it has run maybe_finish.
+  bool finish_write(int rv, std::size_t n);
+
+  // queue_locked / close_after_flush_locked carry out one action, in seq order.
+  void queue_locked(shared_bytes bytes);
   void close_after_flush_locked();
+  // claim_write_locked makes the caller the owner of the write when none is running and
+  // something is queued (tx_pending_); returns whether it did.
+  bool claim_write_locked();
 
   void post_recv();
+  // took_read handles one read's outcome: feeds the bytes to the framer (true), or ends
+  // the read chain on an error or the end of the stream (false).
+  bool took_read(int rv, std::size_t n);
+  // read_inline reads on this thread when bytes are waiting (tcp:// only) and feeds them
+  // to the framer (true); otherwise it posts the callback read, or the read chain ended,
+  // and it returns false.
+  bool read_inline();
   // process pulls packets out of the framer until it needs more bytes, waits for a
   // verdict, or the connection closes. Runs on the read chain only.
   void process();
@@ -122,7 +142,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void deliver_held();
   void resolve_topic_alias(codec::publish_packet& p);
   void stop_reading();
-  // start_send_locked builds the next gathered batch; false when the queue is empty.
+  // prepare_batch_locked builds the next gathered batch in tx_iov_; false when the queue
+  // is empty.
   bool prepare_batch_locked();
   void close_stream_locked();
   void drop_queue_locked();
@@ -133,6 +154,9 @@ class connection : public std::enable_shared_from_this<connection> {
   connection_host& host_;
   connection_authorizer& authorizer_;
   const connection_limits limits_;
+  // tcp:// streams complete I/O inline (see inline_aio); the other transports layer
+  // their own aios and do not.
+  const bool inline_io_;
   std::string peer_;
   peer_identity identity_;  // read chain only
 
@@ -146,6 +170,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::optional<codec::packet> held_;  // the packet waiting for its verdict
   std::unordered_map<std::uint16_t, std::string> inbound_aliases_;
   aio_handle<connection, &connection::on_recv_done> recv_aio_;
+  inline_aio inline_rx_;
 
   // Shared state, under mu_.
   std::mutex mu_;
@@ -156,6 +181,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::size_t tx_offset_ = 0;       // bytes of tx_queue_.front() already written
   std::size_t tx_queued_bytes_ = 0;  // bytes in tx_queue_ not yet written
   std::array<nng_iov, 16> tx_iov_{};
+  unsigned tx_iov_count_ = 0;
   bool tx_pending_ = false;
   bool close_requested_ = false;  // core (or a decode failure) asked to close after flush
   bool stream_closed_ = false;
@@ -166,6 +192,7 @@ class connection : public std::enable_shared_from_this<connection> {
   bool closed_report_done_ = false;  // handle_closed has returned
   bool finished_ = false;
   aio_handle<connection, &connection::on_send_done> send_aio_;
+  inline_aio inline_tx_;  // used only by the thread that owns the write
 };
 
 }  // namespace mqtt::broker::net

@@ -55,6 +55,43 @@ class aio_handle {
   nng_aio* aio_ = nullptr;
 };
 
+// inline_aio owns an nng_aio without a callback, for stream I/O tried on the calling
+// thread. nng 1.5's tcp stream does the read or write at once when the socket is ready
+// and finishes the aio then; with no callback to dispatch, that needs no task thread.
+// Every successful transfer (even a partial one) finishes the aio, so an operation that
+// had to wait has moved no byte yet and can be cancelled without loss.
+class inline_aio {
+ public:
+  struct outcome {
+    int result = 0;         // 0, an nng error, or NNG_ECANCELED: the socket was not ready
+    std::size_t count = 0;  // bytes transferred
+    bool would_wait() const { return result == NNG_ECANCELED && count == 0; }
+  };
+
+  inline_aio() {
+    if (int rv = nng_aio_alloc(&aio_, nullptr, nullptr); rv != 0) {
+      throw nng_error(rv, "nng_aio_alloc");
+    }
+  }
+  ~inline_aio() { nng_aio_free(aio_); }
+  inline_aio(const inline_aio&) = delete;
+  inline_aio& operator=(const inline_aio&) = delete;
+
+  // attempt calls start(aio) (which sets the iov and starts a send or recv) and returns
+  // its outcome; an operation that did not complete at once is cancelled. Only for
+  // transports that complete inline (tcp); elsewhere it would cancel work in progress.
+  template <class Start>
+  outcome attempt(Start&& start) {
+    start(aio_);
+    nng_aio_cancel(aio_);
+    nng_aio_wait(aio_);
+    return {nng_aio_result(aio_), nng_aio_count(aio_)};
+  }
+
+ private:
+  nng_aio* aio_ = nullptr;
+};
+
 // stream_handle owns an nng_stream: close() aborts its pending I/O, the destructor frees it.
 class stream_handle {
  public:

@@ -124,8 +124,10 @@ std::vector<std::shared_ptr<connection>> server::all_connections() {
 }
 
 // dispatch runs with no lock held: carrying out a close may report the connection
-// finished, which calls the core again.
+// finished, which calls the core again. Each connection's write starts once all its
+// actions are queued, so it gets one gathered write per dispatch.
 void server::dispatch(const action_list& actions) {
+  std::vector<std::shared_ptr<connection>> writers;
   std::shared_ptr<connection> c;
   for (const action& a : actions) {
     if (a.what == action::kind::log) {
@@ -134,8 +136,9 @@ void server::dispatch(const action_list& actions) {
     }
     if (!c || c->id() != a.conn) c = find(a.conn);
     if (!c) continue;  // already gone; nothing to send to
-    c->carry_out(a);
+    if (c->carry_out(a)) writers.push_back(c);
   }
+  for (auto& w : writers) w->write();
 }
 
 void server::on_accept(stream_handle s, const listener& from) {
