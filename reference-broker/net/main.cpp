@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <pthread.h>
+#include <sched.h>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,26 @@ void write_port_file(const std::string& path, const std::vector<int>& ports) {
     if (!out.flush()) throw std::runtime_error("cannot write --port-file " + path);
   }
   std::filesystem::rename(tmp, path);
+}
+
+// keep_cpus keeps this thread, and every thread started after it, on the first `n` CPUs
+// it may run on. nng 1.5.2 fixes the size of its thread pool when it is built, so this is
+// how --threads bounds the cores the broker uses. Returns the CPUs kept (0: no change).
+unsigned keep_cpus(unsigned n) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
+  cpu_set_t keep;
+  CPU_ZERO(&keep);
+  unsigned kept = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE && kept < n; ++cpu) {
+    if (CPU_ISSET(cpu, &allowed)) {
+      CPU_SET(cpu, &keep);
+      ++kept;
+    }
+  }
+  if (sched_setaffinity(0, sizeof keep, &keep) != 0) return 0;
+  return kept;
 }
 
 int usage_error(const std::string& what) {
@@ -69,9 +90,9 @@ int main(int argc, char** argv) {
                  "tls+tcp://HOST:PORT, wss://HOST:PORT/mqtt (port 0 picks a free port)")
       ->type_name("URL");
   app.add_option("--threads", threads,
-                 "Ignored (accepted for compatibility): nng 1.5.2 fixes its I/O and callback "
-                 "thread count when nng is built (by default twice the CPUs); the broker core "
-                 "runs on all of them; 0 = default")
+                 "Run on N cores (the first N this process may use); 0 = all. nng 1.5.2 "
+                 "fixes its thread count when it is built, so N bounds the CPUs its threads "
+                 "run on rather than how many there are")
       ->type_name("N");
 
   auto* tls_group = app.add_option_group("TLS", "for tls+tcp:// and wss:// listeners");
@@ -204,6 +225,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  // Before nng starts a thread, so that they all inherit the CPU set.
+  const unsigned cpus_kept = threads != 0 ? keep_cpus(threads) : 0;
+
   std::unique_ptr<server> srv;
   try {
     srv = std::make_unique<server>(std::move(ss), make_authorizer(auth));
@@ -222,8 +246,13 @@ int main(int argc, char** argv) {
     return exit_cannot_start;
   }
   if (threads != 0) {
-    log_line(log_level::warn, "event=config option=threads value=" + std::to_string(threads) +
-                                  " note=\"ignored: nng 1.5.2 sizes its thread pool at build time\"");
+    const bool short_of = cpus_kept < threads;
+    log_line(short_of ? log_level::warn : log_level::info,
+             "event=config option=threads value=" + std::to_string(threads) +
+                 " cpus=" + std::to_string(cpus_kept) +
+                 (cpus_kept == 0 ? " note=\"could not set the CPU affinity; running on all\""
+                  : short_of     ? " note=\"fewer CPUs available than asked for\""
+                                 : ""));
   }
   log_line(log_level::info, std::string("event=start version=0.1.0 nng=") + nng_version() +
                                 " tls_engine=" + nng_tls_engine_name());

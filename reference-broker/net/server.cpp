@@ -54,6 +54,7 @@ void server::start() {
                                   " port=" + std::to_string(lp->bound_port()));
   }
   nng_sleep_aio(settings_.tick_interval_ms, tick_aio_.get());
+  started_ = true;
 }
 
 std::vector<int> server::bound_ports() const {
@@ -248,7 +249,8 @@ void server::shutdown(std::chrono::milliseconds flush) {
   // A connection finishes on one thread while another may still carry out its last
   // batch; that takes microseconds, so wait for it here.
   while (batches_in_flight_.load(std::memory_order_acquire) > 0) std::this_thread::yield();
-  log_line(log_level::info, "event=shutdown connections_left=" + std::to_string(n));
+  // A server that failed to start says so itself; no shutdown line after that error.
+  if (started_) log_line(log_level::info, "event=shutdown connections_left=" + std::to_string(n));
 }
 
 }  // namespace mqtt::broker::net

@@ -111,6 +111,7 @@ class server final : public connection_host {
 
   std::vector<std::unique_ptr<listener>> listeners_;
   std::atomic<bool> stopping_{false};
+  bool started_ = false;  // start() returned: every listener is bound
   bool shut_down_ = false;
   aio_handle<server, &server::on_tick> tick_aio_;
 };

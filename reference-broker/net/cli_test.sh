@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# cli_test.sh BROKER: Test mqtt-refbroker's command line: a bad flag, value, URL or config
+# file gets one "mqtt-refbroker: error: ..." line naming it and exit 2; a port in use gets
+# exit 1; --help lists the options; --threads N keeps every broker thread on N CPUs.
+# Prints PASS or FAIL with expected and observed per check; exit 1 on any failure.
+set -uo pipefail
+
+BROKER=${1:?usage: cli_test.sh PATH/TO/mqtt-refbroker}
+WORK=$(mktemp -d -t refbroker_cli.XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+failures=0
+pass() { echo "PASS $*"; }
+fail() {
+  echo "FAIL $1"
+  echo "  expected $2"
+  echo "  observed $3"
+  failures=$((failures + 1))
+}
+
+# refused NAME WORD ARGS...: the broker exits 2 with one error line that mentions WORD.
+refused() {
+  local name=$1 word=$2
+  shift 2
+  timeout 10 "$BROKER" "$@" >"$WORK/out" 2>"$WORK/err"
+  local rc=$? lines
+  lines=$(grep -c . "$WORK/err")
+  if [[ $rc -eq 2 && $lines -eq 1 ]] && grep -q "^mqtt-refbroker: error: .*$word" "$WORK/err"; then
+    pass "$name: exit 2, $(cat "$WORK/err")"
+  else
+    fail "$name" "exit 2 and one 'mqtt-refbroker: error:' line naming $word" \
+      "exit $rc, stderr: $(head -c 400 "$WORK/err")"
+  fi
+}
+
+refused "unknown flag" "--bogus" --bogus
+refused "value out of range" "--max-qos" --max-qos 3
+refused "value of the wrong type" "--threads" --threads many
+refused "unsupported listen URL" "foo://x" --listen foo://x
+refused "TLS listener without a certificate" "--tls-cert" --listen tls+tcp://127.0.0.1:0
+refused "unreadable config file" "$WORK/missing.conf" --config "$WORK/missing.conf"
+printf 'max-packet-sise = 5\n' >"$WORK/misspelt.conf"
+refused "misspelt config key" "max-packet-sise" --config "$WORK/misspelt.conf"
+
+if "$BROKER" --help >"$WORK/help" 2>&1 && grep -q -- "--threads N" "$WORK/help" &&
+  grep -q -- "--listen" "$WORK/help" && grep -q -- "--auth-webhook-url" "$WORK/help"; then
+  pass "--help exits 0 and lists --listen, --threads, --auth-webhook-url"
+else
+  fail "--help" "exit 0 and the options listed" "$(head -c 400 "$WORK/help")"
+fi
+
+# start ARGS...: starts the broker on an ephemeral port; sets PID and PORT.
+start() {
+  rm -f "$WORK/port"
+  "$BROKER" --listen tcp://127.0.0.1:0 --port-file "$WORK/port" "$@" 2>"$WORK/log" &
+  PID=$!
+  PIDS+=("$PID")
+  for _ in $(seq 100); do
+    [[ -s $WORK/port ]] && break
+    sleep 0.1
+  done
+  PORT=$(head -n1 "$WORK/port" 2>/dev/null)
+}
+
+start --threads 1
+if [[ -z $PORT ]]; then
+  fail "--threads 1" "the broker starts" "$(cat "$WORK/log")"
+else
+  cpus=$(sort -u < <(cat /proc/"$PID"/task/*/status | grep '^Cpus_allowed_list'))
+  threads=$(ls /proc/"$PID"/task | wc -l)
+  if [[ $(echo "$cpus" | wc -l) -eq 1 && $cpus =~ :[[:space:]]*[0-9]+$ ]] &&
+    grep -q "event=config option=threads value=1 cpus=1" "$WORK/log"; then
+    pass "--threads 1: all $threads threads on one CPU ($cpus), logged"
+  else
+    fail "--threads 1" "every thread on one CPU and a config log line" "$cpus; $(grep threads "$WORK/log")"
+  fi
+
+  # A second broker on the same port cannot start: exit 1, not 2.
+  timeout 10 "$BROKER" --listen "tcp://127.0.0.1:$PORT" >/dev/null 2>"$WORK/err2"
+  rc=$?
+  if [[ $rc -eq 1 ]]; then
+    pass "port in use: exit 1, $(tail -n1 "$WORK/err2")"
+  else
+    fail "port in use" "exit 1" "exit $rc, $(tail -n1 "$WORK/err2")"
+  fi
+  kill -TERM "$PID"
+  wait "$PID"
+  rc=$?
+  if [[ $rc -eq 0 ]]; then pass "SIGTERM: exit 0"; else fail "SIGTERM" "exit 0" "exit $rc"; fi
+fi
+
+if [[ $failures -gt 0 ]]; then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "all checks passed"
