@@ -72,6 +72,8 @@ class broker:
                 os.unlink(port_file)
             self.cmd = [args.refbroker, "--listen", "tcp://127.0.0.1:0", "--port-file", port_file,
                         "--log-level", "warn"]
+            if args.refbroker_threads:
+                self.cmd += ["--threads", str(args.refbroker_threads)]
             self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=log)
             deadline = time.monotonic() + 10
             while not os.path.exists(port_file):
@@ -268,7 +270,8 @@ def context(args, brokers):
         f"{int(mem) // 1024} MiB RAM, Linux {platform.release()}, loopback only",
         f"- mqtt-refbroker: 0.1.0, commit {git}{' + uncommitted changes' if dirty else ''}, "
         f"CMAKE_BUILD_TYPE={btype}, {os.path.basename(comp)} "
-        f"({first_line([comp, '--version']) if comp != '?' else '?'}), nng {nng}, default profile/flags",
+        f"({first_line([comp, '--version']) if comp != '?' else '?'}), nng {nng}, "
+        f"{f'--threads {args.refbroker_threads} (one CPU set for all its threads)' if args.refbroker_threads else 'default flags (all CPUs)'}",
         f"- mosquitto: {first_line([args.mosquitto, '-h'])}, config below (defaults otherwise)",
         f"- nanomq: {first_line([args.nanomq, '--version']) if args.nanomq else 'skipped: NanoMQ not provided'}",
         f"- mqtt-bench: one epoll thread pinned to CPU {args.bench_cpu}; brokers unpinned; MQTT 3.1.1; "
@@ -287,6 +290,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=1, help="runs per broker and scenario (median)")
     ap.add_argument("--only", default="", help="run only scenarios whose title contains this")
     ap.add_argument("--bench-cpu", type=int, default=(os.cpu_count() or 1) - 1)
+    ap.add_argument("--refbroker-threads", type=int, default=0,
+                    help="pass --threads N to mqtt-refbroker (its threads on the first N CPUs)")
     ap.add_argument("--out", help="also write the report (Markdown) to FILE")
     ap.add_argument("--json", help="also write every raw result to FILE")
     args = ap.parse_args()
