@@ -14,34 +14,7 @@ for tool in mosquitto_pub mosquitto_sub openssl python3; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 done
 
-WORK=$(mktemp -d -t refbroker_smoke.XXXXXX)
-BROKER_PID=
-cleanup() {
-  if [[ -n $BROKER_PID ]] && kill -0 "$BROKER_PID" 2>/dev/null; then
-    kill -KILL "$BROKER_PID" 2>/dev/null
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-failures=0
-pass() { echo "PASS $*"; }
-fail() {
-  echo "FAIL $1"
-  echo "  expected $2"
-  echo "  observed $3"
-  failures=$((failures + 1))
-}
-
-# wait_for CMD... polls CMD every 0.1 s for up to 10 s.
-wait_for() {
-  local i
-  for ((i = 0; i < 100; i++)); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  return 1
-}
+source "$HERE/checks.sh"
 
 # --- a throwaway CA and a server certificate for 127.0.0.1 / localhost
 cd "$WORK"
@@ -61,6 +34,7 @@ openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 
   --listen wss://127.0.0.1:0/mqtt --tls-cert server.crt --tls-key server.key --port-file ports --sys-interval 0 \
   --log-level debug 2>broker.log &
 BROKER_PID=$!
+BROKER_PIDS+=("$BROKER_PID")
 ports_ready() { [[ -s ports ]] && [[ $(wc -l < ports) -eq 4 ]]; }
 if ! wait_for ports_ready; then
   echo "FAIL broker did not write its ports within 10 s"; cat broker.log; exit 1
@@ -144,15 +118,10 @@ kill -TERM "$BROKER_PID"
 stopped() { ! kill -0 "$BROKER_PID" 2>/dev/null; }
 if wait_for stopped; then
   wait "$BROKER_PID"; rc=$?
-  BROKER_PID=
   if [[ $rc -eq 0 ]]; then pass "SIGTERM stops the broker with status 0"; else fail "SIGTERM" "exit status 0" "exit status $rc"; fi
 else
   fail "SIGTERM" "broker exits within 10 s" "still running"
 fi
 
-if ((failures > 0)); then
-  echo "--- broker log (last 40 lines)"; tail -n 40 broker.log
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "all checks passed"
+on_failure() { echo "--- broker log (last 40 lines)"; tail -n 40 "$WORK/broker.log"; }
+finish_checks

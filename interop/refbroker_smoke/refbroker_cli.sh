@@ -1,27 +1,13 @@
 #!/usr/bin/env bash
-# cli_test.sh BROKER: Test mqtt-refbroker's command line: a bad flag, value, URL or config
+# refbroker_cli.sh BROKER: Test mqtt-refbroker's command line: a bad flag, value, URL or config
 # file gets one "mqtt-refbroker: error: ..." line naming it and exit 2; a port in use gets
 # exit 1; --help lists the options; --threads N keeps every broker thread on N CPUs.
 # Prints PASS or FAIL with expected and observed per check; exit 1 on any failure.
 set -uo pipefail
 
-BROKER=${1:?usage: cli_test.sh PATH/TO/mqtt-refbroker}
-WORK=$(mktemp -d -t refbroker_cli.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-failures=0
-pass() { echo "PASS $*"; }
-fail() {
-  echo "FAIL $1"
-  echo "  expected $2"
-  echo "  observed $3"
-  failures=$((failures + 1))
-}
+BROKER=${1:?usage: refbroker_cli.sh PATH/TO/mqtt-refbroker}
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/checks.sh"
 
 # refused NAME WORD ARGS...: the broker exits 2 with one error line that mentions WORD.
 refused() {
@@ -59,11 +45,8 @@ start() {
   rm -f "$WORK/port"
   "$BROKER" --listen tcp://127.0.0.1:0 --port-file "$WORK/port" "$@" 2>"$WORK/log" &
   PID=$!
-  PIDS+=("$PID")
-  for _ in $(seq 100); do
-    [[ -s $WORK/port ]] && break
-    sleep 0.1
-  done
+  BROKER_PIDS+=("$PID")
+  wait_for test -s "$WORK/port"
   PORT=$(head -n1 "$WORK/port" 2>/dev/null)
 }
 
@@ -94,8 +77,4 @@ else
   if [[ $rc -eq 0 ]]; then pass "SIGTERM: exit 0"; else fail "SIGTERM" "exit 0" "exit $rc"; fi
 fi
 
-if [[ $failures -gt 0 ]]; then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "all checks passed"
+finish_checks
