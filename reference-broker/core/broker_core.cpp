@@ -102,6 +102,7 @@ void broker_core_impl::open(connection_id id, std::string peer) {
   c.peer = std::move(peer);
   c.opened_at = now;
   c.last_packet = now;
+  connection_deadlines.push(*connection_due(c), id);
   connections.insert_or_assign(id, std::move(c));
 }
 
@@ -235,6 +236,7 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
   c.keep_alive = config.server_keep_alive ? config.server_keep_alive : p.keep_alive;
   c.will = std::move(p.will);
   c.st = connection::state::connected;
+  if (auto due = connection_due(c)) connection_deadlines.push(*due, c.id);
 
   codec::connack_packet ack;
   ack.session_present = session_present && !fault("session-present-always-0");
@@ -404,12 +406,14 @@ void broker_core_impl::closed(connection_id id) {
           // Published when the delay or the session ends, whichever is first (3.1.3.2.2).
           s->delayed_will = std::move(c.will);
           s->will_at = now + millis(std::uint64_t{delay} * 1000);
+          schedule_session(s, s->will_at);
         }
       }
       if (s->expiry_interval == 0) {
         end_session(s);
       } else if (s->expiry_interval != 0xFFFFFFFF) {
         s->expires_at = now + millis(std::uint64_t{s->expiry_interval} * 1000);
+        schedule_session(s, *s->expires_at);
       }
     }
     std::ostringstream line;
@@ -433,28 +437,63 @@ void broker_core_impl::end_session(const std::shared_ptr<session>& s) {
   if (it != sessions.end() && it->second == s) sessions.erase(it);
 }
 
+std::optional<millis> broker_core_impl::connection_due(const connection& c) {
+  // Due once the time is *over* (strictly more than the period has passed).
+  constexpr millis past{1};
+  if (c.st == connection::state::awaiting_connect) return c.opened_at + connect_timeout + past;
+  if (c.st == connection::state::connected && c.keep_alive > 0) {
+    return c.last_packet + millis(std::uint64_t{c.keep_alive} * 1500) + past;
+  }
+  return std::nullopt;
+}
+
+void broker_core_impl::schedule_session(const std::shared_ptr<session>& s, millis when) {
+  if (s->scheduled_at && *s->scheduled_at <= when) return;  // that entry reschedules
+  s->scheduled_at = when;
+  session_deadlines.push(when, s);
+}
+
 void broker_core_impl::tick() {
-  // Keep alive: 1.5 times the interval without a packet closes [MQTT-3.1.2-22].
-  for (auto& [id, c] : connections) {
-    if (c.st == connection::state::awaiting_connect && now - c.opened_at > connect_timeout) {
+  // CONNECT timeout, and Keep Alive: 1.5 times the interval without a packet closes
+  // [MQTT-3.1.2-22]. An entry whose connection saw a packet since goes back in the queue.
+  connection_id id = 0;
+  while (connection_deadlines.pop_due(now, id)) {
+    auto it = connections.find(id);
+    if (it == connections.end()) continue;
+    connection& c = it->second;
+    const auto due = connection_due(c);
+    if (!due) continue;
+    if (*due > now) {
+      connection_deadlines.push(*due, id);
+    } else if (c.st == connection::state::awaiting_connect) {
       c.publish_will_on_close = false;
       close(c, "no CONNECT within 10 s");
-    } else if (c.st == connection::state::connected && c.keep_alive > 0 &&
-               now - c.last_packet > millis(std::uint64_t{c.keep_alive} * 1500)) {
+    } else {
       disconnect(c, reason_code::keep_alive_timeout, "Keep Alive timeout");
     }
   }
   // Delayed wills and expired sessions.
-  std::vector<std::shared_ptr<session>> expired;
-  for (auto& [id, s] : sessions) {
+  std::weak_ptr<session> entry;
+  while (session_deadlines.pop_due(now, entry)) {
+    std::shared_ptr<session> s = entry.lock();
+    if (!s) continue;
+    auto it = sessions.find(s->client_id);
+    if (it == sessions.end() || it->second != s) continue;  // ended since
+    if (!s->scheduled_at || *s->scheduled_at > now) continue;  // an earlier, replaced entry
+    s->scheduled_at.reset();
     if (s->delayed_will && s->will_at <= now) {
       codec::will_message w = std::move(*s->delayed_will);
       s->delayed_will.reset();
       publish_will(w);
     }
-    if (s->conn == 0 && s->expires_at && *s->expires_at <= now) expired.push_back(s);
+    if (s->conn == 0 && s->expires_at && *s->expires_at <= now) {
+      end_session(s);
+      continue;
+    }
+    // Still waiting for the other of the two.
+    if (s->delayed_will) schedule_session(s, s->will_at);
+    if (s->conn == 0 && s->expires_at) schedule_session(s, *s->expires_at);
   }
-  for (auto& s : expired) end_session(s);
   retained.erase_expired(now);
 
   if (config.sys_interval_ms && now >= next_sys_at) {

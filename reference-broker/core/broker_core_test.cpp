@@ -156,6 +156,27 @@ TEST(CoreKeepAlive, SilentClientIsDisconnectedAfterOneAndAHalfIntervals) {
   EXPECT_TRUE(client.closed);  // [MQTT-3.1.2-22]
 }
 
+// The 1.5 intervals count from the last packet [MQTT-3.1.2-22]: tick() finds the deadline
+// it queued at CONNECT has moved and waits again, however many times.
+TEST(CoreKeepAlive, EachPacketMovesTheDeadline) {
+  core_test_driver d;
+  codec::connect_packet c;
+  c.client_id = "k";
+  c.keep_alive = 10;
+  auto& client = d.connect(c);
+  client.take<codec::connack_packet>();
+  for (int i = 0; i < 3; ++i) {
+    d.advance(millis(14'000));
+    client.send(codec::pingreq_packet{});
+    client.take<codec::pingresp_packet>();
+  }
+  d.advance(millis(15'000));  // exactly 1.5 intervals since the last PINGREQ
+  EXPECT_FALSE(client.closed);
+  d.advance(millis(100));
+  EXPECT_EQ(client.take<codec::disconnect_packet>().reason, reason_code::keep_alive_timeout);
+  EXPECT_TRUE(client.closed);
+}
+
 TEST(CoreSession, QueuedQos1DeliveredOnResume) {
   core_test_driver d;
   auto& sub = d.connect_v5("s", true, 3600);

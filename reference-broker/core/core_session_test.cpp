@@ -118,6 +118,29 @@ TEST(CoreSession, SessionExpiresAfterItsInterval) {
   EXPECT_FALSE(session_survives(d, "c"));
 }
 
+// [MQTT-4.1.0-2]: the interval runs from the last close. A session resumed and closed
+// again must outlive the deadline its first close set (tick() keeps one reminder per
+// session and checks it when it comes up).
+TEST(CoreSession, ExpiryCountsFromTheLastClose) {
+  core_test_driver d;
+  auto& c = d.connect_v5("c", true, 10);
+  c.send(subscribe("t", qos::at_least_once));
+  c.take<codec::suback_packet>();
+  d.drop(c);
+  d.advance(millis(5'000));
+  bool present = false;
+  auto& again = resume(d, "c", 10, present);
+  EXPECT_TRUE(present);
+  d.advance(millis(1'000));
+  d.drop(again);             // now expires 10 s from here, at 16 s
+  d.advance(millis(5'000));  // 11 s: past where the first close would have ended it
+  EXPECT_EQ(d.core.stats().sessions, 1u);
+  d.advance(millis(4'999));
+  EXPECT_EQ(d.core.stats().sessions, 1u);
+  d.advance(millis(1));
+  EXPECT_EQ(d.core.stats().sessions, 0u);
+}
+
 TEST(CoreSession, SessionWithMaximumExpiryNeverExpires) {
   // 3.1.2.11.2: 0xFFFFFFFF means the session does not expire.
   core_test_driver d;

@@ -57,6 +57,8 @@ struct session {
   // A will whose Will Delay Interval is running (3.1.3.2.2).
   std::optional<codec::will_message> delayed_will;
   std::chrono::milliseconds will_at{0};
+  // When tick() will next look at this session (its entry in session_deadlines).
+  std::optional<std::chrono::milliseconds> scheduled_at;
 };
 
 }  // namespace mqtt::broker

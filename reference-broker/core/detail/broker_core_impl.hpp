@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "reference-broker/core/broker_core.hpp"
+#include "reference-broker/core/detail/deadline_queue.hpp"
 #include "reference-broker/core/detail/publish_gate.hpp"
 #include "reference-broker/core/retained_store.hpp"
 #include "reference-broker/core/session.hpp"
@@ -72,6 +73,10 @@ class broker_core_impl {
   core_counters stats;
   std::uint64_t assigned_id_counter = 0;
   millis next_sys_at{0};
+  // What tick() checks (only calls that run alone touch these): connections for the
+  // CONNECT timeout and Keep Alive, sessions for a delayed will and expiry.
+  deadline_queue<connection_id> connection_deadlines;
+  deadline_queue<std::weak_ptr<session>> session_deadlines;
   // The current call's action list and time: per thread, since calls run in parallel.
   static inline thread_local action_list* out = nullptr;
   static inline thread_local millis now{0};
@@ -149,6 +154,10 @@ class broker_core_impl {
   // ---- sessions
   connection* online(session& s);
   void end_session(const std::shared_ptr<session>& s);
+  // connection_due is when tick() must act on `c` (CONNECT timeout, Keep Alive), if ever.
+  static std::optional<millis> connection_due(const connection& c);
+  // schedule_session has tick() look at `s` at `when`, unless it will earlier anyway.
+  void schedule_session(const std::shared_ptr<session>& s, millis when);
   std::uint16_t allocate_packet_id(session& s);
 };
 
