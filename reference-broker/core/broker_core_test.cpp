@@ -142,13 +142,19 @@ TEST(CoreWill, PublishedOnDropNotOnDisconnect) {
   }
 }
 
-TEST(CoreKeepAlive, SilentClientIsDisconnectedAfterOneAndAHalfIntervals) {
-  core_test_driver d;
+// connect_keep_alive_10 connects client "k" with a Keep Alive of 10 s, CONNACK taken.
+test::fake_client& connect_keep_alive_10(core_test_driver& d) {
   codec::connect_packet c;
   c.client_id = "k";
   c.keep_alive = 10;
   auto& client = d.connect(c);
   client.take<codec::connack_packet>();
+  return client;
+}
+
+TEST(CoreKeepAlive, SilentClientIsDisconnectedAfterOneAndAHalfIntervals) {
+  core_test_driver d;
+  auto& client = connect_keep_alive_10(d);
   d.advance(millis(14'000));
   EXPECT_FALSE(client.closed);
   d.advance(millis(1'100));
@@ -160,11 +166,7 @@ TEST(CoreKeepAlive, SilentClientIsDisconnectedAfterOneAndAHalfIntervals) {
 // it queued at CONNECT has moved and waits again, however many times.
 TEST(CoreKeepAlive, EachPacketMovesTheDeadline) {
   core_test_driver d;
-  codec::connect_packet c;
-  c.client_id = "k";
-  c.keep_alive = 10;
-  auto& client = d.connect(c);
-  client.take<codec::connack_packet>();
+  auto& client = connect_keep_alive_10(d);
   for (int i = 0; i < 3; ++i) {
     d.advance(millis(14'000));
     client.send(codec::pingreq_packet{});
