@@ -74,8 +74,7 @@ void connection::post_recv() {
     maybe_finish();
     return;
   }
-  nng_iov iov{rx_buf_.data(), std::min(limits_.recv_chunk, rx_buf_.size())};
-  nng_aio_set_iov(recv_aio_.get(), 1, &iov);
+  set_rx_iov(recv_aio_.get());
   nng_stream_recv(stream_.get(), recv_aio_.get());
   // A close carried out on another thread since the check above cancelled no read (none
   // was posted yet); cancel this one, or it would wait for the peer until the flush ends.
@@ -85,6 +84,11 @@ void connection::post_recv() {
     closing = close_requested_;
   }
   if (closing) recv_aio_.cancel();
+}
+
+void connection::set_rx_iov(nng_aio* aio) {
+  nng_iov iov{rx_buf_.data(), std::min(limits_.recv_chunk, rx_buf_.size())};
+  nng_aio_set_iov(aio, 1, &iov);
 }
 
 void connection::on_recv_done() {
@@ -103,8 +107,7 @@ bool connection::read_inline() {
   }
   if (!closing) {
     const auto r = inline_rx_.attempt([&](nng_aio* aio) {
-      nng_iov iov{rx_buf_.data(), std::min(limits_.recv_chunk, rx_buf_.size())};
-      nng_aio_set_iov(aio, 1, &iov);
+      set_rx_iov(aio);
       nng_stream_recv(stream_.get(), aio);
     });
     if (!r.would_wait()) return took_read(r.result, r.count);

@@ -120,6 +120,8 @@ class connection : public std::enable_shared_from_this<connection> {
   bool claim_write_locked();
 
   void post_recv();
+  // set_rx_iov points `aio` at the free part of the read buffer.
+  void set_rx_iov(nng_aio* aio);
   // took_read handles one read's outcome: feeds the bytes to the framer (true), or ends
   // the read chain on an error or the end of the stream (false).
   bool took_read(int rv, std::size_t n);

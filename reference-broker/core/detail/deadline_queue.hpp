@@ -28,8 +28,6 @@ class deadline_queue {
     return true;
   }
 
-  std::size_t size() const { return heap_.size(); }
-
  private:
   struct entry {
     millis when;
