@@ -83,9 +83,9 @@ int main(int argc, char** argv) {
   run->add_option("--broker", broker, "broker URL, e.g. tcp://127.0.0.1:1883 (default: "
                                       "$MQTTCERT_BROKER, else launch the reference broker)");
   run->add_option("--launch", launch,
-                  "launch a local broker instead: refbroker or mosquitto (with its bundled "
-                  "profile unless --profile is given)")
-      ->check(CLI::IsMember({"refbroker", "mosquitto"}));
+                  "launch a local broker instead: refbroker, mosquitto or nanomq (with its "
+                  "bundled profile unless --profile is given)")
+      ->check(CLI::IsMember({"refbroker", "mosquitto", "nanomq"}));
   run->add_option("--protocol", protocol, "3.1.1, 5.0 or all")
       ->check(CLI::IsMember({"3.1.1", "5.0", "all"}));
   run->add_option("--filter,selectors", filters,
@@ -143,6 +143,8 @@ int main(int argc, char** argv) {
   if (profile_path.empty() && launches_refbroker) profile_path = default_profile_path(true);
   if (profile_path.empty() && launch == "mosquitto")
     profile_path = bundled_profile_path("mosquitto-2.0.json");
+  if (profile_path.empty() && launch == "nanomq")
+    profile_path = bundled_profile_path("nanomq.json");
   broker_profile profile;
   if (!profile_path.empty()) {
     auto p = load_profile(profile_path, &error);
@@ -152,7 +154,13 @@ int main(int argc, char** argv) {
   std::unique_ptr<broker_process> launched;
   std::unique_ptr<broker_target> target;
   std::string url;
-  if (!launch.empty()) {
+  if (launch == "nanomq") {
+    const std::string binary = nanomq_binary(&error);
+    if (binary.empty()) return cannot_run(error);
+    launched = broker_process::start_nanomq(binary, &error);
+    if (!launched) return cannot_run(error);
+    url = launched->address().url();
+  } else if (!launch.empty()) {
     launched = launch == "mosquitto"
                    ? broker_process::start_mosquitto("/usr/sbin/mosquitto", &error)
                    : broker_process::start_refbroker(default_refbroker_path(), &error,
@@ -205,6 +213,7 @@ int main(int argc, char** argv) {
       &error);
   if (tty) std::cout << "\r\x1b[K";
   if (!results) return cannot_run(error);
+  add_server_packet_findings(*results);
   apply_profile(*results, profile);
 
   print_tree(std::cout, *results, tty);

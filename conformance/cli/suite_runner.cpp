@@ -126,6 +126,7 @@ bool parse_results(const std::string& path, const std::string& version,
   }
   for (const auto& suite : j.value("testsuites", nlohmann::json::array())) {
     for (const auto& t : suite.value("testsuite", nlohmann::json::array())) {
+      std::string line;
       test_result r;
       r.version = version;
       r.test = suite.value("name", "") + "." + t.value("name", "");
@@ -133,6 +134,8 @@ bool parse_results(const std::string& path, const std::string& version,
       r.section = prop(t, "section");
       if (!prop(t, "level").empty()) r.level = prop(t, "level");
       r.report = prop(t, "report");
+      for (std::istringstream lines(prop(t, "server_malformed")); std::getline(lines, line);)
+        if (!line.empty()) r.malformed_server_packets.push_back(line);
       std::string time = t.value("time", "0s");
       r.seconds = std::atof(time.c_str());
       const bool failed = t.contains("failures") && !t["failures"].empty();
@@ -295,10 +298,59 @@ std::optional<std::vector<test_result>> run_tests(
   return results;
 }
 
+void add_server_packet_findings(std::vector<test_result>& results) {
+  struct finding {
+    std::string hex;
+    std::vector<std::string> tests;
+  };
+  std::map<std::pair<std::string, std::string>, finding> found;  // (version, why)
+  for (const auto& r : results) {
+    for (const auto& line : r.malformed_server_packets) {
+      const auto tab = line.find('\t');
+      auto& f = found[{r.version, line.substr(0, tab)}];
+      if (f.hex.empty() && tab != std::string::npos) f.hex = line.substr(tab + 1);
+      if (f.tests.empty() || f.tests.back() != r.test) f.tests.push_back(r.test);
+    }
+  }
+  for (const auto& [key, f] : found) {
+    const auto& [version, why] = key;
+    test_result row;
+    row.version = version;
+    row.section = "2";
+    row.statement = version + "/server-packet-format";
+    row.test = "ServerPacketFormat." + why.substr(0, why.find(':'));
+    row.outcome = verdict::failed;
+    std::ostringstream report;
+    report << "FAIL " << version << " server packet format (2): the broker sent a packet that "
+           << "is malformed for MQTT " << version.substr(1) << "\n"
+           << "  expected packets the client's protocol version defines, well-formed\n"
+           << "  observed S→C " << f.hex << "\n"
+           << "           " << why << "\n"
+           << "  seen in " << f.tests.size() << " test" << (f.tests.size() == 1 ? "" : "s") << ":";
+    for (std::size_t i = 0; i < f.tests.size() && i < 10; ++i) report << " " << f.tests[i];
+    if (f.tests.size() > 10) report << " and " << f.tests.size() - 10 << " more";
+    report << "\n  Each of those tests is judged on its own statement; this row counts the "
+              "malformed packet once.\n";
+    row.report = report.str();
+    results.push_back(std::move(row));
+  }
+}
+
 void apply_profile(std::vector<test_result>& results, const broker_profile& profile) {
   for (auto& r : results) {
+    if (r.outcome == verdict::passed) {
+      if (const deviation* d = profile.stale_deviation(r.statement, r.test)) {
+        r.outcome = verdict::failed;
+        r.report = "STALE DEVIATION " + r.statement + ": profile " + profile.name +
+                   " excuses a failure of " + r.test + " (\"" + d->reason +
+                   "\"), but the test passed: the broker no longer deviates here, so the "
+                   "profile's claim is untrue. Remove the deviation, or mark it intermittent "
+                   "if the broker passes only sometimes.\n";
+      }
+      continue;
+    }
     if (r.outcome != verdict::failed && r.outcome != verdict::non_strict) continue;
-    if (const deviation* d = profile.find_deviation(r.statement)) {
+    if (const deviation* d = profile.find_deviation(r.statement, r.test, r.report)) {
       r.outcome = verdict::allowed_deviation;
       r.note = d->reason;
     }

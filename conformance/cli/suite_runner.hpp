@@ -41,6 +41,8 @@ struct test_result {
   std::string report;     // failure block (expected/observed/transcript)
   std::string note;       // deviation reason, skip reason
   double seconds = 0;
+  // Packets the broker sent during the test that the codec rejects, "<why>\t<hex>" each.
+  std::vector<std::string> malformed_server_packets;
 };
 
 // list_tests runs every binary in dry-run mode and returns one entry per test with its
@@ -63,6 +65,12 @@ std::optional<std::vector<test_result>> run_tests(
     const std::vector<suite_binary>& binaries, const std::vector<test_result>& selected,
     const run_options& options, const std::function<void(int, int, const std::string&)>& progress,
     std::string* error);
+
+// add_server_packet_findings reports each distinct malformed packet the broker sent (by
+// version and codec reason) once, as a failed "<version>/server-packet-format" result
+// naming the tests that saw it, however many tests saw it. A test still reports its own
+// statement; this row is where the broker's packet fault itself is counted.
+void add_server_packet_findings(std::vector<test_result>& results);
 
 // apply_profile turns failures the profile lists as deviations into allowed_deviation.
 void apply_profile(std::vector<test_result>& results, const broker_profile& profile);

@@ -24,6 +24,14 @@
 #ifndef MQTTCERT_REFBROKER_PATH
 #define MQTTCERT_REFBROKER_PATH "mqtt-refbroker"
 #endif
+#ifndef MQTTCERT_NANOMQ_BUILT
+#define MQTTCERT_NANOMQ_BUILT ""
+#endif
+#ifndef MQTTCERT_NANOMQ_SNAPSHOT
+#define MQTTCERT_NANOMQ_SNAPSHOT ""
+#endif
+
+extern char** environ;
 
 namespace mqtt::cert {
 
@@ -65,6 +73,25 @@ std::string default_refbroker_path() {
   return MQTTCERT_REFBROKER_PATH;
 }
 
+std::string nanomq_binary(std::string* why) {
+  if (const char* env = std::getenv("NANOMQ_BIN"); env && *env) {
+    if (::access(env, X_OK) == 0) return env;
+    if (why) *why = std::string("NANOMQ_BIN=") + env + " is not an executable file";
+    return {};
+  }
+  const std::string built = MQTTCERT_NANOMQ_BUILT;
+  if (!built.empty() && ::access(built.c_str(), X_OK) == 0) return built;
+  if (why) {
+    const std::string snapshot = MQTTCERT_NANOMQ_SNAPSHOT;
+    *why = snapshot.empty()
+               ? "NanoMQ not available: no source snapshot was found when this build was "
+                 "configured (set NANOMQ_BIN=/path/to/nanomq or MQTTCERT_NANOMQ_URL)"
+               : "NanoMQ not built yet: run `ctest -R interop.nanomq.build` (builds " +
+                     built + " from " + snapshot + ") or set NANOMQ_BIN=/path/to/nanomq";
+  }
+  return {};
+}
+
 bool refbroker_has_time_scale(const std::string& binary) {
   return command_output("'" + binary + "' --help 2>&1").find("--time-scale") !=
          std::string::npos;
@@ -100,15 +127,23 @@ std::string read_tail(const std::string& path, std::size_t max_bytes = 2000) {
 
 std::unique_ptr<broker_process> broker_process::spawn(std::vector<std::string> argv,
                                                       broker_address address,
-                                                      std::string work_dir, std::string* error) {
+                                                      std::string work_dir, std::string* error,
+                                                      const std::vector<std::string>& extra_env) {
   std::unique_ptr<broker_process> p(new broker_process());
   p->address_ = std::move(address);
   p->work_dir_ = std::move(work_dir);
+  for (const auto& a : argv) p->command_ += (p->command_.empty() ? "" : " ") + a;
   p->log_path_ = p->work_dir_ + "/broker.log";
   int log_fd = ::open(p->log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
+  // The child's environment is built before fork: the child only execs.
+  std::vector<std::string> env_strings(extra_env.begin(), extra_env.end());
+  for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = ::fork();
   if (pid < 0) {
     if (error) *error = std::string("fork: ") + std::strerror(errno);
@@ -122,7 +157,7 @@ std::unique_ptr<broker_process> broker_process::spawn(std::vector<std::string> a
     }
     int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
-    ::execv(args[0], args.data());
+    ::execve(args[0], args.data(), envp.data());
     std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
     ::_exit(127);
   }
@@ -149,9 +184,14 @@ std::unique_ptr<broker_process> broker_process::start_command(std::vector<std::s
   return spawn(std::move(argv), std::move(wait_for), std::move(dir), error);
 }
 
-std::unique_ptr<broker_process> broker_process::start_refbroker(const std::string& binary,
-                                                                std::string* error,
-                                                                double time_scale) {
+std::string broker_process::log_text() const {
+  std::ifstream in(log_path_, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::unique_ptr<broker_process> broker_process::start_refbroker(
+    const std::string& binary, std::string* error, double time_scale,
+    const std::vector<std::string>& extra_flags) {
   if (::access(binary.c_str(), X_OK) != 0) {
     if (error)
       *error = "reference broker not found at " + binary +
@@ -179,6 +219,7 @@ std::unique_ptr<broker_process> broker_process::start_refbroker(const std::strin
       scale << time_scale;  // "20", or "2.5"
       argv.insert(argv.end(), {"--time-scale", scale.str()});
     }
+    argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
     auto p = spawn(std::move(argv), a, dir, error);
     if (!p) continue;
     if (!wait_until_accepting(ws, 5s, p->pid())) {
@@ -238,6 +279,44 @@ std::unique_ptr<broker_process> broker_process::start_mosquitto(
     p->ws_address_ = ws;
     if (!ws)
       p->ws_absent_reason_ = binary + " is built without WebSocket support (no libwebsockets)";
+    return p;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<broker_process> broker_process::start_nanomq(
+    const std::string& binary, std::string* error, const std::vector<std::string>& extra_config,
+    const std::string& log_level) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    broker_address a;
+    a.port = pick_free_port();
+    broker_address ws;
+    ws.scheme = "ws";
+    ws.port = pick_free_port();
+    ws.path = "/mqtt";
+    std::string dir = make_work_dir();
+    if (dir.empty()) {
+      if (error) *error = "cannot create a temporary directory";
+      return nullptr;
+    }
+    std::string conf = dir + "/nanomq.conf";
+    {
+      std::ofstream out(conf);
+      out << "listeners.tcp {\n  bind = \"127.0.0.1:" << a.port << "\"\n}\n"
+          << "listeners.ws {\n  bind = \"127.0.0.1:" << ws.port << "/mqtt\"\n}\n"
+          << "log {\n  to = [console]\n  level = " << log_level << "\n}\n";
+      for (const auto& line : extra_config) out << line << "\n";
+    }
+    auto p = spawn({binary, "start", "--conf", conf}, a, dir, error,
+                   {"NANOMQ_PID_FILE=" + dir + "/nanomq.pid"});
+    if (!p) continue;
+    if (!wait_until_accepting(ws, 5s, p->pid())) {
+      if (error)
+        *error = binary + " accepted on " + a.url() + " but not on " + ws.url() +
+                 "; its output:\n" + read_tail(p->log_path());
+      continue;
+    }
+    p->ws_address_ = ws;
     return p;
   }
   return nullptr;

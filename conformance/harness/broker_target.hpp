@@ -41,10 +41,11 @@ class broker_process {
 
   // start_refbroker launches mqtt-refbroker --listen tcp://127.0.0.1:PORT --listen
   // ws://127.0.0.1:PORT2/mqtt (plus --time-scale N when `time_scale` > 1, the profile's
-  // clock speed-up) and waits until both accept. nullptr and `error` on failure.
-  static std::unique_ptr<broker_process> start_refbroker(const std::string& binary,
-                                                         std::string* error,
-                                                         double time_scale = 1);
+  // clock speed-up, and any `extra_flags`) and waits until both accept. nullptr and
+  // `error` on failure.
+  static std::unique_ptr<broker_process> start_refbroker(
+      const std::string& binary, std::string* error, double time_scale = 1,
+      const std::vector<std::string>& extra_flags = {});
   // start_mosquitto writes a config (listener PORT 127.0.0.1, allow_anonymous true,
   // persistence off, and a `protocol websockets` listener on PORT2 when the binary links
   // libwebsockets) into a temporary directory and launches `binary -c conf`.
@@ -52,6 +53,15 @@ class broker_process {
   static std::unique_ptr<broker_process> start_mosquitto(
       const std::string& binary, std::string* error,
       const std::vector<std::string>& extra_config = {});
+
+  // start_nanomq writes a NanoMQ HOCON config (listeners.tcp on 127.0.0.1:PORT,
+  // listeners.ws on 127.0.0.1:PORT2/mqtt, the log on the console at `log_level`, no HTTP
+  // API) followed by the `extra_config` lines into a temporary directory, and launches
+  // `binary start --conf FILE` with a pid file of its own there (NanoMQ refuses to start
+  // while its pid file names a live process, so each instance needs one).
+  static std::unique_ptr<broker_process> start_nanomq(
+      const std::string& binary, std::string* error,
+      const std::vector<std::string>& extra_config = {}, const std::string& log_level = "warn");
 
   // start_command launches `argv` (any broker command line) with its output in a fresh
   // temporary directory's broker.log and waits until `wait_for` accepts (a tls:// or ws://
@@ -69,14 +79,20 @@ class broker_process {
   double time_scale() const { return time_scale_; }
   pid_t pid() const { return pid_; }
   const std::string& log_path() const { return log_path_; }
+  // log_text is everything the broker has written to its log so far.
+  std::string log_text() const;
+  // command is the command line it was started with, for reports.
+  const std::string& command() const { return command_; }
   void stop();
 
  private:
   broker_process() = default;
-  // spawn runs argv with stdout and stderr into log_path_, then waits until it accepts.
+  // spawn runs argv (with `extra_env` "NAME=value" entries added to the environment) with
+  // stdout and stderr into log_path_, then waits until it accepts.
   static std::unique_ptr<broker_process> spawn(std::vector<std::string> argv,
                                                broker_address address, std::string work_dir,
-                                               std::string* error);
+                                               std::string* error,
+                                               const std::vector<std::string>& extra_env = {});
   pid_t pid_ = -1;
   double time_scale_ = 1;
   broker_address address_;
@@ -84,6 +100,7 @@ class broker_process {
   std::string ws_absent_reason_;
   std::string work_dir_;
   std::string log_path_;
+  std::string command_;
 };
 
 // refbroker_has_time_scale says whether `binary --help` lists --time-scale (the test hook
@@ -96,6 +113,12 @@ bool mosquitto_has_websockets(const std::string& binary);
 
 // default_refbroker_path returns MQTTCERT_REFBROKER if set, else the compiled-in path.
 std::string default_refbroker_path();
+
+// nanomq_binary returns the NanoMQ to launch: NANOMQ_BIN when set, else the one the test
+// set-up builds into this build tree from the source snapshot (CTest fixture
+// interop.nanomq.build, see interop/nanomq). Empty, with `why` in one sentence, when
+// there is none.
+std::string nanomq_binary(std::string* why);
 
 // broker_target is the resolved broker for one run: an address, and the process if the
 // harness launched it.

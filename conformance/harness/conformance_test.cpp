@@ -47,6 +47,14 @@ void conformance_test::TearDown() {
     std::fflush(stdout);
     RecordProperty("report", block);
   }
+  std::string malformed;
+  for (const auto& line : test_context::current().malformed_server_packets())
+    malformed += (malformed.empty() ? "" : "\n") + line;
+  if (!malformed.empty()) {
+    RecordProperty("server_malformed", malformed);
+    std::printf("mqttcert: note: the broker sent packets the codec rejects (reported once under "
+                "server-packet-format by `mqttcert run`):\n%s\n", malformed.c_str());
+  }
   if (!retained_.empty() && suite().target) {
     raw_client c("cleanup", version_);
     connect_options o;

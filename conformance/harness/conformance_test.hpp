@@ -40,8 +40,9 @@ class conformance_test : public ::testing::Test {
   explicit conformance_test(codec::protocol_version v);
 
   void SetUp() override;
-  // TearDown prints and records (property "report") the failure block, then removes the
-  // retained messages the test registered.
+  // TearDown prints and records (property "report") the failure block, records the
+  // packets the broker sent that the codec rejects (property "server_malformed", one
+  // "<why>\t<hex>" line each), then removes the retained messages the test registered.
   void TearDown() override;
 
   // statement binds this test to a statement ID of the fixture's version; first line.

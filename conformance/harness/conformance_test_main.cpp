@@ -38,35 +38,51 @@ class broker_environment : public ::testing::Environment {
   void TearDown() override { mqtt::cert::suite().target.reset(); }
 };
 
-// exit_status keeps RUN_ALL_TESTS's verdict, except that a run whose every failure is on
-// a statement the profile lists as a known deviation exits 0, as `mqttcert run` counts it
-// allowed_deviation. The failures are still printed and written to the XML/JSON output;
-// a failure on any other statement, or in the broker setup, keeps the run failed.
+std::string property(const ::testing::TestResult& result, const char* key) {
+  for (int k = 0; k < result.test_property_count(); ++k)
+    if (std::string(result.GetTestProperty(k).key()) == key) return result.GetTestProperty(k).value();
+  return {};
+}
+
+// exit_status keeps RUN_ALL_TESTS's verdict, except that a run whose every failure is one
+// the profile lists as a known deviation exits 0, as `mqttcert run` counts it
+// allowed_deviation, and a run where a test the profile says deviates passed fails (the
+// deviation is stale), as `mqttcert run` reports it. The failures are still printed and
+// written to the XML/JSON output; any other failure, or one in the broker setup, keeps
+// the run failed.
 int exit_status(int gtest_status) {
-  if (gtest_status == 0) return 0;
   const auto* unit = ::testing::UnitTest::GetInstance();
-  if (unit->ad_hoc_test_result().Failed()) return gtest_status;
-  bool excused = false;
+  if (unit->ad_hoc_test_result().Failed()) return gtest_status == 0 ? 1 : gtest_status;
+  const auto& profile = mqtt::cert::suite().profile;
+  bool unexcused = false, stale = false;
   for (int i = 0; i < unit->total_test_suite_count(); ++i) {
     const auto* test_suite = unit->GetTestSuite(i);
     for (int j = 0; j < test_suite->total_test_count(); ++j) {
-      const auto* result = test_suite->GetTestInfo(j)->result();
-      if (!result->Failed()) continue;
-      std::string statement;
-      for (int k = 0; k < result->test_property_count(); ++k) {
-        if (std::string(result->GetTestProperty(k).key()) == "statement") {
-          statement = result->GetTestProperty(k).value();
+      const auto* info = test_suite->GetTestInfo(j);
+      const auto* result = info->result();
+      const std::string test = std::string(test_suite->name()) + "." + info->name();
+      const std::string statement = property(*result, "statement");
+      if (result->Passed() && !result->Skipped() && info->should_run()) {
+        if (const auto* d = profile.stale_deviation(statement, test)) {
+          std::fprintf(stderr, "mqttcert: %s passed, but profile %s says it fails on %s (%s): "
+                       "the deviation is stale\n", test.c_str(), profile.name.c_str(),
+                       statement.c_str(), d->reason.c_str());
+          stale = true;
         }
+        continue;
       }
-      const auto* deviation = mqtt::cert::suite().profile.find_deviation(statement);
-      if (!deviation) return gtest_status;
-      std::fprintf(stderr, "mqttcert: %s.%s failed on %s, a known deviation of profile %s: %s\n",
-                   test_suite->name(), test_suite->GetTestInfo(j)->name(), statement.c_str(),
-                   mqtt::cert::suite().profile.name.c_str(), deviation->reason.c_str());
-      excused = true;
+      if (!result->Failed()) continue;
+      const auto* deviation = profile.find_deviation(statement, test, property(*result, "report"));
+      if (!deviation) {
+        unexcused = true;
+        continue;
+      }
+      std::fprintf(stderr, "mqttcert: %s failed on %s, a known deviation of profile %s: %s\n",
+                   test.c_str(), statement.c_str(), profile.name.c_str(),
+                   deviation->reason.c_str());
     }
   }
-  return excused ? 0 : gtest_status;
+  return unexcused || stale ? (gtest_status == 0 ? 1 : gtest_status) : 0;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "conformance/harness/profile.hpp"
 
+#include <fnmatch.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -8,9 +10,50 @@
 
 namespace mqtt::cert {
 
-const deviation* broker_profile::find_deviation(std::string_view key) const {
+namespace {
+
+// short_name drops the instantiation prefix of a parameterised test
+// ("MalformedPackets/V5PacketTable.Row/X" and "V5PacketTable.Row/X" are one test).
+std::string_view short_name(std::string_view test) {
+  const auto dot = test.find('.');
+  const auto slash = test.substr(0, dot == std::string_view::npos ? 0 : dot).find('/');
+  return slash == std::string_view::npos ? test : test.substr(slash + 1);
+}
+
+}  // namespace
+
+bool deviation::names_test(std::string_view statement, std::string_view test) const {
+  if (statement != id) return false;
+  for (const auto& t : tests)
+    if (short_name(t) == short_name(test)) return true;
+  return false;
+}
+
+bool deviation::excuses(std::string_view statement, std::string_view test,
+                        std::string_view report) const {
+  if (statement != id) return false;
+  if (!tests.empty() && !names_test(statement, test)) return false;
+  return observed.empty() || report.find(observed) != std::string_view::npos;
+}
+
+const deviation* broker_profile::find_deviation(std::string_view statement, std::string_view test,
+                                                std::string_view report) const {
   for (const auto& d : deviations)
-    if (d.id == key) return &d;
+    if (d.excuses(statement, test, report)) return &d;
+  return nullptr;
+}
+
+const deviation* broker_profile::stale_deviation(std::string_view statement,
+                                                 std::string_view test) const {
+  for (const auto& d : deviations)
+    if (!d.intermittent && d.names_test(statement, test)) return &d;
+  return nullptr;
+}
+
+const invariant_violation* broker_profile::find_invariant_violation(std::string_view test) const {
+  const std::string full_name(test);
+  for (const auto& v : invariant_violations)
+    if (fnmatch(v.test.c_str(), full_name.c_str(), 0) == 0) return &v;
   return nullptr;
 }
 
@@ -22,7 +65,8 @@ std::optional<broker_profile> parse_profile(std::string_view json_text, std::str
   nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return fail("profile is not a JSON object");
   static const std::set<std::string> top_keys{"name",       "description", "limits",
-                                              "deviations", "time_scale",  "$comment"};
+                                              "deviations", "time_scale",  "$comment",
+                                              "invariant_violations"};
   static const std::set<std::string> limit_keys{
       "maximum_qos", "retain_available", "wildcard_subscription_available",
       "shared_subscription_available", "subscription_identifiers_available",
@@ -62,13 +106,42 @@ std::optional<broker_profile> parse_profile(std::string_view json_text, std::str
           l.value("authentication_data", p.authentication_data_hex);
     }
     if (j.contains("deviations")) {
+      static const std::set<std::string> deviation_keys{"id", "tests", "observed",
+                                                        "intermittent", "reason"};
       for (const auto& d : j.at("deviations")) {
-        deviation dev{d.at("id").get<std::string>(), d.at("reason").get<std::string>()};
-        if (dev.id.rfind("v5.0/MQTT-", 0) != 0 && dev.id.rfind("v3.1.1/MQTT-", 0) != 0)
+        for (const auto& [k, v] : d.items())
+          if (!deviation_keys.count(k)) return fail("profile: unknown deviation key '" + k + "'");
+        deviation dev;
+        dev.id = d.at("id").get<std::string>();
+        dev.reason = d.at("reason").get<std::string>();
+        dev.tests = d.value("tests", dev.tests);
+        dev.observed = d.value("observed", dev.observed);
+        dev.intermittent = d.value("intermittent", dev.intermittent);
+        const bool statement_id =
+            dev.id.rfind("v5.0/MQTT-", 0) == 0 || dev.id.rfind("v3.1.1/MQTT-", 0) == 0;
+        const bool packet_format = dev.id == "v5.0/server-packet-format" ||
+                                   dev.id == "v3.1.1/server-packet-format";
+        if (!statement_id && !packet_format)
           return fail("profile: deviation id '" + dev.id +
-                      "' must look like v5.0/MQTT-x.y.z-n or v3.1.1/MQTT-x.y.z-n");
+                      "' must look like v5.0/MQTT-x.y.z-n, v3.1.1/MQTT-x.y.z-n or "
+                      "<version>/server-packet-format");
         if (dev.reason.empty()) return fail("profile: deviation " + dev.id + " has no reason");
         p.deviations.push_back(std::move(dev));
+      }
+    }
+    if (j.contains("invariant_violations")) {
+      static const std::set<std::string> keys{"test", "observed", "intermittent", "reason"};
+      for (const auto& v : j.at("invariant_violations")) {
+        for (const auto& [k, x] : v.items())
+          if (!keys.count(k)) return fail("profile: unknown invariant_violations key '" + k + "'");
+        invariant_violation iv;
+        iv.test = v.at("test").get<std::string>();
+        iv.observed = v.at("observed").get<std::string>();
+        iv.reason = v.at("reason").get<std::string>();
+        iv.intermittent = v.value("intermittent", false);
+        if (iv.observed.empty() || iv.reason.empty())
+          return fail("profile: invariant violation " + iv.test + " needs 'observed' and 'reason'");
+        p.invariant_violations.push_back(std::move(iv));
       }
     }
   } catch (const nlohmann::json::exception& e) {

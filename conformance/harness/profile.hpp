@@ -11,9 +11,36 @@
 
 namespace mqtt::cert {
 
+// deviation is a known failure of a broker, checked against the spec text. It excuses a
+// failure of statement `id` only in the listed tests (all of the statement's tests when
+// the list is empty) and only when the failure report contains `observed` (any failure
+// when empty), so a different fault on the same statement still fails. A listed test that
+// passes makes the deviation stale, which fails the run, unless it is `intermittent`.
 struct deviation {
-  std::string id;      // "v5.0/MQTT-3.1.2-22"
-  std::string reason;  // one sentence: what the broker does instead
+  std::string id;                  // "v5.0/MQTT-3.1.2-22" or "v5.0/server-packet-format"
+  std::vector<std::string> tests;  // "V5Connect.SilentClientClosedAfterOneAndHalfKeepAlive"
+  std::string observed;            // text the failure report must contain ("still open")
+  bool intermittent = false;       // a race in the broker: passing now and then is no news
+  std::string reason;              // what the broker does instead, and the root cause
+
+  // excuses says whether this deviation covers a failure of `test` on `statement` whose
+  // report is `report`.
+  bool excuses(std::string_view statement, std::string_view test, std::string_view report) const;
+  // names_test says whether `test` is listed (so that its passing makes this stale).
+  bool names_test(std::string_view statement, std::string_view test) const;
+};
+
+// invariant_violation is a known violation of an interop invariant (interop/invariants),
+// read against the spec by hand. It applies to the invariant tests whose full name
+// ("Suite.Test/param") matches the glob `test`; such a test passes, reporting the record,
+// when every one of its problem lines contains one of the texts in `observed` (separated
+// by " | "), and fails when the violation did not happen (the record is stale) unless it
+// is `intermittent`.
+struct invariant_violation {
+  std::string test;
+  std::string observed;
+  bool intermittent = false;
+  std::string reason;
 };
 
 struct broker_profile {
@@ -38,9 +65,17 @@ struct broker_profile {
   // by it. 1 for every broker measured in real time. Top-level key "time_scale", >= 1.
   double time_scale = 1;
   std::vector<deviation> deviations;
+  std::vector<invariant_violation> invariant_violations;
 
-  // find_deviation returns the deviation recorded for `key` ("v5.0/MQTT-…"), if any.
-  const deviation* find_deviation(std::string_view key) const;
+  // find_invariant_violation returns the record for the invariant test `test`, if any.
+  const invariant_violation* find_invariant_violation(std::string_view test) const;
+
+  // find_deviation returns the deviation that excuses this failure, if any.
+  const deviation* find_deviation(std::string_view statement, std::string_view test,
+                                  std::string_view report) const;
+  // stale_deviation returns the deviation that names `test`, which passed, if any: the
+  // profile then claims a fault the broker no longer has.
+  const deviation* stale_deviation(std::string_view statement, std::string_view test) const;
 };
 
 // load_profile reads a profile JSON file. Unknown keys are an error (a typo must not

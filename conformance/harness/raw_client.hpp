@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -104,8 +105,15 @@ class raw_client {
   // the client (and its framer) to the CONNECT's version.
   bool send_packet(const codec::packet& p);
 
-  // expect_packet waits up to `timeout` for the next packet.
+  // expect_packet waits up to `timeout` for the next packet (a packet expect_ack set
+  // aside comes first).
   received expect_packet(std::chrono::milliseconds timeout = expect_timeout);
+  // expect_ack waits for the answer to something the client sent (SUBACK, UNSUBACK,
+  // PUBACK, PUBREC, PUBREL, PUBCOMP, PINGRESP, …). A server may send PUBLISH at any time
+  // once a subscription exists, "before the Server sends the SUBACK" included (3.8.4), so
+  // PUBLISH packets that come first are set aside, in order, for the following
+  // expect_packet calls instead of being taken as the answer.
+  received expect_ack(std::chrono::milliseconds timeout = expect_timeout);
   // expect_close waits up to `timeout` for the broker to close, collecting any packets
   // that arrive first.
   close_observation expect_close(std::chrono::milliseconds timeout = close_timeout);
@@ -131,11 +139,13 @@ class raw_client {
 
  private:
   received take_buffered();
+  received next_packet(std::chrono::milliseconds timeout);
 
   std::string label_;
   codec::protocol_version version_;
   codec::framer framer_;
   codec::byte_buffer pending_;  // bytes fed to the framer and not yet returned as packets
+  std::deque<received> set_aside_;  // packets expect_ack passed over, oldest first
   std::unique_ptr<byte_stream> stream_;
   bool peer_closed_ = false;
   std::string closed_why_;

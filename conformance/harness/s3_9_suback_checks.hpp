@@ -28,7 +28,7 @@ class suback_checks : public VersionFixture {
       s.subscriptions.push_back({this->topic("o" + std::to_string(i)), o});
     }
     c->send_packet(s);
-    auto r = c->expect_packet();
+    auto r = c->expect_ack();
     const auto* ack = r.template as<codec::suback_packet>();
     ASSERT_TRUE(ack) << mismatch("S→C SUBACK", r);
     // A v5 SUBACK carries a Property Length (00) before the codes.

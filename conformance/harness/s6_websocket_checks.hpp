@@ -114,13 +114,13 @@ class websocket_checks : public websocket_fixture<VersionFixture> {
   // subscribe_bytes builds (packet id 7) and PINGREQ, in that order.
   void expect_connack_suback_pingresp(raw_client& c) {
     ASSERT_TRUE(this->expect_connack_ok(c));
-    auto r = c.expect_packet();
+    auto r = c.expect_ack();
     const auto* ack = r.template as<codec::suback_packet>();
     // A 3.1.1 SUBACK for one filter is 90 03; a v5 one has a Property Length as well.
     const char* want = codec::is_v5(this->version()) ? "S→C SUBACK 90 .. 0007 .."
                                                      : "S→C SUBACK 90 03 0007 ..";
     ASSERT_TRUE(ack != nullptr && ack->packet_id == 7) << mismatch(want, r);
-    r = c.expect_packet();
+    r = c.expect_ack();
     EXPECT_TRUE(r.template as<codec::pingresp_packet>() != nullptr)
         << mismatch("S→C PINGRESP D0 00", r);
   }

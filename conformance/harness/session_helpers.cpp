@@ -1,5 +1,7 @@
 #include "conformance/harness/session_helpers.hpp"
 
+#include <algorithm>
+
 namespace mqtt::cert {
 
 std::string mismatch(std::string_view expected, std::string_view observed) {
@@ -62,7 +64,7 @@ codec::connect_packet make_connect(codec::protocol_version v, const connect_opti
   s.packet_id = packet_id;
   s.subscriptions.push_back({std::move(filter), opts});
   c.send_packet(s);
-  auto r = c.expect_packet();
+  auto r = c.expect_ack();
   const auto* ack = r.as<codec::suback_packet>();
   std::string expected = "S→C SUBACK for packet id " + std::to_string(packet_id) +
                          " granting a QoS";
@@ -85,7 +87,7 @@ codec::connect_packet make_connect(codec::protocol_version v, const connect_opti
   const std::string pid = std::to_string(p.packet_id);
   if (p.qos_level == codec::qos::at_most_once) return ::testing::AssertionSuccess();
   if (p.qos_level == codec::qos::at_least_once) {
-    auto r = c.expect_packet();
+    auto r = c.expect_ack();
     const auto* ack = r.as<codec::puback_packet>();
     if (!ack || ack->packet_id != p.packet_id || codec::is_error(ack->reason))
       return ::testing::AssertionFailure()
@@ -93,7 +95,7 @@ codec::connect_packet make_connect(codec::protocol_version v, const connect_opti
              << mismatch("S→C PUBACK for packet id " + pid + " with a success reason", r);
     return ::testing::AssertionSuccess();
   }
-  auto r = c.expect_packet();
+  auto r = c.expect_ack();
   const auto* rec = r.as<codec::pubrec_packet>();
   if (!rec || rec->packet_id != p.packet_id || codec::is_error(rec->reason))
     return ::testing::AssertionFailure()
@@ -102,7 +104,7 @@ codec::connect_packet make_connect(codec::protocol_version v, const connect_opti
   codec::pubrel_packet rel;
   rel.packet_id = p.packet_id;
   c.send_packet(rel);
-  auto r2 = c.expect_packet();
+  auto r2 = c.expect_ack();
   const auto* comp = r2.as<codec::pubcomp_packet>();
   if (!comp || comp->packet_id != p.packet_id || codec::is_error(comp->reason))
     return ::testing::AssertionFailure()
@@ -145,7 +147,7 @@ codec::publish_packet make_publish(std::string topic, std::string_view payload, 
   codec::pubrec_packet rec;
   rec.packet_id = got.packet_id;
   c.send_packet(rec);
-  auto r2 = c.expect_packet();
+  auto r2 = c.expect_ack();
   const auto* rel = r2.as<codec::pubrel_packet>();
   if (!rel || rel->packet_id != got.packet_id)
     return ::testing::AssertionFailure()
@@ -154,6 +156,34 @@ codec::publish_packet make_publish(std::string topic, std::string_view payload, 
   comp.packet_id = got.packet_id;
   c.send_packet(comp);
   return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult receive_publishes(raw_client& c, std::size_t n,
+                                             std::vector<codec::publish_packet>* out) {
+  out->clear();
+  while (out->size() < n) {
+    codec::publish_packet got;
+    auto r = receive_publish(c, &got);
+    if (!r)
+      return ::testing::AssertionFailure()
+             << "delivery " << out->size() + 1 << " of " << n << " missing\n" << r.message();
+    out->push_back(std::move(got));
+  }
+  return ::testing::AssertionSuccess();
+}
+
+std::vector<std::string> sorted_topics(const std::vector<codec::publish_packet>& ps) {
+  std::vector<std::string> out;
+  for (const auto& p : ps) out.push_back(p.topic);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+const codec::publish_packet* find_topic(const std::vector<codec::publish_packet>& ps,
+                                        std::string_view topic) {
+  for (const auto& p : ps)
+    if (p.topic == topic) return &p;
+  return nullptr;
 }
 
 void disconnect(raw_client& c) {
@@ -172,7 +202,7 @@ void disconnect(raw_client& c) {
   s.packet_id = packet_id;
   s.subscriptions.push_back({std::move(filter), {}});
   c.send_packet(s);
-  auto r = c.expect_packet();
+  auto r = c.expect_ack();
   if (const auto* ack = r.as<codec::suback_packet>()) {
     if (ack->packet_id == packet_id && ack->reasons.size() == 1 && ack->reasons[0] >= 0x80)
       return ::testing::AssertionSuccess();

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -64,6 +65,18 @@ codec::publish_packet make_publish(std::string topic, std::string_view payload,
 ::testing::AssertionResult receive_publish(raw_client& c, codec::publish_packet* out,
                                            bool acknowledge = true,
                                            std::chrono::milliseconds timeout = expect_timeout);
+
+// receive_publishes expects `n` PUBLISH packets, acknowledging each, and returns them in
+// arrival order in `out`. The spec orders deliveries only "for the same Topic and QoS"
+// (4.6), so a test that publishes to several topics compares what arrived as a set:
+// topics_of(out) sorted, or find_topic.
+::testing::AssertionResult receive_publishes(raw_client& c, std::size_t n,
+                                             std::vector<codec::publish_packet>* out);
+// sorted_topics lists the topics of `ps`, sorted (to compare deliveries across topics).
+std::vector<std::string> sorted_topics(const std::vector<codec::publish_packet>& ps);
+// find_topic returns the delivery on `topic`, or nullptr.
+const codec::publish_packet* find_topic(const std::vector<codec::publish_packet>& ps,
+                                        std::string_view topic);
 
 // disconnect sends a normal DISCONNECT (0x00 in v5), waits up to 1 s for the broker to
 // close, and closes the connection.

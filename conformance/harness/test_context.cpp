@@ -12,12 +12,23 @@ void test_context::begin(std::string name) {
   name_ = std::move(name);
   statement_.clear();
   logs_.clear();
+  malformed_.clear();
   started_ = std::chrono::steady_clock::now();
 }
 
 void test_context::attach(std::shared_ptr<transcript> log) {
   std::lock_guard lock(mutex_);
   logs_.push_back(std::move(log));
+}
+
+void test_context::note_malformed_server_packet(std::string line) {
+  std::lock_guard lock(mutex_);
+  malformed_.push_back(std::move(line));
+}
+
+std::vector<std::string> test_context::malformed_server_packets() const {
+  std::lock_guard lock(mutex_);
+  return malformed_;
 }
 
 std::string test_context::format_transcripts() const {

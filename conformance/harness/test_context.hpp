@@ -30,12 +30,19 @@ class test_context {
   // format_transcripts prints all attached transcripts merged in time order.
   std::string format_transcripts() const;
 
+  // note_malformed_server_packet keeps one packet the broker sent that the client's codec
+  // rejects ("<why>\t<hex>"), so the run can report that broker fault once, under the
+  // server's packet format, besides whatever the test itself concludes.
+  void note_malformed_server_packet(std::string line);
+  std::vector<std::string> malformed_server_packets() const;
+
  private:
   mutable std::mutex mutex_;
   std::string name_;
   std::string statement_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::vector<std::shared_ptr<transcript>> logs_;
+  std::vector<std::string> malformed_;
 };
 
 }  // namespace mqtt::cert

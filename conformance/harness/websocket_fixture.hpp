@@ -50,7 +50,7 @@ class websocket_fixture : public VersionFixture {
   // expect_pingresp sends PINGREQ and waits for PINGRESP: the connection still works.
   ::testing::AssertionResult expect_pingresp(raw_client& c) {
     c.send_packet(codec::pingreq_packet{});
-    auto r = c.expect_packet();
+    auto r = c.expect_ack();
     if (r.template as<codec::pingresp_packet>() == nullptr) {
       return ::testing::AssertionFailure() << mismatch("S→C PINGRESP D0 00", r);
     }

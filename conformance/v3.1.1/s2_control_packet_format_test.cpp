@@ -72,7 +72,7 @@ TEST_F(V311ControlPacketFormat, PubackEchoesPacketIdentifier) {
   p.qos_level = codec::qos::at_least_once;
   p.packet_id = 0x1234;
   c->send_packet(p);
-  auto r = c->expect_packet();
+  auto r = c->expect_ack();
   const auto* ack = r.as<codec::puback_packet>();
   EXPECT_TRUE(ack && ack->packet_id == 0x1234) << mismatch("S→C PUBACK 40 02 1234", r);
 }
@@ -86,13 +86,13 @@ TEST_F(V311ControlPacketFormat, PubrecAndPubrelEchoPacketIdentifier) {
   auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
   ASSERT_TRUE(sub);
   pub->send_packet(make_publish(t, "x", codec::qos::exactly_once, 0x2345));
-  auto r = pub->expect_packet();
+  auto r = pub->expect_ack();
   const auto* rec = r.as<codec::pubrec_packet>();
   EXPECT_TRUE(rec && rec->packet_id == 0x2345) << mismatch("S→C PUBREC 50 02 2345", r);
   codec::pubrel_packet rel;
   rel.packet_id = 0x2345;
   pub->send_packet(rel);
-  auto rc = pub->expect_packet();
+  auto rc = pub->expect_ack();
   EXPECT_TRUE(rc.as<codec::pubcomp_packet>()) << mismatch("S→C PUBCOMP 70 02 2345", rc);
   auto d = sub->expect_packet();
   const auto* p = d.as<codec::publish_packet>();
@@ -118,7 +118,7 @@ TEST_F(V311ControlPacketFormat, SubackAndUnsubackEchoPacketIdentifier) {
   u.packet_id = 0x5678;
   u.filters.push_back(topic("x"));
   c->send_packet(u);
-  auto r = c->expect_packet();
+  auto r = c->expect_ack();
   const auto* ua = r.as<codec::unsuback_packet>();
   EXPECT_TRUE(ua && ua->packet_id == 0x5678) << mismatch("S→C UNSUBACK B0 02 5678", r);
 }

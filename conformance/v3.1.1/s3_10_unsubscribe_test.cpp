@@ -15,7 +15,7 @@ class V311Unsubscribe : public v311::session_test {
     u.packet_id = id;
     u.filters = std::move(filters);
     c.send_packet(u);
-    auto r = c.expect_packet();
+    auto r = c.expect_ack();
     const auto* ack = r.as<codec::unsuback_packet>();
     if (ack && ack->packet_id == id) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << mismatch("S→C UNSUBACK for id " + std::to_string(id), r);
@@ -51,7 +51,7 @@ TEST_F(V311Unsubscribe, UnsubscribedFilterStopsDelivery) {
   u.packet_id = 2;
   u.filters.push_back(t);
   sub->send_packet(u);
-  auto r = sub->expect_packet();
+  auto r = sub->expect_ack();
   ASSERT_TRUE(r.as<codec::unsuback_packet>()) << mismatch("S→C UNSUBACK", r);
   auto pub = connect_client("pub");
   ASSERT_TRUE(pub);
@@ -93,7 +93,7 @@ TEST_F(V311Unsubscribe, UnsubackEchoesPacketIdentifier) {
   u.packet_id = 0x0A0B;
   u.filters.push_back(topic("x"));
   c->send_packet(u);
-  auto r = c->expect_packet();
+  auto r = c->expect_ack();
   const auto* ack = r.as<codec::unsuback_packet>();
   EXPECT_TRUE(ack && ack->packet_id == 0x0A0B) << mismatch("S→C UNSUBACK B0 02 0A0B", r);
 }
@@ -107,7 +107,7 @@ TEST_F(V311Unsubscribe, UnsubackSentEvenWithoutSubscription) {
   u.packet_id = 0x0C0D;
   u.filters.push_back(topic("never"));
   c->send_packet(u);
-  auto r = c->expect_packet();
+  auto r = c->expect_ack();
   const auto* ack = r.as<codec::unsuback_packet>();
   EXPECT_TRUE(ack && ack->packet_id == 0x0C0D) << mismatch("S→C UNSUBACK B0 02 0C0D", r);
 }

@@ -31,7 +31,7 @@ TEST_F(V311Suback, ReturnCodesAreAllowedValues) {
     s.subscriptions.push_back({f, o});
   }
   c->send_packet(s);
-  auto r = c->expect_packet();
+  auto r = c->expect_ack();
   const auto* ack = r.as<codec::suback_packet>();
   ASSERT_TRUE(ack && ack->reasons.size() == 6) << mismatch("S→C SUBACK with 6 return codes", r);
   for (std::size_t k = 0; k < ack->reasons.size(); ++k) {

@@ -21,7 +21,7 @@ TEST_F(V311StoringState, IncomingQosTwoStateSurvivesReconnect) {
   auto pub = resume(id, "pub");
   ASSERT_TRUE(pub);
   pub->send_packet(make_publish(t, "once", codec::qos::exactly_once, 21));
-  auto r = pub->expect_packet();
+  auto r = pub->expect_ack();
   ASSERT_TRUE(r.as<codec::pubrec_packet>()) << mismatch("S→C PUBREC 50 02 0015", r);
   pub->close();
   codec::connack_packet ack;
@@ -31,7 +31,7 @@ TEST_F(V311StoringState, IncomingQosTwoStateSurvivesReconnect) {
   codec::pubrel_packet rel;
   rel.packet_id = 21;
   again->send_packet(rel);
-  auto r2 = again->expect_packet();
+  auto r2 = again->expect_ack();
   const auto* comp = r2.as<codec::pubcomp_packet>();
   EXPECT_TRUE(comp && comp->packet_id == 21) << mismatch("S→C PUBCOMP 70 02 0015", r2);
   codec::publish_packet got;

@@ -52,7 +52,7 @@ TEST_F(V311Ordering, QosTwoMessagesForwardedInPublishOrder) {
                                   static_cast<std::uint16_t>(100 + i)));
   int completed = 0;
   for (int seen = 0; seen < 2 * n;) {
-    auto r = pub->expect_packet();
+    auto r = pub->expect_ack();
     if (const auto* rec = r.as<codec::pubrec_packet>()) {
       codec::pubrel_packet rel;
       rel.packet_id = rec->packet_id;

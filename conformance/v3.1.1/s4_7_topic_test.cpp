@@ -30,14 +30,13 @@ TEST_F(V311Topics, MultiLevelWildcardMatchesParentAndChildren) {
   const std::string base = topic("sport");
   auto [sub, pub] = connect_pair(base + "/#", {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  const std::string names[] = {base, base + "/tennis", base + "/tennis/player1/score"};
+  const std::vector<std::string> names = {base, base + "/tennis", base + "/tennis/player1/score"};
   for (const auto& n : names) ASSERT_TRUE(publish(*pub, n, "x"));
   ASSERT_TRUE(publish(*pub, topic("sports"), "no"));
-  for (const auto& n : names) {
-    codec::publish_packet got;
-    ASSERT_TRUE(receive_publish(*sub, &got)) << "nothing for " << n;
-    EXPECT_EQ(got.topic, n);
-  }
+  // Three topics: the spec orders deliveries per topic only (4.6), so compare as a set.
+  std::vector<codec::publish_packet> got;
+  ASSERT_TRUE(receive_publishes(*sub, names.size(), &got));
+  EXPECT_EQ(sorted_topics(got), names);
   EXPECT_TRUE(silent(*sub, "no PUBLISH for the sibling topic"));
 }
 

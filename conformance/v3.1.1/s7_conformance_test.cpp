@@ -31,7 +31,7 @@ TEST_F(V311Conformance, PlainClientInteroperates) {
   u.packet_id = id;
   u.filters.push_back(t);
   sub->send_packet(u);
-  auto r = sub->expect_packet();
+  auto r = sub->expect_ack();
   EXPECT_TRUE(r.as<codec::unsuback_packet>()) << mismatch("S→C UNSUBACK", r);
   EXPECT_TRUE(still_open(*sub));
   EXPECT_TRUE(still_open(*pub));
@@ -58,15 +58,17 @@ TEST_F(V311Conformance, PacketsSplitAndCoalescedOnTcp) {
   for (auto b : head) c->send_bytes(codec::byte_view(&b, 1));
   auto r1 = c->expect_packet();
   ASSERT_TRUE(r1.as<codec::connack_packet>()) << mismatch("S→C CONNACK 20 02 00 00", r1);
-  auto r2 = c->expect_packet();
+  auto r2 = c->expect_ack();
   ASSERT_TRUE(r2.as<codec::suback_packet>()) << mismatch("S→C SUBACK 90 03 0001 00", r2);
   codec::byte_buffer tail = codec::encode_packet(make_publish(t, "whole"), version());
   auto ping = codec::encode_packet(codec::pingreq_packet{}, version());
   tail.insert(tail.end(), ping.begin(), ping.end());
   c->send_bytes(tail);
+  // The routed PUBLISH and the PINGRESP may come in either order: nothing orders a
+  // forwarded message against the answer to a PINGREQ.
+  auto r4 = c->expect_ack();
+  EXPECT_TRUE(r4.as<codec::pingresp_packet>()) << mismatch("S→C PINGRESP D0 00", r4);
   auto r3 = c->expect_packet();
   const auto* p = r3.as<codec::publish_packet>();
   ASSERT_TRUE(p && p->payload == payload_bytes("whole")) << mismatch("S→C PUBLISH \"whole\"", r3);
-  auto r4 = c->expect_packet();
-  EXPECT_TRUE(r4.as<codec::pingresp_packet>()) << mismatch("S→C PINGRESP D0 00", r4);
 }

@@ -79,7 +79,7 @@ class session_test : public v311_test {
   // still_open sends PINGREQ and expects PINGRESP as the next packet.
   static ::testing::AssertionResult still_open(raw_client& c) {
     c.send_packet(codec::pingreq_packet{});
-    auto r = c.expect_packet();
+    auto r = c.expect_ack();
     if (r.as<codec::pingresp_packet>()) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << mismatch("S→C PINGRESP D0 00 (connection open)", r);
   }

@@ -62,7 +62,7 @@ TEST_F(V5ControlPacketFormat, PubackEchoesPublishPacketIdentifier) {
   p.qos_level = codec::qos::at_least_once;
   p.packet_id = 0x1234;
   c->send_packet(p);
-  auto r = c->expect_packet();
+  auto r = c->expect_ack();
   const auto* ack = r.as<codec::puback_packet>();
   EXPECT_TRUE(ack && ack->packet_id == 0x1234) << mismatch("S→C PUBACK 40 .. 1234", r);
 }
@@ -76,14 +76,14 @@ TEST_F(V5ControlPacketFormat, SubackAndUnsubackEchoPacketIdentifier) {
   s.packet_id = 0x4321;
   s.subscriptions.push_back({topic("x"), {}});
   c->send_packet(s);
-  auto r = c->expect_packet();
+  auto r = c->expect_ack();
   const auto* sa = r.as<codec::suback_packet>();
   EXPECT_TRUE(sa && sa->packet_id == 0x4321) << mismatch("S→C SUBACK 90 .. 4321", r);
   codec::unsubscribe_packet u;
   u.packet_id = 0x5678;
   u.filters.push_back(topic("x"));
   c->send_packet(u);
-  auto r2 = c->expect_packet();
+  auto r2 = c->expect_ack();
   const auto* ua = r2.as<codec::unsuback_packet>();
   EXPECT_TRUE(ua && ua->packet_id == 0x5678) << mismatch("S→C UNSUBACK B0 .. 5678", r2);
 }
@@ -98,7 +98,7 @@ TEST_F(V5ControlPacketFormat, SubackWithoutPropertiesHasZeroPropertyLength) {
   s.packet_id = 7;
   s.subscriptions.push_back({topic("p"), {}});
   c->send_packet(s);
-  auto r = c->expect_packet();
+  auto r = c->expect_ack();
   ASSERT_TRUE(r.as<codec::suback_packet>()) << mismatch("S→C SUBACK", r);
   // 90 LL 0007 <property length> <properties> <reason>
   ASSERT_GE(r.bytes.size(), 5U);

@@ -123,7 +123,7 @@ TEST_F(V5Unsubscribe, MultipleFiltersActAsConsecutiveUnsubscribes) {
   u.packet_id = 3;
   u.filters = {a, b, a};
   sub->send_packet(u);
-  auto r = sub->expect_packet();
+  auto r = sub->expect_ack();
   const auto* ack = r.as<codec::unsuback_packet>();
   ASSERT_TRUE(ack && ack->packet_id == 3) << mismatch("S→C UNSUBACK B0 .. 0003", r);
   EXPECT_EQ(ack->reasons, (std::vector<std::uint8_t>{0x00, 0x00, 0x11}))

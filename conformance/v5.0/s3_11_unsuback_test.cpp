@@ -31,7 +31,7 @@ class V5Unsuback : public v5_test {
     u.packet_id = 0x0B0B;
     u.filters.push_back(topic("never"));
     c->send_packet(u);
-    auto r = c->expect_packet();
+    auto r = c->expect_ack();
     ASSERT_TRUE(r.as<codec::unsuback_packet>()) << mismatch("S→C UNSUBACK B0 .. 0B0B", r);
     EXPECT_LE(r.bytes.size(), small_packet_limit)
         << mismatch("S→C UNSUBACK of at most 16 bytes (the client's Maximum Packet Size)", r);
@@ -63,7 +63,7 @@ TEST_F(V5Unsuback, UnsubackReasonsInFilterOrder) {
   u.packet_id = 3;
   u.filters = {topic("never"), topic("had")};
   c->send_packet(u);
-  auto r = c->expect_packet();
+  auto r = c->expect_ack();
   const auto* ack = r.as<codec::unsuback_packet>();
   ASSERT_TRUE(ack) << mismatch("S→C UNSUBACK", r);
   EXPECT_EQ(ack->reasons, (std::vector<std::uint8_t>{0x11, 0x00}))
@@ -82,7 +82,7 @@ TEST_F(V5Unsuback, ReasonCodesAreUnsubscribeReasonCodes) {
   u.filters = {topic_prefix() + "/#", topic("never"), topic_prefix() + "/+/x",
                "$share/mqttcert/" + topic("s")};
   c->send_packet(u);
-  auto r = c->expect_packet();
+  auto r = c->expect_ack();
   const auto* ack = r.as<codec::unsuback_packet>();
   ASSERT_TRUE(ack && ack->reasons.size() == 4) << mismatch("S→C UNSUBACK with 4 reason codes", r);
   for (auto rc : ack->reasons)

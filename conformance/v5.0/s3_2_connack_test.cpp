@@ -202,7 +202,7 @@ TEST_F(V5Connack, SubscribeAtAnyRequestedQosAccepted) {
   for (int q = 0; q <= 2; ++q)
     s.subscriptions.push_back({topic("q" + std::to_string(q)), {static_cast<codec::qos>(q)}});
   c->send_packet(s);
-  auto r = c->expect_packet();
+  auto r = c->expect_ack();
   const auto* sa = r.as<codec::suback_packet>();
   ASSERT_TRUE(sa && sa->reasons.size() == 3) << mismatch("S→C SUBACK with 3 reason codes", r);
   for (auto code : sa->reasons)
@@ -258,7 +258,7 @@ TEST_F(V5Connack, AssignedClientIdentifierIsUnused) {
   ASSERT_TRUE(ack.props.assigned_client_identifier);
   // The assigned id must not take over a live session: the named client stays connected.
   named->send_packet(codec::pingreq_packet{});
-  auto r = named->expect_packet();
+  auto r = named->expect_ack();
   EXPECT_TRUE(r.as<codec::pingresp_packet>()) << mismatch("S→C PINGRESP (still connected)", r);
 }
 

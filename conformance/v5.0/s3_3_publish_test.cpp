@@ -613,7 +613,7 @@ class V5PublishSubscriptionIds : public V5Publish {
       if (sid) s.props.subscription_identifiers.push_back(*sid);
       s.subscriptions.push_back({std::move(filter), {}});
       sub->send_packet(s);
-      auto r = sub->expect_packet();
+      auto r = sub->expect_ack();
       const auto* ack = r.as<codec::suback_packet>();
       if (!ack || ack->reasons.size() != 1 || ack->reasons[0] >= 0x80) {
         ADD_FAILURE() << "setup: SUBSCRIBE with Subscription Identifier\n"
@@ -751,13 +751,13 @@ TEST_F(V5PublishReceiveMaximum, NonPublishPacketsNotDelayedAtReceiveMaximum) {
   auto sub = flood(&first);
   ASSERT_TRUE(sub);
   sub->send_packet(codec::pingreq_packet{});
-  auto r = sub->expect_packet();
+  auto r = sub->expect_ack();
   EXPECT_TRUE(r.as<codec::pingresp_packet>()) << mismatch("S→C PINGRESP D0 00", r);
   codec::subscribe_packet s;
   s.packet_id = 77;
   s.subscriptions.push_back({topic("other"), {}});
   sub->send_packet(s);
-  auto r2 = sub->expect_packet();
+  auto r2 = sub->expect_ack();
   const auto* ack = r2.as<codec::suback_packet>();
   EXPECT_TRUE(ack && ack->packet_id == 77) << mismatch("S→C SUBACK 90 .. 004D", r2);
 }

@@ -30,7 +30,7 @@ class V5Pubrec : public v5_test {
     p.qos_level = codec::qos::exactly_once;
     p.packet_id = id;
     c.send_packet(p);
-    auto r = c.expect_packet();
+    auto r = c.expect_ack();
     if (const auto* rec = r.as<codec::pubrec_packet>(); rec && !codec::is_error(rec->reason)) {
       codec::pubrel_packet rel;
       rel.packet_id = id;

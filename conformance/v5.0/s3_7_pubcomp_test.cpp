@@ -50,7 +50,7 @@ TEST_F(V5Pubcomp, ReasonCodeIsAPubcompReasonCode) {
   p.qos_level = codec::qos::exactly_once;
   p.packet_id = 9;
   pub->send_packet(p);
-  auto r = pub->expect_packet();
+  auto r = pub->expect_ack();
   ASSERT_TRUE(r.as<codec::pubrec_packet>()) << mismatch("S→C PUBREC 50 .. 0009", r);
   auto r2 = pubcomp_for(*pub, 9);
   const auto* comp = r2.as<codec::pubcomp_packet>();

@@ -32,7 +32,7 @@ class V5Suback : public suback_checks<v5_test> {
     s.packet_id = 0x0909;
     s.subscriptions.push_back({"$share/mqttcert/" + topic("s"), {}});
     c->send_packet(s);
-    auto r = c->expect_packet();
+    auto r = c->expect_ack();
     ASSERT_TRUE(r.as<codec::suback_packet>()) << mismatch("S→C SUBACK 90 .. 0909", r);
     EXPECT_LE(r.bytes.size(), small_packet_limit)
         << mismatch("S→C SUBACK of at most 16 bytes (the client's Maximum Packet Size)", r);
@@ -74,7 +74,7 @@ TEST_F(V5Suback, ReasonCodesAreSubscribeReasonCodes) {
                      {topic_prefix() + "/#", {.max_qos = codec::qos::exactly_once}},
                      {"$share/mqttcert/" + topic("s"), {.max_qos = codec::qos::at_least_once}}};
   c->send_packet(s);
-  auto r = c->expect_packet();
+  auto r = c->expect_ack();
   const auto* ack = r.as<codec::suback_packet>();
   ASSERT_TRUE(ack && ack->reasons.size() == 4) << mismatch("S→C SUBACK with 4 reason codes", r);
   for (auto rc : ack->reasons)

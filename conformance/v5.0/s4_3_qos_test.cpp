@@ -152,7 +152,7 @@ TEST_F(V5QualityOfService, QosOneReceiverPubacksWithIdentifier) {
   auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
   pub->send_packet(message(t, "owned", codec::qos::at_least_once, 0xABCD));
-  auto r = pub->expect_packet();
+  auto r = pub->expect_ack();
   const auto* ack = r.as<codec::puback_packet>();
   ASSERT_TRUE(ack && ack->packet_id == 0xABCD) << mismatch("S→C PUBACK 40 .. ABCD", r);
   codec::publish_packet got;
@@ -317,13 +317,13 @@ TEST_F(V5QualityOfService, QosTwoReceiverPubrecsWithIdentifier) {
   auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
   pub->send_packet(message(t, "owned", codec::qos::exactly_once, 0xBCDE));
-  auto r = pub->expect_packet();
+  auto r = pub->expect_ack();
   const auto* rec = r.as<codec::pubrec_packet>();
   ASSERT_TRUE(rec && rec->packet_id == 0xBCDE) << mismatch("S→C PUBREC 50 .. BCDE", r);
   codec::pubrel_packet rel;
   rel.packet_id = 0xBCDE;
   pub->send_packet(rel);
-  auto r2 = pub->expect_packet();
+  auto r2 = pub->expect_ack();
   ASSERT_TRUE(r2.as<codec::pubcomp_packet>()) << mismatch("S→C PUBCOMP 70 .. BCDE", r2);
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -343,7 +343,7 @@ TEST_F(V5QualityOfService, IdentifierAfterErrorPubrecIsNewMessage) {
   bad.payload = codec::byte_buffer{0xFF, 0xFE};
   bad.props.payload_format_indicator = 1;
   pub->send_packet(bad);
-  auto r = pub->expect_packet();
+  auto r = pub->expect_ack();
   if (r.status == recv_status::closed || r.as<codec::disconnect_packet>())
     GTEST_SKIP() << "the broker closed on the invalid payload instead of refusing it with "
                     "PUBREC 0x80+, so this rule cannot be exercised: " << r.describe();
@@ -373,16 +373,16 @@ TEST_F(V5QualityOfService, QosTwoDuplicateBeforePubrelNotDeliveredTwice) {
   auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
   pub->send_packet(message(t, "once", codec::qos::exactly_once, 9));
-  auto r1 = pub->expect_packet();
+  auto r1 = pub->expect_ack();
   ASSERT_TRUE(r1.as<codec::pubrec_packet>()) << mismatch("S→C PUBREC 50 .. 0009", r1);
   pub->send_packet(message(t, "once", codec::qos::exactly_once, 9, true));
-  auto r2 = pub->expect_packet();
+  auto r2 = pub->expect_ack();
   const auto* rec = r2.as<codec::pubrec_packet>();
   EXPECT_TRUE(rec && rec->packet_id == 9) << mismatch("S→C PUBREC 50 .. 0009 again", r2);
   codec::pubrel_packet rel;
   rel.packet_id = 9;
   pub->send_packet(rel);
-  auto r3 = pub->expect_packet();
+  auto r3 = pub->expect_ack();
   EXPECT_TRUE(r3.as<codec::pubcomp_packet>()) << mismatch("S→C PUBCOMP 70 .. 0009", r3);
   ASSERT_TRUE(receive_publish(*sub, nullptr));
   auto r4 = sub->expect_no_packet();
@@ -396,12 +396,12 @@ TEST_F(V5QualityOfService, PubrelAnsweredWithPubcomp) {
   auto pub = connect_client("pub");
   ASSERT_TRUE(pub);
   pub->send_packet(message(topic("q2"), "x", codec::qos::exactly_once, 0x0102));
-  auto r1 = pub->expect_packet();
+  auto r1 = pub->expect_ack();
   ASSERT_TRUE(r1.as<codec::pubrec_packet>()) << mismatch("S→C PUBREC", r1);
   codec::pubrel_packet rel;
   rel.packet_id = 0x0102;
   pub->send_packet(rel);
-  auto r2 = pub->expect_packet();
+  auto r2 = pub->expect_ack();
   const auto* comp = r2.as<codec::pubcomp_packet>();
   EXPECT_TRUE(comp && comp->packet_id == 0x0102) << mismatch("S→C PUBCOMP 70 .. 0102", r2);
 }
@@ -432,13 +432,13 @@ TEST_F(V5QualityOfService, QosTwoExchangeCompletesAfterExpiry) {
   auto p = message(topic("q2"), "short", codec::qos::exactly_once, 0x0D0D);
   p.props.message_expiry_interval = 1;
   pub->send_packet(p);
-  auto r = pub->expect_packet();
+  auto r = pub->expect_ack();
   ASSERT_TRUE(r.as<codec::pubrec_packet>()) << mismatch("S→C PUBREC 50 .. 0D0D", r);
   ASSERT_EQ(pub->expect_no_packet(real_time(2200ms)).status, recv_status::timeout);
   codec::pubrel_packet rel;
   rel.packet_id = 0x0D0D;
   pub->send_packet(rel);
-  auto r2 = pub->expect_packet();
+  auto r2 = pub->expect_ack();
   const auto* comp = r2.as<codec::pubcomp_packet>();
   ASSERT_TRUE(comp && comp->packet_id == 0x0D0D) << mismatch("S→C PUBCOMP 70 .. 0D0D", r2);
   EXPECT_EQ(comp->reason, codec::reason_code::success)

@@ -28,7 +28,7 @@ class V5Ordering : public v5_test {
     // Acknowledgements: PUBACK per QoS 1 message; PUBREC (answered with PUBREL), then
     // PUBCOMP per QoS 2 message, the two kinds possibly interleaved.
     for (int done = 0; q != codec::qos::at_most_once && done < count;) {
-      auto r = pub->expect_packet();
+      auto r = pub->expect_ack();
       if (const auto* rec = r.as<codec::pubrec_packet>()) {
         codec::pubrel_packet rel;
         rel.packet_id = rec->packet_id;

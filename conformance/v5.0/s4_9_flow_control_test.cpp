@@ -100,7 +100,7 @@ TEST_F(V5FlowControl, OtherPacketsAnsweredAtZeroQuota) {
   auto got = take_unacked(*c);
   ASSERT_EQ(got.size(), 1u) << "setup: expected 1 unacknowledged PUBLISH";
   c->send_packet(codec::pingreq_packet{});
-  auto r = c->expect_packet();
+  auto r = c->expect_ack();
   EXPECT_TRUE(r.as<codec::pingresp_packet>()) << mismatch("S→C PINGRESP at zero quota", r);
   EXPECT_TRUE(subscribe(*c, topic("other"), codec::qos::at_most_once, 40))
       << "SUBSCRIBE not answered at zero quota";
