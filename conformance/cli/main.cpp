@@ -4,6 +4,8 @@
 //                [--jobs N] [--junit FILE] [--json FILE] [--html FILE]
 //   mqttcert list [--protocol …] [--filter GLOB]
 //   mqttcert coverage [--markdown FILE]
+//   mqttcert interop (--broker URL | --launch NAME) [--webhook-listen HOST:PORT] [--json FILE]
+//   mqttcert matrix --reports DIR [--broker NAME]… [--markdown FILE] [--html FILE]
 //
 // Exit status: 0 all passed (allowed deviations and non-strict results included), 1 some
 // failed, 2 the suite could not run (bad flags, broker unreachable).
@@ -17,7 +19,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "conformance/cli/compatibility_matrix.hpp"
 #include "conformance/cli/coverage.hpp"
+#include "conformance/cli/interop_runner.hpp"
 #include "conformance/cli/reports.hpp"
 #include "conformance/cli/suite_runner.hpp"
 #include "conformance/harness/broker_target.hpp"
@@ -67,6 +71,60 @@ std::string now_iso() {
   return buf;
 }
 
+// run_interop is `mqttcert interop`: the invariants against one broker.
+int run_interop(interop_options io, const std::string& json, const std::string& command_line) {
+  if (io.broker_url.empty() == io.launch.empty())
+    return cannot_run("interop: give exactly one of --broker URL and --launch NAME");
+  std::string error;
+  broker_profile profile;
+  std::string profile_path = io.profile_path;
+  if (!io.launch.empty()) {
+    if (!profile_path.empty())
+      return cannot_run("interop: --profile is for --broker; a launched broker brings its own");
+    profile_path = bundled_profile_path(io.launch == "refbroker"   ? "refbroker.json"
+                                        : io.launch == "mosquitto" ? "mosquitto-2.0.json"
+                                                                   : "nanomq.json");
+    if (io.launch == "nanomq" && nanomq_binary(&error).empty()) return cannot_run(error);
+  } else {
+    auto address = broker_address::parse(io.broker_url, &error);
+    if (!address) return cannot_run(error);
+    if (!wait_until_accepting(*address, std::chrono::milliseconds(3000)))
+      return cannot_run("broker " + io.broker_url + " is unreachable");
+  }
+  if (!profile_path.empty()) {
+    auto p = load_profile(profile_path, &error);
+    if (!p) return cannot_run(error);
+    profile = *p;
+  }
+  io.profile_path = io.broker_url.empty() ? std::string() : profile_path;
+  const std::string broker = io.launch.empty() ? io.broker_url : io.launch;
+  std::cout << "mqttcert interop: invariants against " << broker
+            << (profile_path.empty() ? "" : " (profile " + profile.name + ")") << "\n";
+  if (!io.webhook_listen.empty()) {
+    std::cout << "mqttcert interop: the scripted webhook serves http://" << io.webhook_listen
+              << ": point the broker's HTTP auth at /auth (clientid, username and password as "
+                 "form, JSON or query parameters) and its ACL at /acl (also access: 1 "
+                 "subscribe, 2 publish; topic)\n";
+  }
+  const bool tty = ::isatty(STDOUT_FILENO);
+  auto results = run_invariants(io, profile,
+                                [&](int done, const std::string& line) {
+                                  if (!tty) return;
+                                  std::cout << "\r\x1b[K[" << done << "] " << line.substr(0, 100)
+                                            << std::flush;
+                                },
+                                &error);
+  if (tty) std::cout << "\r\x1b[K";
+  if (!results) return cannot_run(error);
+  print_invariants(std::cout, *results, tty);
+  if (!json.empty() &&
+      !write_invariants_json(json, *results, broker, profile.name, command_line))
+    return cannot_run("cannot write " + json);
+  for (const auto& r : *results)
+    if (r.outcome == verdict::failed) return 1;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -103,6 +161,43 @@ int main(int argc, char** argv) {
   auto* cov = app.add_subcommand("coverage", "count covered broker-testable statements");
   cov->add_option("--markdown", markdown, "also write this file (e.g. docs/coverage.md)");
 
+  auto* interop = app.add_subcommand(
+      "interop", "check the ordering, backlog and auth-webhook invariants against a broker");
+  interop_options io;
+  interop->add_option("--broker", io.broker_url,
+                      "the broker, e.g. tcp://127.0.0.1:1883 (it is not reconfigured: "
+                      "invariants that need another configuration skip, saying why)");
+  interop->add_option("--launch", io.launch, "launch a local broker instead, as CI does")
+      ->check(CLI::IsMember({"refbroker", "mosquitto", "nanomq"}));
+  interop->add_option("--profile", io.profile_path,
+                      "broker profile JSON: its invariant_violations are expected");
+  interop->add_option("--webhook-listen", io.webhook_listen,
+                      "serve the scripted auth/ACL webhook on HOST:PORT for the broker to ask "
+                      "(auth-webhook invariant; prints what to configure)");
+  interop->add_option("--webhook-timeout-ms", io.webhook_timeout_ms,
+                      "how long the broker waits for its webhook (default 5000)")
+      ->check(CLI::Range(1, 600000));
+  interop->add_option("--queue-limit", io.queue_limit,
+                      "QoS 1/2 messages the broker holds per session, as configured (explains "
+                      "backlog losses; without it any loss is unexplained)")
+      ->check(CLI::Range(0L, 1L << 40));
+  interop->add_option("--invariant", io.invariants, "ordering, backlog or auth-webhook (repeatable)")
+      ->check(CLI::IsMember({"ordering", "backlog", "auth-webhook"}));
+  interop->add_option("--jobs,-j", io.jobs, "test processes at a time")->check(CLI::Range(1, 16));
+  interop->add_option("--json", json, "write JSON results (the compatibility matrix reads them)");
+
+  auto* matrix = app.add_subcommand(
+      "matrix", "write the compatibility matrix from one interop run's reports");
+  matrix_options mo;
+  mo.brokers = {"refbroker", "mosquitto", "nanomq"};
+  matrix->add_option("--reports", mo.reports_dir,
+                     "directory of <broker>-suite.json and <broker>-invariants.json")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  matrix->add_option("--broker", mo.brokers, "columns, in order (default: refbroker mosquitto nanomq)");
+  matrix->add_option("--markdown", mo.markdown_path, "write Markdown (e.g. docs/compatibility.md)");
+  matrix->add_option("--html", mo.html_path, "write a self-contained HTML page");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -110,6 +205,20 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return 2;
+  }
+
+  if (*interop) return run_interop(io, json, command_line);
+  if (*matrix) {
+    if (mo.markdown_path.empty() && mo.html_path.empty())
+      return cannot_run("matrix: give --markdown FILE, --html FILE or both");
+    mo.command_line = "mqttcert matrix";
+    for (int i = 2; i < argc; ++i) mo.command_line += " " + std::string(argv[i]);
+    std::string error;
+    if (!write_compatibility_matrix(mo, &error)) return cannot_run(error);
+    std::cout << "mqttcert matrix: wrote"
+              << (mo.markdown_path.empty() ? "" : " " + mo.markdown_path)
+              << (mo.html_path.empty() ? "" : " " + mo.html_path) << "\n";
+    return 0;
   }
 
   auto binaries = binaries_for(protocol);

@@ -184,6 +184,20 @@ std::unique_ptr<broker_process> broker_process::start_command(std::vector<std::s
   return spawn(std::move(argv), std::move(wait_for), std::move(dir), error);
 }
 
+bool broker_process::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) != pid_) return true;
+  pid_ = -1;
+  if (WIFSIGNALED(status)) {
+    exit_description_ = "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+                        strsignal(WTERMSIG(status)) + ")";
+  } else {
+    exit_description_ = "exited with status " + std::to_string(WEXITSTATUS(status));
+  }
+  return false;
+}
+
 std::string broker_process::log_text() const {
   std::ifstream in(log_path_, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -79,6 +79,10 @@ class broker_process {
   double time_scale() const { return time_scale_; }
   pid_t pid() const { return pid_; }
   const std::string& log_path() const { return log_path_; }
+  // running says whether the process is still alive (it reaps it when it is not, keeping
+  // how it ended for exit_description: "killed by signal 11 (Segmentation fault)").
+  bool running();
+  const std::string& exit_description() const { return exit_description_; }
   // log_text is everything the broker has written to its log so far.
   std::string log_text() const;
   // command is the command line it was started with, for reports.
@@ -101,6 +105,7 @@ class broker_process {
   std::string work_dir_;
   std::string log_path_;
   std::string command_;
+  std::string exit_description_;
 };
 
 // refbroker_has_time_scale says whether `binary --help` lists --time-scale (the test hook

@@ -32,10 +32,11 @@ codec::connect_packet make_connect(codec::protocol_version v, const connect_opti
 }
 
 ::testing::AssertionResult connect_session(raw_client& c, const connect_options& o,
-                                           codec::connack_packet* out) {
+                                           codec::connack_packet* out,
+                                           std::chrono::milliseconds timeout) {
   auto v = c.version();
   c.send_packet(make_connect(v, o));
-  auto r = c.expect_packet();
+  auto r = c.expect_packet(timeout);
   const auto* ack = r.as<codec::connack_packet>();
   if (!ack || ack->reason != 0)
     return ::testing::AssertionFailure()
@@ -82,12 +83,13 @@ codec::connect_packet make_connect(codec::protocol_version v, const connect_opti
   return subscribe(c, std::move(filter), o, packet_id);
 }
 
-::testing::AssertionResult publish(raw_client& c, const codec::publish_packet& p) {
+::testing::AssertionResult publish(raw_client& c, const codec::publish_packet& p,
+                                   std::chrono::milliseconds timeout) {
   c.send_packet(p);
   const std::string pid = std::to_string(p.packet_id);
   if (p.qos_level == codec::qos::at_most_once) return ::testing::AssertionSuccess();
   if (p.qos_level == codec::qos::at_least_once) {
-    auto r = c.expect_ack();
+    auto r = c.expect_ack(timeout);
     const auto* ack = r.as<codec::puback_packet>();
     if (!ack || ack->packet_id != p.packet_id || codec::is_error(ack->reason))
       return ::testing::AssertionFailure()
@@ -95,7 +97,7 @@ codec::connect_packet make_connect(codec::protocol_version v, const connect_opti
              << mismatch("S→C PUBACK for packet id " + pid + " with a success reason", r);
     return ::testing::AssertionSuccess();
   }
-  auto r = c.expect_ack();
+  auto r = c.expect_ack(timeout);
   const auto* rec = r.as<codec::pubrec_packet>();
   if (!rec || rec->packet_id != p.packet_id || codec::is_error(rec->reason))
     return ::testing::AssertionFailure()
@@ -104,7 +106,7 @@ codec::connect_packet make_connect(codec::protocol_version v, const connect_opti
   codec::pubrel_packet rel;
   rel.packet_id = p.packet_id;
   c.send_packet(rel);
-  auto r2 = c.expect_ack();
+  auto r2 = c.expect_ack(timeout);
   const auto* comp = r2.as<codec::pubcomp_packet>();
   if (!comp || comp->packet_id != p.packet_id || codec::is_error(comp->reason))
     return ::testing::AssertionFailure()

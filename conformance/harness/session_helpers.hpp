@@ -30,9 +30,10 @@ struct connect_options {
 codec::connect_packet make_connect(codec::protocol_version v, const connect_options& o);
 
 // connect_session sends CONNECT for the client's version and expects a successful
-// CONNACK (v5 reason 0x00, 3.1.1 return code 0). `out` receives the CONNACK.
+// CONNACK (v5 reason 0x00, 3.1.1 return code 0) within `timeout`. `out` receives it.
 ::testing::AssertionResult connect_session(raw_client& c, const connect_options& o,
-                                           codec::connack_packet* out = nullptr);
+                                           codec::connack_packet* out = nullptr,
+                                           std::chrono::milliseconds timeout = expect_timeout);
 ::testing::AssertionResult connect_v5(raw_client& c, const connect_options& o,
                                       codec::connack_packet* out = nullptr);
 ::testing::AssertionResult connect_v311(raw_client& c, const connect_options& o,
@@ -54,8 +55,9 @@ codec::publish_packet make_publish(std::string topic, std::string_view payload,
                                    std::uint16_t packet_id = 0, bool retain = false);
 
 // publish sends `p` and completes its QoS handshake: nothing for QoS 0, PUBACK for QoS 1,
-// PUBREC/PUBREL/PUBCOMP for QoS 2, each with a success reason code.
-::testing::AssertionResult publish(raw_client& c, const codec::publish_packet& p);
+// PUBREC/PUBREL/PUBCOMP for QoS 2, each with a success reason code, each within `timeout`.
+::testing::AssertionResult publish(raw_client& c, const codec::publish_packet& p,
+                                   std::chrono::milliseconds timeout = expect_timeout);
 ::testing::AssertionResult publish(raw_client& c, std::string topic, std::string_view payload,
                                    codec::qos q = codec::qos::at_most_once, bool retain = false,
                                    std::uint16_t packet_id = 1);

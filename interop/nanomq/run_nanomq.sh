@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# run_nanomq.sh runs the conformance suite (MODE suite) or the invariants (MODE invariants)
+# against NanoMQ, which Debian does not package. Which NanoMQ, in order:
+#   MQTTCERT_NANOMQ_URL=tcp://127.0.0.1:PORT  a NanoMQ already running (loopback only; the
+#                                             invariants that need to reconfigure it skip),
+#   NANOMQ_BIN=/path/to/nanomq                a binary mqttcert launches on free ports,
+#   BUILT_BINARY                              the one the CTest set-up built from the snapshot.
+# With none of them it prints "skipped: NanoMQ not available" and exits 77 (CTest: skipped).
+# Usage: run_nanomq.sh MODE MQTTCERT_BINARY PROFILE REPORT_DIR BUILT_BINARY
+set -euo pipefail
+
+mode="$1"
+mqttcert="$2"
+profile="$3"
+out="$4"
+built="$5"
+mkdir -p "$out"
+case "$mode" in
+  suite) command=(run --protocol all -j 2 --json "$out/nanomq-suite.json"
+                  --junit "$out/nanomq-suite.junit.xml" --html "$out/nanomq-suite.html") ;;
+  invariants) command=(interop -j 2 --json "$out/nanomq-invariants.json") ;;
+  *) echo "run_nanomq: MODE must be suite or invariants, got $mode" >&2; exit 2 ;;
+esac
+
+url="${MQTTCERT_NANOMQ_URL:-}"
+if [ -n "$url" ]; then
+  case "$url" in
+    tcp://127.*|tcp://localhost:*|tcp://\[::1\]:*) ;;
+    *) echo "run_nanomq: MQTTCERT_NANOMQ_URL must be a loopback address, got $url" >&2; exit 2 ;;
+  esac
+  exec "$mqttcert" "${command[@]}" --broker "$url" --profile "$profile"
+fi
+if [ -z "${NANOMQ_BIN:-}" ] && [ ! -x "$built" ]; then
+  echo "skipped: NanoMQ not available (no source snapshot when this build was configured, so"
+  echo "nothing built $built; set NANOMQ_BIN=/path/to/nanomq or MQTTCERT_NANOMQ_URL)"
+  exit 77
+fi
+if [ "$mode" = suite ]; then command+=(--profile "$profile"); fi
+exec "$mqttcert" "${command[@]}" --launch nanomq
