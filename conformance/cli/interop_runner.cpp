@@ -164,10 +164,12 @@ std::optional<std::vector<invariant_result>> run_invariants(
         std::find(options.invariants.begin(), options.invariants.end(), b.invariant) ==
             options.invariants.end())
       continue;
-    for (int shard = 0; shard < jobs; ++shard) {
+    // A webhook served on a given address can be served by one process only.
+    const int shards = b.invariant == "auth-webhook" && !options.webhook_listen.empty() ? 1 : jobs;
+    for (int shard = 0; shard < shards; ++shard) {
       gtest_task task;
       task.binary = b.path;
-      task.env = {"GTEST_TOTAL_SHARDS=" + std::to_string(jobs),
+      task.env = {"GTEST_TOTAL_SHARDS=" + std::to_string(shards),
                   "GTEST_SHARD_INDEX=" + std::to_string(shard), "GTEST_COLOR=no"};
       if (!options.launch.empty()) task.env.push_back("MQTTCERT_INVARIANT_BROKERS=" + options.launch);
       if (!options.broker_url.empty())
@@ -177,6 +179,10 @@ std::optional<std::vector<invariant_result>> run_invariants(
         task.env.push_back("MQTTCERT_WEBHOOK_LISTEN=" + options.webhook_listen);
       if (options.webhook_timeout_ms > 0)
         task.env.push_back("MQTTCERT_WEBHOOK_TIMEOUT_MS=" + std::to_string(options.webhook_timeout_ms));
+      if (!options.username.empty())
+        task.env.push_back("MQTTCERT_INVARIANT_USERNAME=" + options.username);
+      if (!options.password.empty())
+        task.env.push_back("MQTTCERT_INVARIANT_PASSWORD=" + options.password);
       if (options.queue_limit >= 0)
         task.env.push_back("MQTTCERT_QUEUE_LIMIT=" + std::to_string(options.queue_limit));
       tasks.push_back(std::move(task));

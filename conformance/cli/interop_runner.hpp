@@ -45,6 +45,8 @@ struct interop_options {
   std::string webhook_listen;  // HOST:PORT the scripted webhook serves on
   int webhook_timeout_ms = 0;  // the external broker's webhook timeout (0: default)
   long queue_limit = -1;       // the external broker's queue limit (-1: not given)
+  std::string username;        // what the ordering and backlog clients connect with
+  std::string password;
   std::vector<std::string> invariants;  // empty: all
   int jobs = 2;
 };

@@ -85,16 +85,17 @@ int run_interop(interop_options io, const std::string& json, const std::string& 
                                         : io.launch == "mosquitto" ? "mosquitto-2.0.json"
                                                                    : "nanomq.json");
     if (io.launch == "nanomq" && nanomq_binary(&error).empty()) return cannot_run(error);
-  } else {
-    auto address = broker_address::parse(io.broker_url, &error);
-    if (!address) return cannot_run(error);
-    if (!wait_until_accepting(*address, std::chrono::milliseconds(3000)))
-      return cannot_run("broker " + io.broker_url + " is unreachable");
   }
   if (!profile_path.empty()) {
     auto p = load_profile(profile_path, &error);
     if (!p) return cannot_run(error);
     profile = *p;
+  }
+  if (!io.broker_url.empty()) {
+    auto address = broker_address::parse(io.broker_url, &error);
+    if (!address) return cannot_run(error);
+    if (!wait_until_accepting(*address, std::chrono::milliseconds(3000)))
+      return cannot_run("broker " + io.broker_url + " is unreachable");
   }
   io.profile_path = io.broker_url.empty() ? std::string() : profile_path;
   const std::string broker = io.launch.empty() ? io.broker_url : io.launch;
@@ -181,6 +182,9 @@ int main(int argc, char** argv) {
                       "QoS 1/2 messages the broker holds per session, as configured (explains "
                       "backlog losses; without it any loss is unexplained)")
       ->check(CLI::Range(0L, 1L << 40));
+  interop->add_option("--username", io.username,
+                      "User Name of the ordering and backlog clients (default: none)");
+  interop->add_option("--password", io.password, "their password");
   interop->add_option("--invariant", io.invariants, "ordering, backlog or auth-webhook (repeatable)")
       ->check(CLI::IsMember({"ordering", "backlog", "auth-webhook"}));
   interop->add_option("--jobs,-j", io.jobs, "test processes at a time")->check(CLI::Range(1, 16));
@@ -203,8 +207,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return 2;
+    return cannot_run(e.what());  // one line naming the flag and the problem
   }
 
   if (*interop) return run_interop(io, json, command_line);

@@ -57,13 +57,15 @@ constexpr auto refusal_margin = 1500ms;
 // ---------------------------------------------------------------------------------------
 // Webhook shapes and the shared server and brokers (one set per test process).
 
-enum class hook_shape { post_form, post_json, get };
+// as_configured: a broker given by URL asks in whatever shape it is configured with.
+enum class hook_shape { post_form, post_json, get, as_configured };
 
 std::string shape_name(hook_shape s) {
   switch (s) {
     case hook_shape::post_form: return "post_form";
     case hook_shape::post_json: return "post_json";
     case hook_shape::get: return "get";
+    case hook_shape::as_configured: return "as_configured";
   }
   return "?";
 }
@@ -71,7 +73,7 @@ std::string shape_name(hook_shape s) {
 // shapes_for: a broker given by URL asks in the one shape it is configured with, which
 // the server reads whatever it is; the others are started once per shape.
 std::vector<hook_shape> shapes_for(broker_kind b) {
-  if (b == broker_kind::external) return {hook_shape::post_form};
+  if (b == broker_kind::external) return {hook_shape::as_configured};
   return {hook_shape::post_form, hook_shape::post_json, hook_shape::get};
 }
 

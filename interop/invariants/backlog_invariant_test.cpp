@@ -83,6 +83,7 @@ TEST_P(BacklogInvariant, SubscribersFallBehindThenDrain) {
   plan.version = c.version;
   plan.qos_level = codec::qos::at_least_once;
   plan.tag = "inv" + std::to_string(::getpid()) + "b" + std::to_string(counter++);
+  plan.use_credentials_from_environment();
   plan.topics = {"invariant/" + plan.tag + "/backlog"};
   plan.publishers = publishers;
   plan.per_publisher = messages_per_publisher;

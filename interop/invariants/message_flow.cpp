@@ -1,6 +1,7 @@
 #include "interop/invariants/message_flow.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -85,6 +86,11 @@ int backlog_gate::widest() {
   return widest_;
 }
 
+void flow_plan::use_credentials_from_environment() {
+  if (const char* u = std::getenv("MQTTCERT_INVARIANT_USERNAME"); u && *u) username = u;
+  if (const char* p = std::getenv("MQTTCERT_INVARIANT_PASSWORD"); p && *p) password = p;
+}
+
 int messages_on(const flow_plan& plan, std::size_t topic) {
   const int n = static_cast<int>(plan.topics.size());
   return plan.per_publisher / n + (static_cast<int>(topic) < plan.per_publisher % n ? 1 : 0);
@@ -102,6 +108,8 @@ void run_publisher(const flow_plan& plan, int index, backlog_gate& gate, done_fl
   }
   connect_options o;
   o.client_id = plan.tag + "-pub" + std::to_string(index);
+  o.username = plan.username;
+  if (plan.password) o.password = payload_bytes(*plan.password);
   codec::connack_packet connack;
   if (auto r = connect_session(c, o, &connack); !r) {
     out.errors.push_back(who + ": " + r.message());
@@ -195,6 +203,8 @@ connect_options subscriber::connect_opts(bool clean) const {
   connect_options o;
   o.client_id = flow_.tag + "-" + plan_.label;
   o.clean_start = clean;
+  o.username = flow_.username;
+  if (flow_.password) o.password = payload_bytes(*flow_.password);
   const bool v5 = codec::is_v5(flow_.version);
   if (plan_.persistent && v5) o.props.session_expiry_interval = 300;
   if (plan_.persistent && !v5) o.clean_start = false;

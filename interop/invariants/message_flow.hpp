@@ -17,6 +17,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -80,6 +81,10 @@ struct flow_plan {
   std::vector<std::string> topics;  // a publisher cycles through them
   int publishers = 4;
   int per_publisher = 500;          // messages each publisher sends, over all topics
+  // Credentials for every client of the flow (MQTTCERT_INVARIANT_USERNAME / _PASSWORD).
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  void use_credentials_from_environment();
 };
 
 // messages_on is how many of one publisher's messages go to topic `topic`.

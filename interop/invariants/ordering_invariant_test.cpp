@@ -121,6 +121,7 @@ class OrderingInvariant : public ::testing::TestWithParam<ordering_case> {
     plan.version = c.version;
     plan.qos_level = c.q;
     plan.tag = tag_;
+    plan.use_credentials_from_environment();
     const std::string base = "invariant/" + tag_;
     plan.topics = {base + "/a", base + "/b"};
     plan.per_publisher = per_publisher;
