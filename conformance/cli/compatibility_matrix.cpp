@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "conformance/cli/reports.hpp"
+
 namespace mqtt::cert::cli {
 namespace {
 
@@ -393,10 +395,7 @@ void write_html_page(std::ostream& out, const page& p, const matrix_options& o) 
 
 bool write_file(const std::string& path, const std::function<void(std::ostream&)>& fill,
                 std::string* error) {
-  std::error_code ec;
-  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
-    std::filesystem::create_directories(dir, ec);
-  std::ofstream out(path);
+  std::ofstream out = open_report_file(path);
   if (!out) {
     if (error) *error = "cannot write " + path;
     return false;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "conformance/cli/gtest_runner.hpp"
+#include "conformance/cli/reports.hpp"
 
 #ifndef MQTTCERT_ORDERING_BINARY
 #define MQTTCERT_ORDERING_BINARY ""
@@ -273,10 +274,7 @@ bool write_invariants_json(const std::string& path, const std::vector<invariant_
     x["seconds"] = r.seconds;
     arr.push_back(std::move(x));
   }
-  std::error_code ec;
-  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
-    std::filesystem::create_directories(dir, ec);
-  std::ofstream out(path);
+  std::ofstream out = open_report_file(path);
   if (!out) return false;
   out << j.dump(2) << "\n";
   return static_cast<bool>(out);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -97,6 +98,13 @@ std::string short_test_name(const std::string& test) {
 
 }  // namespace
 
+std::ofstream open_report_file(const std::string& path) {
+  std::error_code ec;
+  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
+    std::filesystem::create_directories(dir, ec);
+  return std::ofstream(path);
+}
+
 totals count(const std::vector<test_result>& results) {
   totals t;
   for (const auto& r : results) {
@@ -159,7 +167,7 @@ void print_tree(std::ostream& out, const std::vector<test_result>& results, bool
 
 bool write_junit(const std::string& path, const std::vector<test_result>& results,
                  const run_info& info) {
-  std::ofstream out(path);
+  std::ofstream out = open_report_file(path);
   if (!out) return false;
   totals t = count(results);
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -196,7 +204,7 @@ bool write_junit(const std::string& path, const std::vector<test_result>& result
 
 bool write_json(const std::string& path, const std::vector<test_result>& results,
                 const run_info& info) {
-  std::ofstream out(path);
+  std::ofstream out = open_report_file(path);
   if (!out) return false;
   nlohmann::json j;
   j["tool"] = "mqttcert";
@@ -226,7 +234,7 @@ bool write_json(const std::string& path, const std::vector<test_result>& results
 
 bool write_html(const std::string& path, const std::vector<test_result>& results,
                 const run_info& info) {
-  std::ofstream out(path);
+  std::ofstream out = open_report_file(path);
   if (!out) return false;
   totals t = count(results);
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

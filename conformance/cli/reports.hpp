@@ -2,6 +2,7 @@
 // (h2spec/Autobahn style) and JUnit XML, JSON and a self-contained HTML report.
 #pragma once
 
+#include <fstream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ totals count(const std::vector<test_result>& results);
 // print_tree prints results grouped by version and section, failures with their report,
 // then the closing line "N passed, N failed, N skipped". `color` adds ANSI colours.
 void print_tree(std::ostream& out, const std::vector<test_result>& results, bool color);
+
+// open_report_file opens `path` for writing, creating its directory first (report paths
+// often point into a build tree that does not exist yet).
+std::ofstream open_report_file(const std::string& path);
 
 bool write_junit(const std::string& path, const std::vector<test_result>& results,
                  const run_info& info);

@@ -172,8 +172,10 @@ TEST_F(V5QualityOfService, QosOneIdentifierReusedAfterPubackIsNewMessage) {
   codec::publish_packet a, b;
   ASSERT_TRUE(receive_publish(*sub, &a));
   ASSERT_TRUE(receive_publish(*sub, &b)) << "the second message (same id) was not delivered";
-  EXPECT_EQ(a.payload, payload_bytes("one"));
-  EXPECT_EQ(b.payload, payload_bytes("two"));
+  // Both arrive; their order is MQTT-4.6.0-5's business, checked in 4.6.
+  EXPECT_TRUE((a.payload == payload_bytes("one") && b.payload == payload_bytes("two")) ||
+              (a.payload == payload_bytes("two") && b.payload == payload_bytes("one")))
+      << "expected the messages \"one\" and \"two\"";
 }
 
 // [MQTT-4.3.3-1] As QoS 2 sender the server gives each new message an unused, non-zero
@@ -419,7 +421,9 @@ TEST_F(V5QualityOfService, QosTwoIdentifierReusedAfterPubcompIsNewMessage) {
   codec::publish_packet a, b;
   ASSERT_TRUE(receive_publish(*sub, &a));
   ASSERT_TRUE(receive_publish(*sub, &b)) << "the second message (same id) was not delivered";
-  EXPECT_EQ(b.payload, payload_bytes("two"));
+  // Both arrive; their order is MQTT-4.6.0-5's business, checked in 4.6.
+  EXPECT_TRUE(a.payload == payload_bytes("two") || b.payload == payload_bytes("two"))
+      << "the second message (same id) was not delivered";
 }
 
 // [MQTT-4.3.3-13] The receiver completes the QoS 2 exchange even after the message's
