@@ -44,32 +44,9 @@ fi
 time_scale=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("time_scale", 1))' "$profile")
 export MQTTCERT_TIME_SCALE="$time_scale"
 
-port_file="$out/$fault.port"
-rm -f "$port_file" "$port_file.tmp"
-broker_pid=""
-stop_broker() {
-  if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then
-    kill -TERM "$broker_pid" 2>/dev/null || true
-    wait "$broker_pid" 2>/dev/null || true
-  fi
-  broker_pid=""
-}
+. "$(dirname "$0")/faulty_broker.sh"
 trap stop_broker EXIT
-
-"$faulty" --fault "$fault" --time-scale "$time_scale" --listen tcp://127.0.0.1:0 \
-  --port-file "$port_file" --log-level warn >"$out/$fault.broker.log" 2>&1 &
-broker_pid=$!
-
-# Wait (at most 10 s) for the port file; the broker writes it through a rename once bound.
-port=""
-for _ in $(seq 1 200); do
-  if [ -s "$port_file" ]; then
-    port=$(head -n 1 "$port_file")
-    break
-  fi
-  if ! kill -0 "$broker_pid" 2>/dev/null; then break; fi
-  sleep 0.05
-done
+start_faulty_broker "$faulty" "$fault" "$time_scale" "$out/$fault.broker.log" "$out/$fault.port"
 if [ -z "$port" ]; then
   echo "fault $fault: cannot check: the faulty broker did not start (see $out/$fault.broker.log)" >&2
   exit 2
@@ -85,7 +62,6 @@ status=$?
 set -e
 elapsed=$(( $(date +%s) - start ))
 stop_broker
-rm -f "$port_file"
 
 if [ "$status" -ne 1 ] || [ ! -s "$json" ]; then
   case "$status" in

@@ -401,7 +401,7 @@ void broker_core_impl::closed(connection_id id) {
       if (c.will && c.publish_will_on_close) {
         const std::uint32_t delay = c.will->props.will_delay_interval.value_or(0);
         if (delay == 0 || s->expiry_interval == 0) {
-          publish_will(*c.will);
+          publish_will(*c.will, s->client_id);
         } else {
           // Published when the delay or the session ends, whichever is first (3.1.3.2.2).
           s->delayed_will = std::move(c.will);
@@ -430,7 +430,7 @@ void broker_core_impl::end_session(const std::shared_ptr<session>& s) {
   if (s->delayed_will) {
     codec::will_message w = std::move(*s->delayed_will);
     s->delayed_will.reset();
-    publish_will(w);
+    publish_will(w, s->client_id);
   }
   remove_subscriptions(*s);
   auto it = sessions.find(s->client_id);
@@ -484,7 +484,7 @@ void broker_core_impl::tick() {
     if (s->delayed_will && s->will_at <= now) {
       codec::will_message w = std::move(*s->delayed_will);
       s->delayed_will.reset();
-      publish_will(w);
+      publish_will(w, s->client_id);
     }
     if (s->conn == 0 && s->expires_at && *s->expires_at <= now) {
       end_session(s);

@@ -163,6 +163,49 @@ TEST(CoreWill, TakenOverConnectionPublishesItsWill) {
   EXPECT_EQ(wills_seen(w), topics{"will/a"});
 }
 
+// Found by the session/QoS model (property/session_qos_props.cpp), shrunk to: c0 connects
+// with a will on a persistent session, subscribes to the will's topic with No Local, then
+// reconnects; the taken-over connection's will reached c0's own session. No Local forbids
+// forwarding "to a connection with a ClientID equal to the ClientID of the publishing
+// connection" [MQTT-3.8.3-3]; the spec does not say whether the connection a will stands
+// for is its publisher (the model accepts both); this broker reads the will as the
+// client's own message.
+TEST(CoreWill, NoLocalKeepsTheClientsOwnWill) {
+  core_test_driver d;
+  auto& w = watcher(d);
+  // A QoS 1 will, so the session queues it while no connection is attached (4.3.2).
+  auto c = make_connect("a", v5, true);
+  c.will = make_will("will/a", "gone", qos::at_least_once);
+  c.props.session_expiry_interval = 300;
+  auto& first = d.connect(c);
+  first.take<codec::connack_packet>();
+  codec::subscribe_packet s = subscribe("will/a", qos::at_least_once);
+  s.subscriptions[0].options.no_local = true;
+  first.send(s);
+  first.take<codec::suback_packet>();
+  auto& second = d.connect(make_connect("a", v5, false));
+  second.take<codec::connack_packet>();
+  EXPECT_EQ(wills_seen(w), topics{"will/a"}) << "the will reaches other clients";
+  EXPECT_TRUE(second.idle()) << "the will came back to its own ClientID despite No Local";
+  // A delayed will published while the session lives on is the client's own too.
+  auto c2 = make_connect("b", v5, true);
+  c2.will = make_will("will/b", "gone", qos::at_least_once);
+  c2.will->props.will_delay_interval = 2;
+  c2.props.session_expiry_interval = 300;
+  auto& third = d.connect(c2);
+  third.take<codec::connack_packet>();
+  codec::subscribe_packet s2 = subscribe("will/b", qos::at_least_once);
+  s2.subscriptions[0].options.no_local = true;
+  third.send(s2);
+  third.take<codec::suback_packet>();
+  d.drop(third);
+  d.advance(std::chrono::seconds(3));
+  EXPECT_EQ(wills_seen(w), topics{"will/b"});
+  auto& fourth = d.connect(make_connect("b", v5, false));
+  fourth.take<codec::connack_packet>();
+  EXPECT_TRUE(fourth.idle()) << "the delayed will came back to its own ClientID";
+}
+
 // ---------------------------------------------------------------- what
 
 TEST(CoreWill, WillRetainIsHonoured) {

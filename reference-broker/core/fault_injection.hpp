@@ -16,6 +16,9 @@ inline constexpr std::string_view fault_names[] = {
     "topic-alias-unbounded",   // accept Topic Alias values above Topic Alias Maximum
     "no-dup-on-resend",        // resend unacknowledged PUBLISH with DUP 0
     "session-present-always-0",// CONNACK never says Session Present
+    "resubscribe-keeps-options",// a repeated SUBSCRIBE keeps No Local / Retain As Published
+    "overlap-lowest-qos",      // overlapping subscriptions deliver at the lowest QoS
+    "shared-to-every-member",  // a shared subscription delivers to all its sessions
 };
 
 #if defined(MQTTCERT_FAULTS)

@@ -23,7 +23,7 @@ struct message {
   codec::properties props;
   // When the Message Expiry Interval runs out, on the core's clock.
   std::optional<std::chrono::milliseconds> expires_at;
-  // The ClientID that published it (for No Local); empty for wills and $SYS.
+  // The ClientID that published it, or whose will it is (for No Local); empty for $SYS.
   std::string origin_client;
 };
 

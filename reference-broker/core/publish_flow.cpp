@@ -189,12 +189,20 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
       [&](const std::string& client, const subscription_entry& e) {
         // [MQTT-3.8.3-3] No Local: not back to the publisher.
         if (e.options.no_local && client == m->origin_client) return;
+        const bool first = targets.count(client) == 0;
         aggregate& a = targets[client];
-        a.max_qos = std::max(a.max_qos, e.options.max_qos);
+        a.max_qos = fault("overlap-lowest-qos") && !first ? std::min(a.max_qos, e.options.max_qos)
+                                                          : std::max(a.max_qos, e.options.max_qos);
         a.retain_as_published = a.retain_as_published || e.options.retain_as_published;
         if (e.subscription_id) a.ids.push_back(*e.subscription_id);
       },
       [&](subscription_tree::shared_group& g) {
+        if (fault("shared-to-every-member")) {
+          for (const auto& [client, e] : g.members)
+            shared_targets.emplace_back(client, delivery{m, std::min(m->qos_level, e.options.max_qos),
+                                                         e.options.retain_as_published && m->retain, {}});
+          return;
+        }
         // One member per group: the next online one in turn, else the next one (4.8.2).
         const std::size_t n = g.members.size();
         const std::size_t start = g.next.load(std::memory_order_relaxed);
@@ -431,8 +439,9 @@ void broker_core_impl::receive_pubcomp(connection& c, const codec::pubcomp_packe
   pump(s);
 }
 
-void broker_core_impl::publish_will(const codec::will_message& w) {
+void broker_core_impl::publish_will(const codec::will_message& w, const std::string& client_id) {
   auto m = std::make_shared<message>();
+  m->origin_client = client_id;
   m->topic = w.topic;
   m->payload = w.payload;
   m->qos_level = std::min(w.qos_level, config.maximum_qos);

@@ -4,6 +4,7 @@
 
 #include "codec/topic.hpp"
 #include "reference-broker/core/detail/broker_core_impl.hpp"
+#include "reference-broker/core/fault_injection.hpp"
 
 namespace mqtt::broker {
 
@@ -65,7 +66,12 @@ void broker_core_impl::receive_subscribe(connection& c, codec::subscribe_packet&
     } else {
       subscription_entry entry{sub.options, sub_id};
       entry.options.max_qos = std::min(sub.options.max_qos, config.maximum_qos);
-      const bool existed = s.subscriptions.count(sub.filter) > 0;
+      const auto old = s.subscriptions.find(sub.filter);
+      const bool existed = old != s.subscriptions.end();
+      if (existed && fault("resubscribe-keeps-options")) {
+        entry.options.no_local = old->second.options.no_local;
+        entry.options.retain_as_published = old->second.options.retain_as_published;
+      }
       // [MQTT-3.8.4-3] an identical filter replaces the old subscription.
       s.subscriptions.insert_or_assign(sub.filter, entry);
       subscriptions.subscribe(s.client_id, tree_filter, group, entry);

@@ -144,7 +144,9 @@ class broker_core_impl {
   void resend_flight(session& s, connection& c, std::uint16_t id);
   // erase_flight forgets a completed (or dropped) outbound QoS 1/2 message.
   void erase_flight(session& s, std::map<std::uint16_t, outbound_flight>::iterator it);
-  void publish_will(const codec::will_message& w);
+  // publish_will publishes `client_id`'s will as a message of that client, so that its
+  // own No Local subscriptions skip it like any other message it publishes (3.8.3.1).
+  void publish_will(const codec::will_message& w, const std::string& client_id);
 
   // ---- subscribe flow (subscribe_flow.cpp)
   void receive_subscribe(connection& c, codec::subscribe_packet&& p, const acl_verdicts& acl);
