@@ -57,6 +57,13 @@ const invariant_violation* broker_profile::find_invariant_violation(std::string_
   return nullptr;
 }
 
+const property_violation* broker_profile::find_property_violation(std::string_view rule,
+                                                                  std::string_view detail) const {
+  for (const auto& v : property_violations)
+    if (v.rule == rule && detail.find(v.observed) != std::string_view::npos) return &v;
+  return nullptr;
+}
+
 std::optional<broker_profile> parse_profile(std::string_view json_text, std::string* error) {
   auto fail = [&](std::string why) -> std::optional<broker_profile> {
     if (error) *error = std::move(why);
@@ -66,7 +73,7 @@ std::optional<broker_profile> parse_profile(std::string_view json_text, std::str
   if (j.is_discarded() || !j.is_object()) return fail("profile is not a JSON object");
   static const std::set<std::string> top_keys{"name",       "description", "limits",
                                               "deviations", "time_scale",  "$comment",
-                                              "invariant_violations"};
+                                              "invariant_violations", "property_violations"};
   static const std::set<std::string> limit_keys{
       "maximum_qos", "retain_available", "wildcard_subscription_available",
       "shared_subscription_available", "subscription_identifiers_available",
@@ -142,6 +149,20 @@ std::optional<broker_profile> parse_profile(std::string_view json_text, std::str
         if (iv.observed.empty() || iv.reason.empty())
           return fail("profile: invariant violation " + iv.test + " needs 'observed' and 'reason'");
         p.invariant_violations.push_back(std::move(iv));
+      }
+    }
+    if (j.contains("property_violations")) {
+      static const std::set<std::string> keys{"rule", "observed", "reason"};
+      for (const auto& v : j.at("property_violations")) {
+        for (const auto& [k, x] : v.items())
+          if (!keys.count(k)) return fail("profile: unknown property_violations key '" + k + "'");
+        property_violation pv;
+        pv.rule = v.at("rule").get<std::string>();
+        pv.observed = v.value("observed", std::string());
+        pv.reason = v.at("reason").get<std::string>();
+        if (pv.rule.empty() || pv.reason.empty())
+          return fail("profile: a property violation needs 'rule' and 'reason'");
+        p.property_violations.push_back(std::move(pv));
       }
     }
   } catch (const nlohmann::json::exception& e) {

@@ -43,6 +43,16 @@ struct invariant_violation {
   std::string reason;
 };
 
+// property_violation is a known violation of the session/QoS model (`mqttcert property`,
+// property/model), read against the spec by hand: a failing sequence whose every
+// violation has rule `rule` and a detail containing `observed` (any detail when empty) is
+// reported as expected and the run goes on.
+struct property_violation {
+  std::string rule;      // "order", "never-arrived": session_model's rule names
+  std::string observed;  // text the violation's detail must contain
+  std::string reason;
+};
+
 struct broker_profile {
   std::string name = "generic";
   std::string description;
@@ -66,10 +76,15 @@ struct broker_profile {
   double time_scale = 1;
   std::vector<deviation> deviations;
   std::vector<invariant_violation> invariant_violations;
+  std::vector<property_violation> property_violations;
 
   // find_invariant_violation returns the record for the invariant test `test`, if any.
   const invariant_violation* find_invariant_violation(std::string_view test) const;
 
+  // find_property_violation returns the record that covers a violation of `rule` with
+  // this `detail`, if any.
+  const property_violation* find_property_violation(std::string_view rule,
+                                                    std::string_view detail) const;
   // find_deviation returns the deviation that excuses this failure, if any.
   const deviation* find_deviation(std::string_view statement, std::string_view test,
                                   std::string_view report) const;

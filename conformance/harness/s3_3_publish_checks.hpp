@@ -15,13 +15,15 @@ namespace mqtt::cert {
 template <typename VersionFixture>
 class publish_checks : public VersionFixture {
  protected:
-  // publish_to_overlapping_subscriptions subscribes "sub" to "<p>/#" at QoS 0 and to `t`
-  // at QoS 1, then publishes "x" to `t` at QoS 1. Returns the pair before "sub" reads;
-  // both null after a recorded failure.
-  client_pair publish_to_overlapping_subscriptions(const std::string& t) {
-    auto sub = this->connect_subscriber(this->topic_prefix() + "/#");
+  // publish_to_overlapping_subscriptions subscribes "sub" to "<p>/#" at `wildcard_qos`,
+  // then to `t` at `exact_qos`, then publishes "x" to `t` at QoS 1. Returns the pair
+  // before "sub" reads; both null after a recorded failure.
+  client_pair publish_to_overlapping_subscriptions(const std::string& t,
+                                                   codec::qos wildcard_qos = codec::qos::at_most_once,
+                                                   codec::qos exact_qos = codec::qos::at_least_once) {
+    auto sub = this->connect_subscriber(this->topic_prefix() + "/#", {.max_qos = wildcard_qos});
     if (!sub) return {};
-    auto ok = subscribe(*sub, t, codec::qos::at_least_once, 2);
+    auto ok = subscribe(*sub, t, exact_qos, 2);
     if (!ok) {
       ADD_FAILURE() << "setup: " << ok.message();
       return {};
@@ -99,13 +101,13 @@ class publish_checks : public VersionFixture {
   }
 
   // check_live_delivery_has_retain_clear subscribes (with default options), then a RETAIN 1
-  // message is published: it reaches the established subscription with RETAIN 0.
-  void check_live_delivery_has_retain_clear() {
+  // message is published at `q`: it reaches the established subscription with RETAIN 0.
+  void check_live_delivery_has_retain_clear(codec::qos q = codec::qos::at_least_once) {
     const std::string t = this->topic("r");
     this->clear_retained_at_end(t);
     auto [sub, pub] = this->connect_pair(t);
     ASSERT_TRUE(sub);
-    ASSERT_TRUE(publish(*pub, t, "live", codec::qos::at_least_once, true));
+    ASSERT_TRUE(publish(*pub, t, "live", q, true));
     codec::publish_packet got;
     ASSERT_TRUE(receive_publish(*sub, &got));
     EXPECT_FALSE(got.retain)

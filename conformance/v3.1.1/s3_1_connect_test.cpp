@@ -159,9 +159,8 @@ TEST_F(V311Connect, RetainedMessageSurvivesSessionEnd) {
 TEST_F(V311Connect, WillPublishedWhenConnectionDropped) {
   statement("MQTT-3.1.2-8");
   const std::string t = topic("will");
-  auto sub = connect_client("sub");
+  auto sub = watch(t);
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
   auto w = connect_client("willer", with_will(t));
   ASSERT_TRUE(w);
   w->close();
@@ -170,14 +169,34 @@ TEST_F(V311Connect, WillPublishedWhenConnectionDropped) {
   EXPECT_EQ(got.payload, payload_bytes("gone"));
 }
 
+// [MQTT-3.1.2-8] "The Will Message MUST be published when the Network Connection is
+// subsequently closed unless the Will Message has been deleted by the Server on receipt of
+// a DISCONNECT Packet": also when the client keeps its session (CleanSession 0). Found by
+// mqttcert property.
+TEST_F(V311Connect, WillPublishedWhenPersistentSessionConnectionDropped) {
+  statement("MQTT-3.1.2-8");
+  const std::string t = topic("will");
+  auto sub = watch(t);
+  ASSERT_TRUE(sub);
+  auto o = with_will(t);
+  o.client_id = session_id("willer");
+  o.clean_start = false;
+  auto w = connect_client("willer", o);
+  ASSERT_TRUE(w);
+  w->close();
+  codec::publish_packet got;
+  ASSERT_TRUE(receive_publish(*sub, &got, true, 2000ms))
+      << "no Will after a CleanSession 0 client's connection dropped";
+  EXPECT_EQ(got.payload, payload_bytes("gone"));
+}
+
 // [MQTT-3.1.2-8] The Will is published when the server closes the connection because of a
 // protocol error (a PUBLISH with QoS 3).
 TEST_F(V311Connect, WillPublishedWhenServerClosesOnProtocolError) {
   statement("MQTT-3.1.2-8");
   const std::string t = topic("will");
-  auto sub = connect_client("sub");
+  auto sub = watch(t);
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
   auto w = connect_client("willer", with_will(t));
   ASSERT_TRUE(w);
   w->send_hex("36 06 0001 74 0001 68");
@@ -191,9 +210,8 @@ TEST_F(V311Connect, WillPublishedWhenServerClosesOnProtocolError) {
 TEST_F(V311Connect, WillDiscardedAfterDisconnect) {
   statement("MQTT-3.1.2-10");
   const std::string t = topic("will");
-  auto sub = connect_client("sub");
+  auto sub = watch(t);
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
   auto w = connect_client("willer", with_will(t));
   ASSERT_TRUE(w);
   disconnect(*w);
@@ -205,9 +223,8 @@ TEST_F(V311Connect, WillDiscardedAfterDisconnect) {
 TEST_F(V311Connect, WillRemovedOncePublished) {
   statement("MQTT-3.1.2-10");
   const std::string t = topic("will");
-  auto sub = connect_client("sub");
+  auto sub = watch(t);
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
   auto o = with_will(t);
   o.client_id = client_id("willer");
   auto w = connect_client("willer", o);
@@ -240,9 +257,8 @@ TEST_F(V311Connect, WillRetainZeroNotRetained) {
   statement("MQTT-3.1.2-16");
   const std::string t = topic("will");
   clear_retained_at_end(t);
-  auto sub = connect_client("sub");
+  auto sub = watch(t);
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
   auto w = connect_client("willer", with_will(t, false));
   ASSERT_TRUE(w);
   w->close();

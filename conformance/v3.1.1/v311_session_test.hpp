@@ -36,6 +36,16 @@ class session_test : public v311_test {
     return o;
   }
 
+  // watch connects a client subscribed to `t` at QoS 0.
+  std::unique_ptr<raw_client> watch(const std::string& t) {
+    auto sub = connect_client("sub");
+    if (sub && !subscribe(*sub, t, codec::qos::at_most_once)) {
+      ADD_FAILURE() << "setup: cannot subscribe to " << t;
+      return nullptr;
+    }
+    return sub;
+  }
+
   // session_id returns a unique ClientId whose session TearDown discards (CleanSession 1).
   std::string session_id(std::string_view label) {
     sessions_.push_back(client_id(label));

@@ -151,6 +151,26 @@ TEST_F(V5Connect, WillPublishedWhenConnectionDropped) {
   EXPECT_EQ(got.payload, payload_bytes("gone"));
 }
 
+// [MQTT-3.1.2-8] "The Will Message MUST be published after the Network Connection is
+// subsequently closed and either the Will Delay Interval has elapsed or the Session ends":
+// with Will Delay 0 at once, also for a client that resumes sessions (Clean Start 0,
+// Session Expiry 300 s). Found by mqttcert property.
+TEST_F(V5Connect, WillPublishedWhenCleanStartZeroConnectionDropped) {
+  statement("MQTT-3.1.2-8");
+  const std::string t = topic("will");
+  auto sub = watch(t);
+  ASSERT_TRUE(sub);
+  auto o = persistent(client_id("willer"), false);
+  o.will = with_will(t, false).will;
+  auto w = connect_client("willer", o);
+  ASSERT_TRUE(w);
+  w->close();
+  codec::publish_packet got;
+  ASSERT_TRUE(receive_publish(*sub, &got, true, 2000ms))
+      << "no Will after a Clean Start 0 client's connection dropped (Will Delay 0)";
+  EXPECT_EQ(got.payload, payload_bytes("gone"));
+}
+
 // [MQTT-3.1.2-8] With a Will Delay Interval, the Will is published once the delay has
 // passed after the connection dropped, and not before.
 TEST_F(V5Connect, WillPublishedAfterWillDelayInterval) {

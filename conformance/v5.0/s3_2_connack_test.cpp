@@ -100,6 +100,30 @@ TEST_F(V5Connack, ResumedSessionGivesSessionPresentOne) {
   EXPECT_TRUE(ack.session_present) << "Session Present 0 although the session was stored";
 }
 
+// [MQTT-3.2.2-3] "Otherwise, it MUST set Session Present to 0": a session whose Session
+// Expiry Interval is 0 "ends when the Network Connection is closed" (3.1.2.11.2), and a
+// takeover closes the existing connection before the new CONNECT is processed (3.1.4,
+// steps 1 and 2; the non-normative comment there: "the original Session is ended on the
+// takeover"). So a Clean Start 0 CONNECT that takes it over finds no session. (Found by
+// the session/QoS property against NanoMQ, which answers Session Present 1.)
+TEST_F(V5Connack, TakeoverOfExpiryZeroSessionGivesSessionPresentZero) {
+  statement("MQTT-3.2.2-3");
+  const std::string id = client_id("s");
+  auto first = open_client("first");
+  ASSERT_TRUE(first);
+  connect_options o;
+  o.client_id = id;
+  o.clean_start = false;  // no Session Expiry Interval: 0
+  ASSERT_TRUE(connect_session(*first, o));
+  ASSERT_TRUE(subscribe(*first, topic("s"), codec::qos::at_least_once));
+  auto second = open_client("second");
+  ASSERT_TRUE(second);
+  codec::connack_packet ack;
+  ASSERT_TRUE(connect_session(*second, persistent(id, false), &ack));
+  EXPECT_FALSE(ack.session_present)
+      << "Session Present 1, but the taken-over session had Session Expiry Interval 0";
+}
+
 // [MQTT-3.2.2-6] A refusing CONNACK (here: unknown Authentication Method) has Session
 // Present 0, even when a session exists for the ClientID.
 TEST_F(V5Connack, RefusingConnackHasSessionPresentZero) {

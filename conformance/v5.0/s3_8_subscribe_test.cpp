@@ -61,6 +61,51 @@ TEST_F(V5Subscribe, SameFilterReplacesSubscription) {
   check_same_filter_replaces_subscription();
 }
 
+// [MQTT-3.8.4-3] "it MUST replace that existing Subscription with a new Subscription ...
+// although its Subscription Options could be different": a second SUBSCRIBE to the same
+// filter, now with No Local, stops the client's own messages. (Found by the session/QoS
+// property against Mosquitto 2.0, which keeps the first subscription's No Local.)
+TEST_F(V5Subscribe, SameFilterReplacesNoLocal) {
+  statement("MQTT-3.8.4-3");
+  const std::string t = topic("nl");
+  auto self = connect_client("self");
+  ASSERT_TRUE(self);
+  ASSERT_TRUE(subscribe(*self, t, codec::qos::at_most_once, 1));
+  codec::subscribe_options o;
+  o.no_local = true;
+  ASSERT_TRUE(subscribe(*self, t, o, 2));
+  auto other = connect_client("other");
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(subscribe(*other, t, codec::qos::at_most_once));
+  ASSERT_TRUE(publish(*self, t, "mine"));
+  ASSERT_TRUE(receive_publish(*other, nullptr)) << "control subscriber got nothing";
+  auto r = self->expect_no_packet();
+  EXPECT_EQ(r.status, recv_status::timeout)
+      << mismatch("no PUBLISH back to the publisher: the replacing subscription has No Local", r);
+}
+
+// [MQTT-3.8.4-3] Likewise Retain As Published: subscribed first with it, then again
+// without, a retained message is forwarded with RETAIN 0 ([MQTT-3.3.1-12]).
+TEST_F(V5Subscribe, SameFilterReplacesRetainAsPublished) {
+  statement("MQTT-3.8.4-3");
+  MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
+  const std::string t = topic("rap");
+  auto sub = connect_client("sub");
+  ASSERT_TRUE(sub);
+  codec::subscribe_options o;
+  o.retain_as_published = true;
+  ASSERT_TRUE(subscribe(*sub, t, o, 1));
+  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once, 2));
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_most_once, true));
+  codec::publish_packet got;
+  ASSERT_TRUE(receive_publish(*sub, &got));
+  EXPECT_FALSE(got.retain)
+      << "forwarded with RETAIN 1: the replacing subscription has Retain As Published 0";
+  ASSERT_TRUE(publish(*pub, t, "", codec::qos::at_most_once, true));  // clear it again
+}
+
 // [MQTT-3.8.4-6] A SUBSCRIBE with several filters gets one reason code per filter.
 TEST_F(V5Subscribe, SubackHasOneReasonPerFilter) {
   statement("MQTT-3.8.4-6");
