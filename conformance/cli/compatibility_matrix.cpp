@@ -23,6 +23,7 @@ struct column {
   std::string broker;
   json suite;       // null when there is no suite report
   json invariants;  // null when there is no invariants report
+  json property;    // null when there is no `mqttcert property` report
 };
 
 std::optional<json> read_json(const std::string& path, std::string* error) {
@@ -282,6 +283,41 @@ page build_page(const std::vector<column>& columns) {
     }
     p.rows.push_back(r);
   }
+  // The session/QoS property (`mqttcert property`): one cell per broker, the properties
+  // that held, with the violations behind the link.
+  row prop{"**Session/QoS property** (generated sequences checked by the model)", {}};
+  for (const auto& c : columns) {
+    if (c.property.is_null()) {
+      prop.cells.push_back("not run");
+      continue;
+    }
+    counts n;
+    int expected = 0;
+    detail d{anchor(c.broker, "property"), c.broker + ", session/QoS property", {}};
+    for (const auto& t : c.property.value("results", json::array())) {
+      const std::string verdict = t.value("verdict", "");
+      if (verdict == "allowed_deviation") ++expected;
+      n.add(verdict == "allowed_deviation" ? "passed" : verdict);
+      if (verdict == "passed") continue;
+      std::string item = "**" + std::string(verdict == "failed" ? "FAILED" : "held, with expected violations") +
+                         "** " + t.value("version", "");
+      for (const std::string& text : {t.value("report", ""), t.value("note", "")}) {
+        std::istringstream lines(text);
+        for (std::string line; std::getline(lines, line);)
+          if (line.rfind("VIOLATED ", 0) == 0 || line.rfind("expected violation ", 0) == 0)
+            item += "<br>`" + line + "`";
+      }
+      d.items.push_back(item);
+    }
+    std::string cell = cell_text(n);
+    if (expected) cell += ", " + std::to_string(expected) + " with expected violations";
+    if (!d.items.empty()) {
+      cell = "[" + cell + "](#" + d.id + ")";
+      p.details.push_back(std::move(d));
+    }
+    prop.cells.push_back(cell);
+  }
+  p.rows.push_back(prop);
   for (bool raised : {false, true}) {
     row backlog{std::string("**Backlog: acknowledged QoS 1 messages lost**, queue limit ") +
                     (raised ? "raised" : "at its default") +
@@ -409,12 +445,14 @@ bool write_file(const std::string& path, const std::function<void(std::ostream&)
 bool write_compatibility_matrix(const matrix_options& options, std::string* error) {
   std::vector<column> columns;
   for (const auto& b : options.brokers) {
-    column c{b, {}, {}};
+    column c{b, {}, {}, {}};
     auto suite = read_json(options.reports_dir + "/" + b + "-suite.json", error);
     auto inv = read_json(options.reports_dir + "/" + b + "-invariants.json", error);
-    if (!suite || !inv) return false;
+    auto prop = read_json(options.reports_dir + "/" + b + "-property.json", error);
+    if (!suite || !inv || !prop) return false;
     c.suite = *suite;
     c.invariants = *inv;
+    c.property = *prop;
     columns.push_back(std::move(c));
   }
   const page p = build_page(columns);

@@ -5,6 +5,8 @@
 //   mqttcert list [--protocol …] [--filter GLOB]
 //   mqttcert coverage [--markdown FILE]
 //   mqttcert interop (--broker URL | --launch NAME) [--webhook-listen HOST:PORT] [--json FILE]
+//   mqttcert property [--broker URL | --launch NAME] [--protocol …] [--cases N] [--seed S]
+//                     [--profile FILE] [--replay FILE] [--junit/--json/--html FILE]
 //   mqttcert matrix --reports DIR [--broker NAME]… [--markdown FILE] [--html FILE]
 //
 // Exit status: 0 all passed (allowed deviations and non-strict results included), 1 some
@@ -19,9 +21,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "conformance/cli/broker_launch.hpp"
 #include "conformance/cli/compatibility_matrix.hpp"
 #include "conformance/cli/coverage.hpp"
 #include "conformance/cli/interop_runner.hpp"
+#include "conformance/cli/property_runner.hpp"
 #include "conformance/cli/reports.hpp"
 #include "conformance/cli/suite_runner.hpp"
 #include "conformance/harness/broker_target.hpp"
@@ -62,13 +66,6 @@ std::vector<suite_binary> binaries_for(const std::string& protocol) {
   for (auto& b : suite_binaries())
     if (protocol == "all" || b.version == "v" + protocol) out.push_back(b);
   return out;
-}
-
-std::string now_iso() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
 }
 
 // run_interop is `mqttcert interop`: the invariants against one broker.
@@ -190,6 +187,37 @@ int main(int argc, char** argv) {
   interop->add_option("--jobs,-j", io.jobs, "test processes at a time")->check(CLI::Range(1, 16));
   interop->add_option("--json", json, "write JSON results (the compatibility matrix reads them)");
 
+  auto* prop = app.add_subcommand(
+      "property", "run generated session/QoS sequences against a broker, checked by the model");
+  property_cli_options po;
+  std::uint64_t seed = 0;
+  prop->add_option("--broker", po.broker_url,
+                   "broker URL (default: $MQTTCERT_BROKER, else launch the reference broker)");
+  prop->add_option("--launch", po.launch, "launch a local broker instead")
+      ->check(CLI::IsMember({"refbroker", "mosquitto", "nanomq"}));
+  prop->add_option("--profile", po.profile_path,
+                   "broker profile JSON: limits shape the sequences; property_violations are "
+                   "expected");
+  prop->add_option("--protocol", po.protocol, "3.1.1, 5.0 or all (also sessions across both)")
+      ->check(CLI::IsMember({"3.1.1", "5.0", "all"}));
+  prop->add_option("--cases", po.cases, "sequences per property (default 100)")
+      ->check(CLI::Range(1, 1000000));
+  auto* seed_opt = prop->add_option("--seed", seed, "seed (default: from the clock; printed)");
+  prop->add_option("--clients", po.clients, "clients per sequence, 1 to 4 (default 3)")
+      ->check(CLI::Range(1, 4));
+  prop->add_option("--answer-timeout-ms", po.answer_timeout_ms,
+                   "how long an acknowledgement or an owed message may take (default 2000)")
+      ->check(CLI::Range(50, 60000));
+  prop->add_option("--replay", po.replay_path, "run one saved counterexample instead")
+      ->check(CLI::ExistingFile);
+  prop->add_option("--save", po.save_path,
+                   "where a counterexample goes (default mqttcert-counterexample-<version>-<seed>.json)");
+  prop->add_option("--username", po.username, "User Name every CONNECT carries");
+  prop->add_option("--password", po.password, "its password");
+  prop->add_option("--junit", po.junit_path, "write JUnit XML");
+  prop->add_option("--json", po.json_path, "write JSON results");
+  prop->add_option("--html", po.html_path, "write a self-contained HTML report");
+
   auto* matrix = app.add_subcommand(
       "matrix", "write the compatibility matrix from one interop run's reports");
   matrix_options mo;
@@ -211,6 +239,10 @@ int main(int argc, char** argv) {
   }
 
   if (*interop) return run_interop(io, json, command_line);
+  if (*prop) {
+    if (*seed_opt) po.seed = seed;
+    return run_property(po, command_line);
+  }
   if (*matrix) {
     if (mo.markdown_path.empty() && mo.html_path.empty())
       return cannot_run("matrix: give --markdown FILE, --html FILE or both");
@@ -263,31 +295,10 @@ int main(int argc, char** argv) {
     if (!p) return cannot_run(error);
     profile = *p;
   }
-  std::unique_ptr<broker_process> launched;
-  std::unique_ptr<broker_target> target;
-  std::string url;
-  if (launch == "nanomq") {
-    const std::string binary = nanomq_binary(&error);
-    if (binary.empty()) return cannot_run(error);
-    launched = broker_process::start_nanomq(binary, &error);
-    if (!launched) return cannot_run(error);
-    url = launched->address().url();
-  } else if (!launch.empty()) {
-    launched = launch == "mosquitto"
-                   ? broker_process::start_mosquitto("/usr/sbin/mosquitto", &error)
-                   : broker_process::start_refbroker(default_refbroker_path(), &error,
-                                                     profile.time_scale);
-    if (!launched) return cannot_run(error);
-    url = launched->address().url();
-  } else {
-    target = broker_target::resolve(broker.empty() ? std::nullopt : std::optional(broker), &error,
-                                    profile.time_scale);
-    if (!target) return cannot_run(error);
-    url = target->address().url();
-  }
+  auto running = start_broker(launch, broker, profile.time_scale, &error);
+  if (!running) return cannot_run(error);
+  const std::string url = running->url;
   auto address = broker_address::parse(url, &error);
-  if (!address || !wait_until_accepting(*address, std::chrono::milliseconds(3000)))
-    return cannot_run("broker " + url + " is unreachable");
 
   std::vector<test_result> selected;
   for (const auto& t : *listed)
@@ -306,15 +317,13 @@ int main(int argc, char** argv) {
   }
   run_options ro;
   ro.broker_url = url;
-  if (launched && launched->ws_address()) ro.ws_url = launched->ws_address()->url();
-  else if (target && target->ws_address()) ro.ws_url = target->ws_address()->url();
-  if (launched && !launched->ws_absent_reason().empty())
-    std::cout << "mqttcert: WebSocket tests will be skipped: " << launched->ws_absent_reason() << "\n";
+  if (running->ws_url) ro.ws_url = *running->ws_url;
+  if (running->launched && !running->ws_absent_reason.empty())
+    std::cout << "mqttcert: WebSocket tests will be skipped: " << running->ws_absent_reason << "\n";
   ro.profile_path = profile_path;
-  if (launched) ro.time_scale = launched->time_scale();
-  else if (target && target->launched()) ro.time_scale = target->time_scale();
+  ro.time_scale = running->time_scale;
   ro.jobs = jobs;
-  const std::string started = now_iso();
+  const std::string started = iso_time_now();
   auto results = run_tests(
       binaries, selected, ro,
       [&](int done, int total, const std::string& line) {

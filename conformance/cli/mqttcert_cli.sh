@@ -39,6 +39,12 @@ refused "interop: unknown broker name" "--launch" interop --launch foo
 refused "interop: unknown invariant" "--invariant" interop --launch refbroker --invariant speed
 refused "interop: unreachable broker" "unreachable" interop --broker tcp://127.0.0.1:1
 refused "interop: profile that does not parse" "limts" interop --broker tcp://127.0.0.1:1 --profile "$WORK/typo.json"
+refused "property: unreachable broker" "unreachable" property --broker tcp://127.0.0.1:1 --cases 1
+refused "property: unknown protocol" "--protocol" property --protocol 4.0
+refused "property: profile that does not parse" "limts" property --broker tcp://127.0.0.1:1 --profile "$WORK/typo.json"
+printf '{' >"$WORK/replay.json"
+refused "property: replay file that is not JSON" "replay.json" property --broker tcp://127.0.0.1:1 --replay "$WORK/replay.json"
+refused "property: zero cases" "--cases" property --broker tcp://127.0.0.1:1 --cases 0
 refused "matrix: no reports directory" "--reports" matrix --markdown "$WORK/m.md"
 refused "matrix: nothing to write" "--markdown" matrix --reports "$WORK"
 

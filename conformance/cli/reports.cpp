@@ -1,5 +1,7 @@
 #include "conformance/cli/reports.hpp"
 
+#include <ctime>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -97,6 +99,13 @@ std::string short_test_name(const std::string& test) {
 }
 
 }  // namespace
+
+std::string iso_time_now() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
 
 std::ofstream open_report_file(const std::string& path) {
   std::error_code ec;

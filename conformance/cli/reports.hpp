@@ -27,6 +27,9 @@ totals count(const std::vector<test_result>& results);
 // then the closing line "N passed, N failed, N skipped". `color` adds ANSI colours.
 void print_tree(std::ostream& out, const std::vector<test_result>& results, bool color);
 
+// iso_time_now is the current UTC time as ISO 8601 ("2026-12-04T07:25:00Z").
+std::string iso_time_now();
+
 // open_report_file opens `path` for writing, creating its directory first (report paths
 // often point into a build tree that does not exist yet).
 std::ofstream open_report_file(const std::string& path);

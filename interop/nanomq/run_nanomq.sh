@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# run_nanomq.sh runs the conformance suite (MODE suite) or the invariants (MODE invariants)
-# against NanoMQ, which Debian does not package. Which NanoMQ, in order:
+# run_nanomq.sh runs the conformance suite (MODE suite), the invariants (MODE invariants)
+# or the session/QoS property (MODE property) against NanoMQ, which Debian does not
+# package. Which NanoMQ, in order:
 #   MQTTCERT_NANOMQ_URL=tcp://127.0.0.1:PORT  a NanoMQ already running (loopback only; the
 #                                             invariants that need to reconfigure it skip),
 #   NANOMQ_BIN=/path/to/nanomq                a binary mqttcert launches on free ports,
@@ -19,7 +20,9 @@ case "$mode" in
   suite) command=(run --protocol all -j 2 --json "$out/nanomq-suite.json"
                   --junit "$out/nanomq-suite.junit.xml" --html "$out/nanomq-suite.html") ;;
   invariants) command=(interop -j 2 --json "$out/nanomq-invariants.json") ;;
-  *) echo "run_nanomq: MODE must be suite or invariants, got $mode" >&2; exit 2 ;;
+  property) command=(property --cases 30 --seed 1 --save "$out/nanomq-counterexample.json"
+                     --json "$out/nanomq-property.json" --junit "$out/nanomq-property.junit.xml") ;;
+  *) echo "run_nanomq: MODE must be suite, invariants or property, got $mode" >&2; exit 2 ;;
 esac
 
 url="${MQTTCERT_NANOMQ_URL:-}"
@@ -35,5 +38,5 @@ if [ -z "${NANOMQ_BIN:-}" ] && [ ! -x "$built" ]; then
   echo "nothing built $built; set NANOMQ_BIN=/path/to/nanomq or MQTTCERT_NANOMQ_URL)"
   exit 77
 fi
-if [ "$mode" = suite ]; then command+=(--profile "$profile"); fi
+if [ "$mode" != invariants ]; then command+=(--profile "$profile"); fi
 exec "$mqttcert" "${command[@]}" --launch nanomq

@@ -1,0 +1,30 @@
+// broker_launch.hpp: the broker a subcommand runs against — one it launches by name
+// (refbroker, mosquitto, nanomq), one given by URL, or, with neither, what mqttcert run
+// resolves ($MQTTCERT_BROKER, else a launched reference broker) — ready to accept.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "conformance/harness/broker_target.hpp"
+
+namespace mqtt::cert::cli {
+
+struct running_broker {
+  std::unique_ptr<broker_process> launched;  // launched by name
+  std::unique_ptr<broker_target> target;     // resolved from a URL (or launched by default)
+  std::string url;
+  std::optional<std::string> ws_url;
+  std::string ws_absent_reason;
+  double time_scale = 1;  // of a broker this run launched
+};
+
+// start_broker launches `launch` ("refbroker", "mosquitto", "nanomq") or resolves `url`
+// (empty: the default) and waits until it accepts connections. A launched reference
+// broker runs its clock `refbroker_time_scale` times faster. nullopt and a one-sentence
+// `error` when it cannot be started or reached.
+std::optional<running_broker> start_broker(const std::string& launch, const std::string& url,
+                                           double refbroker_time_scale, std::string* error);
+
+}  // namespace mqtt::cert::cli
