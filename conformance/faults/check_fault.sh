@@ -53,23 +53,9 @@ if [ -z "$port" ]; then
 fi
 
 json="$out/$fault.json"
-rm -f "$json"
-start=$(date +%s)
-set +e
-"$mqttcert" run --broker "tcp://127.0.0.1:$port" --profile "$profile" --protocol all \
-  --json "$json" >"$out/$fault.log" 2>&1
-status=$?
-set -e
-elapsed=$(( $(date +%s) - start ))
-stop_broker
-
-if [ "$status" -ne 1 ] || [ ! -s "$json" ]; then
-  case "$status" in
-    0) echo "fault $fault: NOT CAUGHT (mqttcert exited 0: nothing failed; ${elapsed} s)" ;;
-    *) echo "fault $fault: cannot check: mqttcert exited $status (see $out/$fault.log)" ;;
-  esac
-  [ "$status" -eq 0 ] && exit 1 || exit 2
-fi
+run_mqttcert_on_fault "$fault" "$json" "$out/$fault.log" "mqttcert exited 0: nothing failed" \
+  "$mqttcert" run --broker "tcp://127.0.0.1:$port" --profile "$profile" --protocol all \
+  --json "$json"
 
 read -r -a expected_keys <<<"$expected"
 python3 - "$json" "$fault" "$elapsed" "${expected_keys[@]}" <<'EOF'

@@ -34,23 +34,9 @@ if [ -z "$port" ]; then
 fi
 
 json="$out/$fault.json"
-rm -f "$json"
-start=$(date +%s)
-set +e
-"$mqttcert" property --broker "tcp://127.0.0.1:$port" --protocol "$protocol" --cases 200 \
-  --seed 1 --save "$out/$fault.counterexample.json" --json "$json" >"$out/$fault.log" 2>&1
-status=$?
-set -e
-elapsed=$(( $(date +%s) - start ))
-stop_broker
-
-if [ "$status" -ne 1 ] || [ ! -s "$json" ]; then
-  case "$status" in
-    0) echo "fault $fault: NOT CAUGHT in 200 sequences (${elapsed} s)" ;;
-    *) echo "fault $fault: cannot check: mqttcert exited $status (see $out/$fault.log)" ;;
-  esac
-  [ "$status" -eq 0 ] && exit 1 || exit 2
-fi
+run_mqttcert_on_fault "$fault" "$json" "$out/$fault.log" "in 200 sequences" \
+  "$mqttcert" property --broker "tcp://127.0.0.1:$port" --protocol "$protocol" --cases 200 \
+  --seed 1 --save "$out/$fault.counterexample.json" --json "$json"
 
 python3 - "$json" "$fault" "$elapsed" "$rules" <<'PY'
 import json, re, sys
