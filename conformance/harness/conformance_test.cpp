@@ -41,6 +41,19 @@ void conformance_test::SetUp() {
 }
 
 void conformance_test::TearDown() {
+  const auto* result = ::testing::UnitTest::GetInstance()->current_test_info()->result();
+  if (IsSkipped()) {
+    // Every skip says why, and the report shows it (MQTT_SKIP, MQTT_REQUIRE_FEATURE).
+    bool has_reason = false;
+    for (int k = 0; k < result->test_property_count(); ++k) {
+      const std::string key = result->GetTestProperty(k).key();
+      has_reason = has_reason || key == "skip_reason" || key == "unimplemented_feature";
+    }
+    if (!has_reason) ADD_FAILURE() << "the test skipped without a reason: use MQTT_SKIP(why)";
+  } else if (!HasFailure() && test_context::current().checks() == 0) {
+    ADD_FAILURE() << "the test checked nothing: it ended without evaluating any expectation "
+                     "about the broker, so it cannot pass (a test must earn its pass)";
+  }
   if (HasFailure()) {
     std::string block = failure_block();
     std::fputs(block.c_str(), stdout);

@@ -25,6 +25,40 @@
 #include "conformance/harness/session_helpers.hpp"
 #include "conformance/harness/statement.hpp"
 #include "conformance/harness/suite_config.hpp"
+#include "conformance/harness/test_context.hpp"
+
+// A conformance test starts failed and must earn its pass: every EXPECT_* it evaluates
+// counts as one check of the broker's behaviour, and TearDown fails a test that ends
+// without a failure, a skip or any check (one that returned early, say). ASSERT_* are the
+// preconditions (a client connected, a packet arrived) and do not count. The macros keep
+// GoogleTest's own expansion and its `<< message`; a counted check is one statement.
+#define MQTT_COUNTED_CHECK(check)                                             \
+  GTEST_AMBIGUOUS_ELSE_BLOCKER_                                               \
+  if (::mqtt::cert::test_context::current().note_check(), false) {            \
+  } else                                                                      \
+    check
+#undef EXPECT_TRUE
+#undef EXPECT_FALSE
+#undef EXPECT_EQ
+#undef EXPECT_NE
+#undef EXPECT_LE
+#undef EXPECT_LT
+#undef EXPECT_GE
+#undef EXPECT_GT
+#define EXPECT_TRUE(condition) MQTT_COUNTED_CHECK(GTEST_EXPECT_TRUE(condition))
+#define EXPECT_FALSE(condition) MQTT_COUNTED_CHECK(GTEST_EXPECT_FALSE(condition))
+#define EXPECT_EQ(val1, val2) \
+  MQTT_COUNTED_CHECK(EXPECT_PRED_FORMAT2(::testing::internal::EqHelper::Compare, val1, val2))
+#define EXPECT_NE(val1, val2) \
+  MQTT_COUNTED_CHECK(EXPECT_PRED_FORMAT2(::testing::internal::CmpHelperNE, val1, val2))
+#define EXPECT_LE(val1, val2) \
+  MQTT_COUNTED_CHECK(EXPECT_PRED_FORMAT2(::testing::internal::CmpHelperLE, val1, val2))
+#define EXPECT_LT(val1, val2) \
+  MQTT_COUNTED_CHECK(EXPECT_PRED_FORMAT2(::testing::internal::CmpHelperLT, val1, val2))
+#define EXPECT_GE(val1, val2) \
+  MQTT_COUNTED_CHECK(EXPECT_PRED_FORMAT2(::testing::internal::CmpHelperGE, val1, val2))
+#define EXPECT_GT(val1, val2) \
+  MQTT_COUNTED_CHECK(EXPECT_PRED_FORMAT2(::testing::internal::CmpHelperGT, val1, val2))
 
 namespace mqtt::cert {
 
@@ -105,7 +139,7 @@ class conformance_test : public ::testing::Test {
 
   // websocket_broker is the broker's ws:// (or wss://) address, or nullptr; the WebSocket
   // tests skip with websocket_absent_reason() then:
-  //   if (!websocket_broker()) GTEST_SKIP() << websocket_absent_reason();
+  //   if (!websocket_broker()) MQTT_SKIP(websocket_absent_reason());
   const broker_address* websocket_broker() const;
   std::string websocket_absent_reason() const;
   // open_websocket_client / connect_websocket_client are open_client / connect_client over

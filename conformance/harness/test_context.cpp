@@ -13,6 +13,7 @@ void test_context::begin(std::string name) {
   statement_.clear();
   logs_.clear();
   malformed_.clear();
+  checks_.store(0, std::memory_order_relaxed);
   started_ = std::chrono::steady_clock::now();
 }
 

@@ -3,6 +3,7 @@
 // tests one after another); reset at the start of each test.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,11 @@ class test_context {
   // rejects ("<why>\t<hex>"), so the run can report that broker fault once, under the
   // server's packet format, besides whatever the test itself concludes.
   void note_malformed_server_packet(std::string line);
+
+  // note_check counts one expectation evaluated (an EXPECT_* of a conformance test; see
+  // conformance_test.hpp): a test that passed with none checked nothing and fails.
+  void note_check() { checks_.fetch_add(1, std::memory_order_relaxed); }
+  int checks() const { return checks_.load(std::memory_order_relaxed); }
   std::vector<std::string> malformed_server_packets() const;
 
  private:
@@ -43,6 +49,7 @@ class test_context {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::vector<std::shared_ptr<transcript>> logs_;
   std::vector<std::string> malformed_;
+  std::atomic<int> checks_{0};
 };
 
 }  // namespace mqtt::cert

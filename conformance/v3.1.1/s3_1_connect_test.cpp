@@ -370,7 +370,7 @@ TEST_F(V311Connect, RefusedClientIdGetsIdentifierRejected) {
   auto r = c->expect_packet();
   const auto* ack = r.as<codec::connack_packet>();
   ASSERT_TRUE(ack) << mismatch("S→C CONNACK 20 02 00 00 or 20 02 00 02", r);
-  if (ack->reason == 0) return;  // the server allows this ClientId
+  if (ack->reason == 0) MQTT_SKIP("not applicable: the broker accepted the ClientID " + id);
   EXPECT_EQ(ack->reason, 0x02) << mismatch("S→C CONNACK 20 02 00 02 (Identifier rejected)", r);
   auto obs = c->expect_close();
   EXPECT_TRUE(obs.closed && obs.before.empty()) << mismatch("close after CONNACK 0x02", obs);

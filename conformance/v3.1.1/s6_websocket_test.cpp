@@ -12,7 +12,7 @@ class V311WebSocket : public websocket_checks<v311_test> {};
 // a PINGRESP.
 TEST_F(V311WebSocket, TextFrameClosesConnection) {
   statement("MQTT-6.0.0-1");
-  if (!websocket_broker()) GTEST_SKIP() << websocket_absent_reason();
+  if (!websocket_broker()) MQTT_SKIP(websocket_absent_reason());
   check_text_frame_closes_connection();
 }
 
@@ -20,7 +20,7 @@ TEST_F(V311WebSocket, TextFrameClosesConnection) {
 // variable header) is reassembled and accepted.
 TEST_F(V311WebSocket, ConnectSplitOverTwoMessagesIsAccepted) {
   statement("MQTT-6.0.0-2");
-  if (!websocket_broker()) GTEST_SKIP() << websocket_absent_reason();
+  if (!websocket_broker()) MQTT_SKIP(websocket_absent_reason());
   check_connect_split_over_two_messages_is_accepted();
 }
 
@@ -28,7 +28,7 @@ TEST_F(V311WebSocket, ConnectSplitOverTwoMessagesIsAccepted) {
 // without FIN, then CONTINUATION) is accepted.
 TEST_F(V311WebSocket, ConnectFragmentedOverTwoFramesIsAccepted) {
   statement("MQTT-6.0.0-2");
-  if (!websocket_broker()) GTEST_SKIP() << websocket_absent_reason();
+  if (!websocket_broker()) MQTT_SKIP(websocket_absent_reason());
   check_connect_fragmented_over_two_frames_is_accepted();
 }
 
@@ -36,7 +36,7 @@ TEST_F(V311WebSocket, ConnectFragmentedOverTwoFramesIsAccepted) {
 // CONNACK, SUBACK and PINGRESP come back in order.
 TEST_F(V311WebSocket, SeveralPacketsInOneFrameAreAllRead) {
   statement("MQTT-6.0.0-2");
-  if (!websocket_broker()) GTEST_SKIP() << websocket_absent_reason();
+  if (!websocket_broker()) MQTT_SKIP(websocket_absent_reason());
   check_several_packets_in_one_frame_are_all_read();
 }
 
@@ -44,7 +44,7 @@ TEST_F(V311WebSocket, SeveralPacketsInOneFrameAreAllRead) {
 // rest of the SUBSCRIBE and a PINGREQ: CONNACK, SUBACK and PINGRESP come back.
 TEST_F(V311WebSocket, PacketStraddlingTwoFramesIsReassembled) {
   statement("MQTT-6.0.0-2");
-  if (!websocket_broker()) GTEST_SKIP() << websocket_absent_reason();
+  if (!websocket_broker()) MQTT_SKIP(websocket_absent_reason());
   check_packet_straddling_two_frames_is_reassembled();
 }
 
@@ -52,7 +52,7 @@ TEST_F(V311WebSocket, PacketStraddlingTwoFramesIsReassembled) {
 // Sec-WebSocket-Protocol: mqtt.
 TEST_F(V311WebSocket, UpgradeReturnsMqttSubprotocol) {
   statement("MQTT-6.0.0-4");
-  if (!websocket_broker()) GTEST_SKIP() << websocket_absent_reason();
+  if (!websocket_broker()) MQTT_SKIP(websocket_absent_reason());
   check_upgrade_selects_mqtt("mqtt");
 }
 
@@ -60,7 +60,7 @@ TEST_F(V311WebSocket, UpgradeReturnsMqttSubprotocol) {
 // only name the server may select.
 TEST_F(V311WebSocket, UpgradeOfferingSeveralSelectsMqtt) {
   statement("MQTT-6.0.0-4");
-  if (!websocket_broker()) GTEST_SKIP() << websocket_absent_reason();
+  if (!websocket_broker()) MQTT_SKIP(websocket_absent_reason());
   check_upgrade_selects_mqtt("mqttcert-other, mqtt");
 }
 
@@ -69,6 +69,6 @@ TEST_F(V311WebSocket, UpgradeOfferingSeveralSelectsMqtt) {
 // return only a name the client offered, so "mqtt" here would be a wrong selection.
 TEST_F(V311WebSocket, UpgradeWithoutMqttIsNotAnsweredWithMqtt) {
   statement("MQTT-6.0.0-4");
-  if (!websocket_broker()) GTEST_SKIP() << websocket_absent_reason();
+  if (!websocket_broker()) MQTT_SKIP(websocket_absent_reason());
   check_upgrade_without_mqtt_is_not_answered_with_mqtt();
 }

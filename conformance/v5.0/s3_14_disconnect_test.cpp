@@ -164,7 +164,7 @@ TEST_F(V5Disconnect, NothingSentAfterServerDisconnect) {
     auto obs = old->expect_close();
     bool after_disconnect = false;
     for (const auto& r : obs.before) {
-      if (after_disconnect) ADD_FAILURE() << mismatch("nothing after DISCONNECT", r);
+      EXPECT_FALSE(after_disconnect) << mismatch("nothing after DISCONNECT", r);
       if (r.as<codec::disconnect_packet>()) after_disconnect = true;
     }
     seen += after_disconnect;

@@ -273,8 +273,9 @@ TEST_F(V5QualityOfService, PublishNotResentAfterPubrel) {
   for (auto wait = expect_timeout;; wait = quiet_window) {
     auto next = back->expect_packet(wait);
     if (next.status == recv_status::timeout) break;
-    ASSERT_FALSE(next.as<codec::publish_packet>())
+    EXPECT_FALSE(next.as<codec::publish_packet>())
         << mismatch("only PUBREL: the PUBLISH was already released", next);
+    if (HasFailure()) break;
     if (const auto* rel = next.as<codec::pubrel_packet>()) {
       codec::pubcomp_packet comp;
       comp.packet_id = rel->packet_id;
@@ -347,16 +348,16 @@ TEST_F(V5QualityOfService, IdentifierAfterErrorPubrecIsNewMessage) {
   pub->send_packet(bad);
   auto r = pub->expect_ack();
   if (r.status == recv_status::closed || r.as<codec::disconnect_packet>())
-    GTEST_SKIP() << "the broker closed on the invalid payload instead of refusing it with "
-                    "PUBREC 0x80+, so this rule cannot be exercised: " << r.describe();
+    MQTT_SKIP("not observable: the broker closed on the invalid payload instead of refusing "
+              "it with PUBREC 0x80+, so this rule cannot be exercised: " + r.describe());
   const auto* rec = r.as<codec::pubrec_packet>();
   ASSERT_TRUE(rec && rec->packet_id == 0x0CAB) << mismatch("S→C PUBREC 50 .. 0CAB", r);
   if (!codec::is_error(rec->reason)) {
     codec::pubrel_packet rel;
     rel.packet_id = 0x0CAB;
     pub->send_packet(rel);
-    GTEST_SKIP() << "the broker accepted the invalid UTF-8 payload (PUBREC "
-                 << static_cast<int>(rec->reason) << "); no PUBREC 0x80+ to build on";
+    MQTT_SKIP("not observable: the broker accepted the invalid UTF-8 payload (PUBREC " +
+              std::to_string(static_cast<int>(rec->reason)) + "); no PUBREC 0x80+ to build on");
   }
   ASSERT_TRUE(publish(*pub, message(t, "fresh", codec::qos::exactly_once, 0x0CAB)))
       << "the identifier refused with PUBREC 0x80+ was not taken as a new message";
