@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "conformance/harness/broker_target.hpp"
 
@@ -22,9 +23,11 @@ struct running_broker {
 
 // start_broker launches `launch` ("refbroker", "mosquitto", "nanomq") or resolves `url`
 // (empty: the default) and waits until it accepts connections. A launched reference
-// broker runs its clock `refbroker_time_scale` times faster. nullopt and a one-sentence
-// `error` when it cannot be started or reached.
+// broker runs its clock `refbroker_time_scale` times faster, with `refbroker_flags` added
+// to its command line. nullopt and a one-sentence `error` when it cannot be started or
+// reached.
 std::optional<running_broker> start_broker(const std::string& launch, const std::string& url,
-                                           double refbroker_time_scale, std::string* error);
+                                           double refbroker_time_scale, std::string* error,
+                                           const std::vector<std::string>& refbroker_flags = {});
 
 }  // namespace mqtt::cert::cli

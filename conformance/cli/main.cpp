@@ -22,6 +22,7 @@
 #include <CLI/CLI.hpp>
 
 #include "conformance/cli/broker_launch.hpp"
+#include "conformance/cli/variant_runner.hpp"
 #include "conformance/cli/compatibility_matrix.hpp"
 #include "conformance/cli/coverage.hpp"
 #include "conformance/cli/interop_runner.hpp"
@@ -295,7 +296,7 @@ int main(int argc, char** argv) {
     if (!p) return cannot_run(error);
     profile = *p;
   }
-  auto running = start_broker(launch, broker, profile.time_scale, &error);
+  auto running = start_broker(launch, broker, profile.time_scale, &error, profile.launch_flags);
   if (!running) return cannot_run(error);
   const std::string url = running->url;
   auto address = broker_address::parse(url, &error);
@@ -336,6 +337,14 @@ int main(int argc, char** argv) {
   if (!results) return cannot_run(error);
   add_server_packet_findings(*results);
   apply_profile(*results, profile);
+  if (launches_refbroker && !profile.variants.empty()) {
+    running.reset();  // one reference broker at a time
+    auto passes = run_variants(profile, profile_path, binaries, jobs, *results, &error);
+    if (!passes) return cannot_run(error);
+    for (const auto& v : *passes)
+      std::cout << "mqttcert: " << v.rerun << " skipped tests run again on " << v.name << " ("
+                << v.flags << "): " << v.executed << " executed\n";
+  }
 
   print_tree(std::cout, *results, tty);
   run_info info{url, profile_path.empty() ? std::string("generic") : profile.name, command_line,

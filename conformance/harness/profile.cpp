@@ -73,7 +73,8 @@ std::optional<broker_profile> parse_profile(std::string_view json_text, std::str
   if (j.is_discarded() || !j.is_object()) return fail("profile is not a JSON object");
   static const std::set<std::string> top_keys{"name",       "description", "limits",
                                               "deviations", "time_scale",  "$comment",
-                                              "invariant_violations", "property_violations"};
+                                              "invariant_violations", "property_violations",
+                                              "launch_flags", "variants"};
   static const std::set<std::string> limit_keys{
       "maximum_qos", "retain_available", "wildcard_subscription_available",
       "shared_subscription_available", "subscription_identifiers_available",
@@ -90,6 +91,16 @@ std::optional<broker_profile> parse_profile(std::string_view json_text, std::str
       if (!ts.is_number() || ts.get<double>() < 1)
         return fail("profile: 'time_scale' must be a number >= 1");
       p.time_scale = ts.get<double>();
+    }
+    for (const char* key : {"launch_flags", "variants"}) {
+      if (!j.contains(key)) continue;
+      const auto& list = j.at(key);
+      auto& into = std::string_view(key) == "variants" ? p.variants : p.launch_flags;
+      if (!list.is_array()) return fail(std::string("profile: '") + key + "' must be an array of strings");
+      for (const auto& item : list) {
+        if (!item.is_string()) return fail(std::string("profile: '") + key + "' must be an array of strings");
+        into.push_back(item.get<std::string>());
+      }
     }
     if (j.contains("limits")) {
       const auto& l = j.at("limits");

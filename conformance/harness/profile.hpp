@@ -74,6 +74,12 @@ struct broker_profile {
   // mqtt-refbroker --time-scale N); Keep Alive, Will Delay and expiry intervals all shrink
   // by it. 1 for every broker measured in real time. Top-level key "time_scale", >= 1.
   double time_scale = 1;
+  // launch_flags are extra mqtt-refbroker flags for when mqttcert launches the reference
+  // broker with this profile (a configuration variant: "--max-qos", "1", ...).
+  std::vector<std::string> launch_flags;
+  // variants are profile files (beside this one) of configuration variants of the same
+  // broker; `mqttcert run` runs the tests this configuration skips against each of them.
+  std::vector<std::string> variants;
   std::vector<deviation> deviations;
   std::vector<invariant_violation> invariant_violations;
   std::vector<property_violation> property_violations;

@@ -27,6 +27,9 @@ struct broker_config {
   std::uint32_t maximum_session_expiry = 0xFFFFFFFF;
   // Whether an empty ClientID gets an assigned one (else CONNACK 0x85 / 0x02).
   bool allow_empty_client_id = true;
+  // Longest ClientID accepted, in bytes; 0: any (3.1.1 lets a server refuse ClientIDs
+  // longer than 23 bytes, MQTT-3.1.3-5). Longer ones get CONNACK 0x85 / 0x02.
+  std::uint16_t max_client_id_length = 0;
   // Outbound bounds per session: QoS 1/2 messages waiting behind the in-flight window,
   // and how many may be in flight at once (the client's Receive Maximum lowers it).
   std::size_t max_queued_messages = 10'000;

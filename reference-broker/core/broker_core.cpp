@@ -179,6 +179,12 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
   } else if (p.version == protocol_version::v3_1 && p.client_id.size() > 23) {
     refuse_connect(c, reason_code::client_identifier_not_valid, "3.1 ClientIDs are 1 to 23 bytes");
     return;
+  } else if (config.max_client_id_length && p.client_id.size() > config.max_client_id_length) {
+    // [MQTT-3.1.3-8] (5.0) a refused ClientID gets 0x85; 3.1.1's is 0x02 [MQTT-3.1.3-9].
+    refuse_connect(c, reason_code::client_identifier_not_valid,
+                   "ClientIDs are at most " + std::to_string(config.max_client_id_length) +
+                       " bytes here");
+    return;
   }
 
   if (!verdict.allowed) {

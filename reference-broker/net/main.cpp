@@ -129,6 +129,8 @@ int main(int argc, char** argv) {
                      "Cap on Session Expiry Interval, seconds");
   limits->add_option("--allow-empty-client-id", bc.allow_empty_client_id,
                      "Assign a ClientID to clients that send an empty one (true/false)");
+  limits->add_option("--max-client-id-length", bc.max_client_id_length,
+                     "Longest ClientID accepted in bytes (0: any)");
   limits->add_option("--max-queued", bc.max_queued_messages,
                      "QoS 1/2 messages queued per session behind the in-flight window");
   limits->add_option("--max-inflight", bc.max_inflight_messages,
