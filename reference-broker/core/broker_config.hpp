@@ -30,6 +30,10 @@ struct broker_config {
   // Longest ClientID accepted, in bytes; 0: any (3.1.1 lets a server refuse ClientIDs
   // longer than 23 bytes, MQTT-3.1.3-5). Longer ones get CONNACK 0x85 / 0x02.
   std::uint16_t max_client_id_length = 0;
+  // A message matching several subscriptions of one session goes out once, at the highest
+  // of their QoS with all their Subscription Identifiers, or (true) once per matching
+  // subscription with its own options: 3.3.4 lets the server choose [MQTT-3.3.4-2..5].
+  bool copy_per_subscription = false;
   // Outbound bounds per session: QoS 1/2 messages waiting behind the in-flight window,
   // and how many may be in flight at once (the client's Receive Maximum lowers it).
   std::size_t max_queued_messages = 10'000;

@@ -21,6 +21,13 @@ namespace {
 // A connection that has not sent CONNECT within this time is closed.
 constexpr millis connect_timeout{10'000};
 
+// kept_aliases holds each ClientID's outbound Topic Aliases across connections, for the
+// seeded fault topic-alias-kept-across-reconnect only (calls that run alone touch it).
+std::unordered_map<std::string, std::unordered_map<std::string, std::uint16_t>>& kept_aliases() {
+  static std::unordered_map<std::string, std::unordered_map<std::string, std::uint16_t>> kept;
+  return kept;
+}
+
 std::string hex_reason(reason_code r) {
   static constexpr char digits[] = "0123456789ABCDEF";
   auto v = static_cast<unsigned>(r);
@@ -116,6 +123,7 @@ connection* broker_core_impl::online(session& s) {
 void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
                                        const auth_verdict& verdict) {
   if (c.st != connection::state::awaiting_connect) {
+    if (fault("second-connect-ignored")) return;
     // [MQTT-3.1.0-2] a second CONNECT is a Protocol Error.
     disconnect(c, reason_code::protocol_error, "CONNECT: second CONNECT on a connection");
     return;
@@ -160,13 +168,16 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
     }
   }
 
+  // [MQTT-3.1.3-8] (5.0) a refused ClientID gets 0x85; 3.1.1's is 0x02 [MQTT-3.1.3-9].
+  const reason_code id_refused = fault("client-id-refusal-wrong-code")
+                                     ? reason_code::not_authorized
+                                     : reason_code::client_identifier_not_valid;
   bool assigned = false;
   if (p.client_id.empty()) {
     // 3.1.1: an empty ClientID needs CleanSession 1 [MQTT-3.1.3-8]; 3.1 has no empty ids.
     if (!config.allow_empty_client_id || p.version == protocol_version::v3_1 ||
         (!v5 && !p.clean_start)) {
-      refuse_connect(c, reason_code::client_identifier_not_valid,
-                     "an empty ClientID is not accepted here");
+      refuse_connect(c, id_refused, "an empty ClientID is not accepted here");
       return;
     }
     // [MQTT-3.1.3-6] a unique ClientID, never one a current session uses.
@@ -177,17 +188,16 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
     } while (sessions.count(p.client_id));
     assigned = true;
   } else if (p.version == protocol_version::v3_1 && p.client_id.size() > 23) {
-    refuse_connect(c, reason_code::client_identifier_not_valid, "3.1 ClientIDs are 1 to 23 bytes");
+    refuse_connect(c, id_refused, "3.1 ClientIDs are 1 to 23 bytes");
     return;
   } else if (config.max_client_id_length && p.client_id.size() > config.max_client_id_length) {
-    // [MQTT-3.1.3-8] (5.0) a refused ClientID gets 0x85; 3.1.1's is 0x02 [MQTT-3.1.3-9].
-    refuse_connect(c, reason_code::client_identifier_not_valid,
+    refuse_connect(c, id_refused,
                    "ClientIDs are at most " + std::to_string(config.max_client_id_length) +
                        " bytes here");
     return;
   }
 
-  if (!verdict.allowed) {
+  if (!verdict.allowed && !fault("denied-client-let-in")) {
     // [MQTT-3.1.4-2] authentication failed: CONNACK with the reason, then close.
     refuse_connect(c, verdict.reason, "not authorized");
     return;
@@ -195,7 +205,8 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
 
   // [MQTT-3.1.4-3] a connection already using this ClientID is taken over.
   auto existing = sessions.find(p.client_id);
-  if (existing != sessions.end() && existing->second->conn != 0) {
+  if (existing != sessions.end() && existing->second->conn != 0 &&
+      !fault("takeover-keeps-old-connection")) {
     if (auto old = connections.find(existing->second->conn); old != connections.end()) {
       if (old->second.st == connection::state::connected) {
         disconnect(old->second, reason_code::session_taken_over,
@@ -217,7 +228,7 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
     // Delay Interval ends cancels that will, with or without Clean Start.
     existing->second->delayed_will.reset();
   }
-  if (existing != sessions.end() && p.clean_start) {
+  if (existing != sessions.end() && p.clean_start && !fault("clean-start-keeps-session")) {
     end_session(existing->second);  // [MQTT-3.1.2-4] Clean Start discards the old session
   } else if (existing != sessions.end()) {
     s = existing->second;
@@ -242,6 +253,9 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
   c.keep_alive = config.server_keep_alive ? config.server_keep_alive : p.keep_alive;
   c.will = std::move(p.will);
   c.st = connection::state::connected;
+  if (fault("topic-alias-kept-across-reconnect") && c.client_topic_alias_maximum > 0) {
+    c.outbound_aliases = kept_aliases()[s->client_id];
+  }
   if (auto due = connection_due(c)) connection_deadlines.push(*due, c.id);
 
   codec::connack_packet ack;
@@ -255,7 +269,7 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
     }
     if (!config.retain_available) props.retain_available = 0;
     props.maximum_packet_size = config.maximum_packet_size;
-    if (assigned) props.assigned_client_identifier = p.client_id;  // [MQTT-3.2.2-16]
+    if (assigned && !fault("assigned-client-id-missing")) props.assigned_client_identifier = p.client_id;  // [MQTT-3.2.2-16]
     if (config.topic_alias_maximum) props.topic_alias_maximum = config.topic_alias_maximum;
     if (!config.wildcard_subscription_available) props.wildcard_subscription_available = 0;
     if (!config.subscription_identifiers_available) props.subscription_identifier_available = 0;
@@ -281,6 +295,7 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
 void broker_core_impl::receive(connection& c, codec::packet&& p, const acl_verdicts& acl) {
   if (c.st == connection::state::closing) return;  // [MQTT-3.1.4-6] nothing more is read
   if (c.st == connection::state::awaiting_connect) {
+    if (fault("first-packet-not-connect-ignored")) return;
     // [MQTT-3.1.0-1] the first packet must be CONNECT.
     c.publish_will_on_close = false;
     close(c, std::string("first packet was ") +
@@ -301,7 +316,7 @@ void broker_core_impl::receive(connection& c, codec::packet&& p, const acl_verdi
       return;
     case codec::packet_type::disconnect: {
       const auto& d = std::get<codec::disconnect_packet>(p);
-      if (d.props.session_expiry_interval) {
+      if (d.props.session_expiry_interval && !fault("disconnect-expiry-ignored")) {
         // 3.14.2.2.2: raising a Session Expiry Interval of 0 is a Protocol Error.
         if (c.connect_session_expiry == 0 && *d.props.session_expiry_interval != 0) {
           disconnect(c, reason_code::protocol_error,
@@ -322,6 +337,7 @@ void broker_core_impl::receive(connection& c, codec::packet&& p, const acl_verdi
       disconnect(c, reason_code::protocol_error, "AUTH without an Authentication Method");
       return;
     case codec::packet_type::connect:
+      if (fault("second-connect-ignored")) return;
       disconnect(c, reason_code::protocol_error, "CONNECT: second CONNECT on a connection");
       return;
     default:
@@ -371,7 +387,7 @@ bool broker_core_impl::receive_in_parallel(connection& c, codec::packet&& p,
       receive_pubcomp(c, std::get<codec::pubcomp_packet>(p));
       break;
     default:
-      send(c, codec::pingresp_packet{});  // [MQTT-3.12.4-1]
+      if (!fault("pingresp-missing")) send(c, codec::pingresp_packet{});  // [MQTT-3.12.4-1]
       break;
   }
   return true;
@@ -404,21 +420,23 @@ void broker_core_impl::closed(connection_id id) {
     --stats.clients_connected;
     if (s->conn == c.id) {
       s->conn = 0;
+      if (fault("topic-alias-kept-across-reconnect")) kept_aliases()[s->client_id] = c.outbound_aliases;
       if (c.will && c.publish_will_on_close) {
         const std::uint32_t delay = c.will->props.will_delay_interval.value_or(0);
-        if (delay == 0 || s->expiry_interval == 0) {
+        if (delay == 0 || s->expiry_interval == 0 || fault("will-delay-ignored")) {
           publish_will(*c.will, s->client_id);
         } else {
           // Published when the delay or the session ends, whichever is first (3.1.3.2.2).
           s->delayed_will = std::move(c.will);
-          s->will_at = now + millis(std::uint64_t{delay} * 1000);
+          s->will_at = now + millis(std::uint64_t{delay} * (fault("will-delay-doubled") ? 2000 : 1000));
           schedule_session(s, s->will_at);
         }
       }
       if (s->expiry_interval == 0) {
         end_session(s);
       } else if (s->expiry_interval != 0xFFFFFFFF) {
-        s->expires_at = now + millis(std::uint64_t{s->expiry_interval} * 1000);
+        s->expires_at = now + millis(std::uint64_t{s->expiry_interval} *
+                                     (fault("session-expiry-doubled") ? 2000 : 1000));
         schedule_session(s, *s->expires_at);
       }
     }
@@ -447,8 +465,9 @@ std::optional<millis> broker_core_impl::connection_due(const connection& c) {
   // Due once the time is *over* (strictly more than the period has passed).
   constexpr millis past{1};
   if (c.st == connection::state::awaiting_connect) return c.opened_at + connect_timeout + past;
-  if (c.st == connection::state::connected && c.keep_alive > 0) {
-    return c.last_packet + millis(std::uint64_t{c.keep_alive} * 1500) + past;
+  if (c.st == connection::state::connected && c.keep_alive > 0 && !fault("keep-alive-ignored")) {
+    return c.last_packet +
+           millis(std::uint64_t{c.keep_alive} * (fault("keep-alive-2x") ? 2000 : 1500)) + past;
   }
   return std::nullopt;
 }

@@ -356,6 +356,28 @@ TEST(CoreSubscribe, OverlappingSubscriptionsGiveOneCopyAtHighestQosWithAllIds) {
   EXPECT_EQ(q.props.subscription_identifiers, std::vector<std::uint32_t>{2});
 }
 
+TEST(CoreSubscribe, CopyPerSubscriptionGivesEachItsOwnQosAndId) {
+  // [MQTT-3.3.4-5] the other choice 3.3.4 allows: one copy per matching subscription,
+  // each with that subscription's QoS and only its identifier.
+  broker_config config;
+  config.copy_per_subscription = true;
+  core_test_driver d(config);
+  auto& c = d.connect_v5("c");
+  EXPECT_EQ(suback(c, subscribe_with_id("a/+", qos::at_most_once, 1)), codes{0});
+  EXPECT_EQ(suback(c, subscribe_with_id("a/#", qos::at_least_once, 2)), codes{1});
+  auto& pub = d.connect_v5("pub");
+  pub.send(publish("a/b", "x", qos::exactly_once, 1));
+  std::vector<std::pair<std::uint32_t, qos>> copies;
+  while (!c.idle()) {
+    auto p = c.take<codec::publish_packet>();
+    ASSERT_EQ(p.props.subscription_identifiers.size(), 1U);
+    copies.emplace_back(p.props.subscription_identifiers[0], p.qos_level);
+  }
+  std::sort(copies.begin(), copies.end());
+  EXPECT_EQ(copies, (std::vector<std::pair<std::uint32_t, qos>>{{1, qos::at_most_once},
+                                                                {2, qos::at_least_once}}));
+}
+
 TEST(CoreSubscribe, V311OverlappingSubscriptionsGiveOneCopyAtHighestQos) {
   // v3.1.1 [MQTT-3.3.5-1]
   core_test_driver d;

@@ -17,6 +17,12 @@ struct message {
   codec::byte_buffer payload;
   codec::qos qos_level = codec::qos::at_most_once;
   bool retain = false;
+  // How the publisher sent it. Never forwarded: a delivery has its own DUP flag and
+  // Packet Identifier [MQTT-3.3.1-3, MQTT-2.2.1-4]; only seeded faults read this.
+  struct {
+    bool dup = false;
+    std::uint16_t packet_id = 0;
+  } received_as;
   // Forwarded properties: Payload Format Indicator, Message Expiry Interval (as received),
   // Content Type, Response Topic, Correlation Data, User Properties. Never Topic Alias or
   // Subscription Identifiers: those belong to one connection.

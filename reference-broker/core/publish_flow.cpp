@@ -15,6 +15,7 @@ using codec::reason_code;
 namespace {
 
 std::uint16_t window(const broker_config& config, const connection& c) {
+  if (fault("receive-maximum-ignored")) return config.max_inflight_messages;
   return std::min(c.client_receive_maximum, config.max_inflight_messages);
 }
 
@@ -32,12 +33,13 @@ shared_bytes encode_delivery(connection& c, const delivery& d, std::uint16_t pac
   std::optional<std::uint16_t> new_alias;
   if (v5) {
     props = m.props;
-    if (m.expires_at) {
+    if (m.expires_at && !fault("message-expiry-not-decremented")) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*m.expires_at - now);
       props.message_expiry_interval =
           static_cast<std::uint32_t>(std::max<std::int64_t>(1, (left.count() + 999) / 1000));
     }
-    props.subscription_identifiers = d.subscription_ids;
+    if (!fault("subscription-id-dropped")) props.subscription_identifiers = d.subscription_ids;
+    if (fault("user-properties-dropped")) props.user_properties.clear();
     if (c.client_topic_alias_maximum > 0) {
       // [MQTT-3.1.2-26] aliases stay within the client's Topic Alias Maximum.
       if (auto it = c.outbound_aliases.find(m.topic); it != c.outbound_aliases.end()) {
@@ -54,7 +56,9 @@ shared_bytes encode_delivery(connection& c, const delivery& d, std::uint16_t pac
   bytes->reserve(m.payload.size() + m.topic.size() + 16);
   codec::encode_publish({dup, d.qos_level, d.retain, topic, packet_id, props_ptr, m.payload},
                         c.version, *bytes);
-  if (bytes->size() > c.client_maximum_packet_size) return nullptr;  // [MQTT-3.1.2-24]
+  if (bytes->size() > c.client_maximum_packet_size && !fault("oversize-packet-forwarded")) {
+    return nullptr;  // [MQTT-3.1.2-24]
+  }
   if (new_alias) c.outbound_aliases.emplace(m.topic, *new_alias);
   return bytes;
 }
@@ -63,6 +67,11 @@ shared_bytes encode_delivery(connection& c, const delivery& d, std::uint16_t pac
 
 std::uint16_t broker_core_impl::allocate_packet_id(session& s) {
   // [MQTT-2.2.1-4] non-zero and not in use; the window keeps free ids available.
+  if (fault("packet-id-reused-in-flight")) {
+    const std::uint16_t id = s.next_packet_id;
+    s.next_packet_id = static_cast<std::uint16_t>(id % 4 + 1);
+    return id;
+  }
   for (;;) {
     std::uint16_t id = s.next_packet_id;
     s.next_packet_id = id == 65535 ? 1 : static_cast<std::uint16_t>(id + 1);
@@ -111,7 +120,7 @@ void broker_core_impl::receive_publish(connection& c, codec::publish_packet&& p,
     return;
   }
   if (p.qos_level == qos::exactly_once) {
-    if (s.inbound_qos2.count(p.packet_id)) {
+    if (s.inbound_qos2.count(p.packet_id) && !fault("qos2-inbound-delivered-twice")) {
       // [MQTT-4.3.3-10] a repeat before PUBREL is acknowledged again, not delivered again.
       send(c, codec::pubrec_packet{p.packet_id, reason_code::success, {}});
       return;
@@ -140,8 +149,9 @@ void broker_core_impl::receive_publish(connection& c, codec::publish_packet&& p,
     m->payload = std::move(p.payload);
     m->qos_level = p.qos_level;
     m->retain = p.retain;
+    m->received_as = {p.dup, p.packet_id};
     m->props = std::move(p.props);
-    if (m->props.message_expiry_interval) {
+    if (m->props.message_expiry_interval && !fault("message-expiry-ignored")) {
       m->expires_at = now + millis(std::uint64_t{*m->props.message_expiry_interval} * 1000);
     }
     m->origin_client = s.client_id;
@@ -183,23 +193,33 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
     std::vector<std::uint32_t> ids;
   };
   std::unordered_map<std::string_view, aggregate> targets;
-  std::vector<std::pair<std::string, delivery>> shared_targets;
+  // Copies that go out as they are: one per shared group, and with copy_per_subscription
+  // one per matching subscription.
+  std::vector<std::pair<std::string, delivery>> copies;
   subscriptions.match(
       m->topic,
       [&](const std::string& client, const subscription_entry& e) {
         // [MQTT-3.8.3-3] No Local: not back to the publisher.
-        if (e.options.no_local && client == m->origin_client) return;
+        if (e.options.no_local && client == m->origin_client && !fault("no-local-ignored")) return;
+        if (config.copy_per_subscription) {
+          delivery d{m, std::min(m->qos_level, e.options.max_qos),
+                     e.options.retain_as_published && m->retain, {}};
+          if (e.subscription_id) d.subscription_ids.push_back(*e.subscription_id);
+          copies.emplace_back(client, std::move(d));
+          return;
+        }
         const bool first = targets.count(client) == 0;
         aggregate& a = targets[client];
         a.max_qos = fault("overlap-lowest-qos") && !first ? std::min(a.max_qos, e.options.max_qos)
                                                           : std::max(a.max_qos, e.options.max_qos);
-        a.retain_as_published = a.retain_as_published || e.options.retain_as_published;
+        a.retain_as_published = a.retain_as_published || e.options.retain_as_published ||
+                                fault("retain-flag-kept-without-rap");
         if (e.subscription_id) a.ids.push_back(*e.subscription_id);
       },
       [&](subscription_tree::shared_group& g) {
         if (fault("shared-to-every-member")) {
           for (const auto& [client, e] : g.members)
-            shared_targets.emplace_back(client, delivery{m, std::min(m->qos_level, e.options.max_qos),
+            copies.emplace_back(client, delivery{m, std::min(m->qos_level, e.options.max_qos),
                                                          e.options.retain_as_published && m->retain, {}});
           return;
         }
@@ -221,9 +241,11 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
         g.next.store(pick + 1, std::memory_order_relaxed);
         const auto& [client, e] = g.members[pick];
         delivery d{m, std::min(m->qos_level, e.options.max_qos),
-                   e.options.retain_as_published && m->retain, {}};
+                   (e.options.retain_as_published || fault("retain-flag-kept-without-rap")) &&
+                       m->retain,
+                   {}};
         if (e.subscription_id) d.subscription_ids.push_back(*e.subscription_id);
-        shared_targets.emplace_back(client, std::move(d));
+        copies.emplace_back(client, std::move(d));
       });
   // The shared QoS 0 encodings live for this fan-out only.
   struct fanout_scope {
@@ -245,7 +267,7 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
                                   a.retain_as_published && m->retain, std::move(a.ids)});
     ++count;
   }
-  for (auto& [client, d] : shared_targets) {
+  for (auto& [client, d] : copies) {
     auto it = sessions.find(client);
     if (it == sessions.end()) continue;
     deliver(*it->second, std::move(d));
@@ -262,11 +284,13 @@ broker_core_impl::encoded broker_core_impl::encode_new(connection& c, const deli
   const bool shareable = fanout_ != nullptr && fanout_->routing == d.msg.get() &&
                          d.subscription_ids.empty() &&
                          (!codec::is_v5(c.version) || c.client_topic_alias_maximum == 0);
-  if (!shareable) return {encode_delivery(c, d, packet_id, false, now), nullptr};
+  // A new delivery has DUP 0, whatever the publisher's was [MQTT-3.3.1-3].
+  const bool dup = fault("dup-copied-from-publisher") && d.msg->received_as.dup;
+  if (!shareable) return {encode_delivery(c, d, packet_id, dup, now), nullptr};
   encoded& slot = fanout_->by_kind[static_cast<std::size_t>(c.version) - 3]
                                   [static_cast<std::size_t>(d.qos_level)][d.retain ? 1 : 0];
   if (!slot.bytes) {
-    shared_bytes whole = encode_delivery(c, d, packet_id, false, now);
+    shared_bytes whole = encode_delivery(c, d, packet_id, dup, now);
     if (!whole) return {};  // too large for this client; the next one encodes again
     if (d.qos_level == qos::at_most_once) {
       slot.bytes = whole;
@@ -282,7 +306,7 @@ broker_core_impl::encoded broker_core_impl::encode_new(connection& c, const deli
   }
   const std::size_t size = slot.bytes->size() + (slot.tail ? slot.tail->size() : 0);
   // [MQTT-3.1.2-24] the shared bytes still have to fit this client's Maximum Packet Size.
-  if (size > c.client_maximum_packet_size) return {};
+  if (size > c.client_maximum_packet_size && !fault("oversize-packet-forwarded")) return {};
   if (!slot.tail) return slot;
   auto head = std::make_shared<codec::byte_buffer>(*slot.bytes);
   (*head)[head->size() - 2] = static_cast<std::uint8_t>(packet_id >> 8);
@@ -342,7 +366,9 @@ void broker_core_impl::pump(session& s) {
       ++stats.messages_dropped;
       continue;
     }
-    const std::uint16_t id = allocate_packet_id(s);
+    const std::uint16_t id = fault("packet-id-from-publisher") && d.msg->received_as.packet_id
+                                 ? d.msg->received_as.packet_id
+                                 : allocate_packet_id(s);
     encoded e = encode_new(*c, d, id);
     if (!e.bytes) {
       ++stats.messages_dropped;
@@ -362,7 +388,7 @@ void broker_core_impl::erase_flight(session& s,
 
 void broker_core_impl::resend_flight(session& s, connection& c, std::uint16_t id) {
   outbound_flight& f = s.inflight.at(id);
-  if (f.released) {
+  if (f.released && !fault("qos2-delivered-twice-after-resume")) {
     send(c, codec::pubrel_packet{id, reason_code::success, {}});
   } else if (shared_bytes bytes = encode_delivery(c, f.d, id, !fault("no-dup-on-resend"), now)) {
     send_bytes(c, std::move(bytes));  // [MQTT-3.3.1-1] DUP on redelivery
@@ -383,6 +409,7 @@ void broker_core_impl::resend(session& s) {
   std::vector<std::pair<std::uint64_t, std::uint16_t>> order;
   for (const auto& [id, f] : s.inflight) order.emplace_back(f.sequence, id);
   std::sort(order.begin(), order.end());
+  if (fault("resend-order-broken")) std::reverse(order.begin(), order.end());
   const std::size_t limit = window(config, *c);
   std::size_t sent = 0;
   s.awaiting_resend = 0;
@@ -425,6 +452,7 @@ void broker_core_impl::receive_pubrec(connection& c, const codec::pubrec_packet&
 void broker_core_impl::receive_pubrel(connection& c, const codec::pubrel_packet& p) {
   session& s = *c.sess;
   const bool known = s.inbound_qos2.erase(p.packet_id) > 0;
+  if (!known && fault("pubrel-unknown-id-no-pubcomp")) return;
   // [MQTT-4.3.3-11] every PUBREL gets a PUBCOMP with its id.
   send(c, codec::pubcomp_packet{
               p.packet_id,
@@ -444,8 +472,8 @@ void broker_core_impl::publish_will(const codec::will_message& w, const std::str
   m->origin_client = client_id;
   m->topic = w.topic;
   m->payload = w.payload;
-  m->qos_level = std::min(w.qos_level, config.maximum_qos);
-  m->retain = w.retain;  // [MQTT-3.1.2-14, 3.1.2-15]
+  m->qos_level = fault("will-qos-0") ? qos::at_most_once : std::min(w.qos_level, config.maximum_qos);
+  m->retain = w.retain && !fault("will-retain-ignored");  // [MQTT-3.1.2-14, 3.1.2-15]
   m->props = w.props;
   m->props.will_delay_interval.reset();
   if (m->props.message_expiry_interval) {

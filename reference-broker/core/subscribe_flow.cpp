@@ -78,12 +78,17 @@ void broker_core_impl::receive_subscribe(connection& c, codec::subscribe_packet&
       ack.reasons.push_back(static_cast<std::uint8_t>(entry.options.max_qos));
       // Shared subscriptions get no retained messages on subscribe (4.8.2).
       const auto handling = v5 ? sub.options.handling : codec::retain_handling::send_on_subscribe;
-      if (!shared && (handling == codec::retain_handling::send_on_subscribe ||
-                      (handling == codec::retain_handling::send_if_new_subscription && !existed))) {
+      const bool send_now =
+          handling == codec::retain_handling::send_on_subscribe ||
+          (handling == codec::retain_handling::send_if_new_subscription &&
+           (!existed || fault("retain-handling-1-ignored"))) ||
+          (handling == codec::retain_handling::do_not_send && fault("retain-handling-2-ignored"));
+      if (!shared && send_now && !fault("retained-not-sent-on-subscribe")) {
         send_retained.push_back({sub.filter, entry.options.max_qos});
       }
     }
   }
+  if (fault("suback-codes-reversed")) std::reverse(ack.reasons.begin(), ack.reasons.end());
   send(c, ack);  // [MQTT-3.8.4-1]
   for (const auto& r : send_retained) {
     for (const message_ptr& m : retained.match(r.filter)) {
@@ -101,8 +106,9 @@ void broker_core_impl::receive_unsubscribe(connection& c, const codec::unsubscri
   ack.packet_id = p.packet_id;  // [MQTT-3.10.4-4]
   for (const std::string& filter : p.filters) {
     // [MQTT-3.10.4-1] filters are compared literally.
-    const bool existed = s.subscriptions.erase(filter) > 0;
-    if (existed) {
+    const bool kept = fault("unsubscribe-keeps-subscription");
+    const bool existed = kept ? s.subscriptions.count(filter) > 0 : s.subscriptions.erase(filter) > 0;
+    if (existed && !kept) {
       const auto [tree_filter, group] = split_filter(filter);
       subscriptions.unsubscribe(s.client_id, tree_filter, group);
     }

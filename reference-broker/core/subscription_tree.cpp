@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "reference-broker/core/fault_injection.hpp"
 #include "reference-broker/core/string_hash.hpp"
 
 namespace mqtt::broker {
@@ -128,8 +129,8 @@ void subscription_tree::match(
     stack.pop_back();
     const bool at_root = f.n == root_.get();
     // [MQTT-4.7.2-1] wildcards at the first level never match a topic starting with '$'.
-    const bool wildcards_allowed = !(at_root && dollar);
-    if (wildcards_allowed) {
+    const bool wildcards_allowed = !(at_root && dollar) || fault("dollar-topics-match-wildcards");
+    if (wildcards_allowed && (f.pos != std::string_view::npos || !fault("hash-not-matching-parent"))) {
       if (node* hash = f.n->child("#")) visit(*hash);
     }
     if (f.pos == std::string_view::npos) {

@@ -132,6 +132,9 @@ bool connection::took_read(int rv, std::size_t n) {
     return false;
   }
   host_.handle_bytes_received(n);
+#if defined(MQTTCERT_FAULTS)
+  fault_rewriter_.rewrite(std::span<std::uint8_t>(rx_buf_.data(), n));
+#endif
   framer_.feed(codec::byte_view(rx_buf_.data(), n));
   if (n == rx_buf_.size() && rx_buf_.size() < limits_.recv_chunk) {
     rx_buf_.resize(std::min(rx_buf_.size() * 2, limits_.recv_chunk));

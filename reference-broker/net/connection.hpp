@@ -19,6 +19,7 @@
 #include "codec/framer.hpp"
 #include "reference-broker/core/broker_core.hpp"
 #include "reference-broker/net/connection_authorizer.hpp"
+#include "reference-broker/net/fault_header_rewriter.hpp"
 #include "reference-broker/net/nng_handles.hpp"
 
 namespace mqtt::broker::net {
@@ -168,6 +169,9 @@ class connection : public std::enable_shared_from_this<connection> {
   // Read buffer: starts small so idle connections stay cheap, doubles (up to
   // limits_.recv_chunk) whenever a read fills it.
   std::vector<std::uint8_t> rx_buf_ = std::vector<std::uint8_t>(1024);
+#if defined(MQTTCERT_FAULTS)
+  fault_header_rewriter fault_rewriter_;  // mqtt-refbroker-faulty only
+#endif
   bool connect_seen_ = false;
   std::optional<codec::packet> held_;  // the packet waiting for its verdict
   std::unordered_map<std::uint16_t, std::string> inbound_aliases_;

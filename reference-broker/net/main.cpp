@@ -129,6 +129,9 @@ int main(int argc, char** argv) {
                      "Cap on Session Expiry Interval, seconds");
   limits->add_option("--allow-empty-client-id", bc.allow_empty_client_id,
                      "Assign a ClientID to clients that send an empty one (true/false)");
+  limits->add_flag("--copy-per-subscription", bc.copy_per_subscription,
+                   "Send a message that matches several subscriptions of a client once per "
+                   "subscription (default: once, at the highest QoS)");
   limits->add_option("--max-client-id-length", bc.max_client_id_length,
                      "Longest ClientID accepted in bytes (0: any)");
   limits->add_option("--max-queued", bc.max_queued_messages,
