@@ -24,7 +24,9 @@ std::optional<running_broker> start_broker(const std::string& launch, const std:
     b.url = b.target->address().url();
     if (b.target->ws_address()) b.ws_url = b.target->ws_address()->url();
     b.ws_absent_reason = b.target->ws_absent_reason();
-    if (b.target->launched()) b.time_scale = b.target->time_scale();
+    // A broker given by URL runs its clock at the profile's time_scale (a reference broker
+    // started with --time-scale): the tests must scale their waits by it.
+    b.time_scale = b.target->launched() ? b.target->time_scale() : refbroker_time_scale;
   }
   if (b.launched) {
     b.url = b.launched->address().url();

@@ -18,7 +18,7 @@ struct running_broker {
   std::string url;
   std::optional<std::string> ws_url;
   std::string ws_absent_reason;
-  double time_scale = 1;  // of a broker this run launched
+  double time_scale = 1;  // its clock's speed-up: of a launched broker, else the profile's
 };
 
 // start_broker launches `launch` ("refbroker", "mosquitto", "nanomq") or resolves `url`
