@@ -22,6 +22,7 @@
 #include <CLI/CLI.hpp>
 
 #include "conformance/cli/broker_launch.hpp"
+#include "conformance/harness/announced_limits.hpp"
 #include "conformance/cli/variant_runner.hpp"
 #include "conformance/cli/compatibility_matrix.hpp"
 #include "conformance/cli/coverage.hpp"
@@ -159,6 +160,10 @@ int main(int argc, char** argv) {
 
   auto* cov = app.add_subcommand("coverage", "count covered broker-testable statements");
   cov->add_option("--markdown", markdown, "also write this file (e.g. docs/coverage.md)");
+  std::string results_path;
+  cov->add_option("--results", results_path,
+                  "a `mqttcert run --json` file: also count the statements executed and passed there")
+      ->check(CLI::ExistingFile);
 
   auto* interop = app.add_subcommand(
       "interop", "check the ordering, backlog and auth-webhook invariants against a broker");
@@ -269,11 +274,19 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*cov) {
-    print_coverage(std::cout, *listed, false, command_line);
+    std::optional<run_results> run;
+    if (!results_path.empty()) {
+      run = load_run_results(results_path, &error);
+      if (!run) return cannot_run(error);
+    }
+    print_coverage(std::cout, *listed, false, command_line, run);
     if (!markdown.empty()) {
       std::ofstream out(markdown);
       if (!out) return cannot_run("cannot write " + markdown);
-      print_coverage(out, *listed, true, "mqttcert coverage --markdown " + markdown);
+      print_coverage(out, *listed, true,
+                     "mqttcert coverage" + (results_path.empty() ? "" : " --results " + results_path) +
+                         " --markdown " + markdown,
+                     run);
     }
     return 0;
   }
@@ -300,6 +313,11 @@ int main(int argc, char** argv) {
   if (!running) return cannot_run(error);
   const std::string url = running->url;
   auto address = broker_address::parse(url, &error);
+
+  // The profile's claimed features against the broker's CONNACK: the test processes follow
+  // the CONNACK, and a contradiction is the profile's error, reported as a failure.
+  broker_profile announced = profile;
+  const auto contradictions = check_announced_limits(*address, announced);
 
   std::vector<test_result> selected;
   for (const auto& t : *listed)
@@ -337,6 +355,8 @@ int main(int argc, char** argv) {
   if (!results) return cannot_run(error);
   add_server_packet_findings(*results);
   apply_profile(*results, profile);
+  if (contradictions && !contradictions->empty())
+    results->push_back(profile_limits_finding(profile.name, *contradictions));
   if (launches_refbroker && !profile.variants.empty()) {
     running.reset();  // one reference broker at a time
     auto passes = run_variants(profile, profile_path, binaries, jobs, *results, &error);

@@ -213,6 +213,24 @@ void add_server_packet_findings(std::vector<test_result>& results) {
   }
 }
 
+test_result profile_limits_finding(const std::string& profile_name,
+                                   const std::vector<std::string>& contradictions) {
+  test_result row;
+  row.version = "v5.0";
+  row.section = "3.2.2.3";
+  row.statement = "v5.0/profile-limits";
+  row.test = "Profile.LimitsMatchConnack";
+  row.outcome = verdict::failed;
+  std::ostringstream report;
+  report << "FAIL v5.0 profile limits (3.2.2.3): profile " << profile_name
+         << " contradicts what the broker announces in CONNACK\n";
+  for (const auto& c : contradictions) report << "  " << c << "\n";
+  report << "  The tests followed the CONNACK (a feature the broker announces is tested, one it "
+            "says it lacks is not); fix the profile's limits.\n";
+  row.report = report.str();
+  return row;
+}
+
 void apply_profile(std::vector<test_result>& results, const broker_profile& profile) {
   for (auto& r : results) {
     if (r.outcome == verdict::passed) {

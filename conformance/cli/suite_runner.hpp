@@ -72,6 +72,12 @@ std::optional<std::vector<test_result>> run_tests(
 // statement; this row is where the broker's packet fault itself is counted.
 void add_server_packet_findings(std::vector<test_result>& results);
 
+// profile_limits_finding is the failed "v5.0/profile-limits" row that reports where the
+// profile `profile_name` claims limits or optional features the broker's CONNACK
+// contradicts (one sentence each; see harness/announced_limits.hpp).
+test_result profile_limits_finding(const std::string& profile_name,
+                                   const std::vector<std::string>& contradictions);
+
 // apply_profile turns failures the profile lists as deviations into allowed_deviation.
 void apply_profile(std::vector<test_result>& results, const broker_profile& profile);
 

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "conformance/harness/announced_limits.hpp"
 #include "conformance/harness/suite_config.hpp"
 
 namespace {
@@ -29,6 +30,9 @@ class broker_environment : public ::testing::Environment {
     // The waits follow the clock the broker really runs: a launched reference broker
     // without --time-scale runs in real time, and `mqttcert run` says what it launched.
     if (suite().target->launched()) suite().profile.time_scale = suite().target->time_scale();
+    // The broker's CONNACK, not the profile, says which optional features it has, so no
+    // test skips on the profile's word alone (`mqttcert run` reports any contradiction).
+    check_announced_limits(suite().target->address(), suite().profile);
     if (const char* env = std::getenv("MQTTCERT_TIME_SCALE"); env && *env) {
       const double scale = std::atof(env);
       if (scale < 1) FAIL() << "cannot run: MQTTCERT_TIME_SCALE must be a number >= 1";
