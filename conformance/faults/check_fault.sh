@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# check_fault.sh runs the whole conformance suite against mqtt-refbroker-faulty with one
-# injected fault and checks that the suite catches it: mqttcert exits 1 and every
-# statement key EXPECTED_TSV lists for the fault is among the failed ones.
+# check_fault.sh runs the tests of the statements EXPECTED_TSV lists for one injected fault
+# against mqtt-refbroker-faulty and checks that they catch it: mqttcert exits 1 and every
+# listed statement key is among the failed ones. (The whole suite against every fault is
+# suite_power.py, CTest label suite-power.)
 # Prints one verdict line ("fault NAME: caught by KEY, KEY (N failures)" or
 # "fault NAME: NOT CAUGHT ..."); exits 0 when caught, 1 when not, 2 when it cannot run.
 # Usage: check_fault.sh FAULTY_BINARY MQTTCERT_BINARY PROFILE FAULT EXPECTED_TSV OUTDIR
@@ -55,7 +56,7 @@ fi
 json="$out/$fault.json"
 run_mqttcert_on_fault "$fault" "$json" "$out/$fault.log" "mqttcert exited 0: nothing failed" \
   "$mqttcert" run --broker "tcp://127.0.0.1:$port" --profile "$profile" --protocol all \
-  --json "$json"
+  --json "$json" $expected
 
 read -r -a expected_keys <<<"$expected"
 python3 - "$json" "$fault" "$elapsed" "${expected_keys[@]}" <<'EOF'
