@@ -127,11 +127,18 @@ password_file password_file::parse(std::string_view text, std::string_view sourc
     std::string_view user = line.substr(0, colon);
     if (user.empty()) fail("empty username");
     std::string why;
-    auto hash = parse_password_hash(line.substr(colon + 1), &why);
-    if (!hash) fail("user \"" + std::string(user) + "\": " + why);
-    if (!file.users_.emplace(std::string(user), std::move(*hash)).second) {
-      fail("user \"" + std::string(user) + "\" appears twice");
+    const std::string_view field = line.substr(colon + 1);
+    bool added = false;
+    if (is_scram_credentials(field)) {
+      auto scram = parse_scram_credentials(field, &why);
+      if (!scram) fail("user \"" + std::string(user) + "\": " + why);
+      added = file.scram_users_.emplace(std::string(user), std::move(*scram)).second;
+    } else {
+      auto hash = parse_password_hash(field, &why);
+      if (!hash) fail("user \"" + std::string(user) + "\": " + why);
+      added = file.users_.emplace(std::string(user), std::move(*hash)).second;
     }
+    if (!added) fail("user \"" + std::string(user) + "\" appears twice");
   }
   return file;
 }
@@ -140,11 +147,12 @@ password_check password_file::check(std::string_view username,
                                     const std::optional<std::string>& password) const {
   auto it = users_.find(std::string(username));
   if (it == users_.end()) {
+    const bool scram_only = scram_users_.contains(std::string(username));
     // Spend the same work on a fixed dummy entry so unknown users answer no faster.
     static const password_hash dummy =
         hash_password("", std::vector<std::byte>(default_salt_size, std::byte{0x5a}));
     (void)verify_password(dummy, password.value_or(std::string()));
-    return password_check::unknown_user;
+    return scram_only ? password_check::wrong_password : password_check::unknown_user;
   }
   // A user listed in the file must present a password.
   if (!password) {
@@ -155,8 +163,22 @@ password_check password_file::check(std::string_view username,
                                                 : password_check::wrong_password;
 }
 
+scram_user password_file::find_scram(std::string_view username) const {
+  if (auto it = scram_users_.find(std::string(username)); it != scram_users_.end()) {
+    return {it->second, true};
+  }
+  return {stand_in_scram_credentials(username, stand_in_secret_), false};
+}
+
 bool password_file::contains(std::string_view username) const {
-  return users_.contains(std::string(username));
+  const std::string name(username);
+  return users_.contains(name) || scram_users_.contains(name);
+}
+
+std::size_t password_file::size() const {
+  std::size_t n = users_.size();
+  for (const auto& [name, c] : scram_users_) n += users_.contains(name) ? 0 : 1;
+  return n;
 }
 
 }  // namespace mqtt::broker::auth
