@@ -295,7 +295,7 @@ int main(int argc, char** argv) {
     if (!p) return cannot_run(error);
     profile = *p;
   }
-  auto running = start_broker(launch, broker, profile.time_scale, &error);
+  auto running = start_broker(launch, broker, profile.time_scale, &error, scram_login_of(profile));
   if (!running) return cannot_run(error);
   const std::string url = running->url;
   auto address = broker_address::parse(url, &error);
