@@ -6,7 +6,8 @@ namespace mqtt::cert::cli {
 
 std::optional<running_broker> start_broker(const std::string& launch, const std::string& url,
                                            double refbroker_time_scale, std::string* error,
-                                           const std::vector<std::string>& refbroker_flags) {
+                                           const std::vector<std::string>& refbroker_flags,
+                                           const std::optional<scram_login>& refbroker_login) {
   running_broker b;
   if (launch == "nanomq") {
     const std::string binary = nanomq_binary(error);
@@ -16,10 +17,11 @@ std::optional<running_broker> start_broker(const std::string& launch, const std:
     b.launched = broker_process::start_mosquitto("/usr/sbin/mosquitto", error);
   } else if (launch == "refbroker") {
     b.launched = broker_process::start_refbroker(default_refbroker_path(), error,
-                                                 refbroker_time_scale, refbroker_flags);
+                                                 refbroker_time_scale, refbroker_flags,
+                                                 refbroker_login);
   } else {
     b.target = broker_target::resolve(url.empty() ? std::nullopt : std::optional(url), error,
-                                      refbroker_time_scale);
+                                      refbroker_time_scale, refbroker_login);
     if (!b.target) return std::nullopt;
     b.url = b.target->address().url();
     if (b.target->ws_address()) b.ws_url = b.target->ws_address()->url();

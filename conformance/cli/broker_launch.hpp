@@ -24,10 +24,12 @@ struct running_broker {
 // start_broker launches `launch` ("refbroker", "mosquitto", "nanomq") or resolves `url`
 // (empty: the default) and waits until it accepts connections. A launched reference
 // broker runs its clock `refbroker_time_scale` times faster, with `refbroker_flags` added
-// to its command line. nullopt and a one-sentence `error` when it cannot be started or
-// reached.
-std::optional<running_broker> start_broker(const std::string& launch, const std::string& url,
-                                           double refbroker_time_scale, std::string* error,
-                                           const std::vector<std::string>& refbroker_flags = {});
+// to its command line, and knows `refbroker_login` (the profile's SCRAM-SHA-256 user, see
+// broker_process::start_refbroker). nullopt and a one-sentence `error` when it cannot be
+// started or reached.
+std::optional<running_broker> start_broker(
+    const std::string& launch, const std::string& url, double refbroker_time_scale,
+    std::string* error, const std::vector<std::string>& refbroker_flags = {},
+    const std::optional<scram_login>& refbroker_login = std::nullopt);
 
 }  // namespace mqtt::cert::cli

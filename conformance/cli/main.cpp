@@ -309,7 +309,8 @@ int main(int argc, char** argv) {
     if (!p) return cannot_run(error);
     profile = *p;
   }
-  auto running = start_broker(launch, broker, profile.time_scale, &error, profile.launch_flags);
+  auto running = start_broker(launch, broker, profile.time_scale, &error, profile.launch_flags,
+                              scram_login_of(profile));
   if (!running) return cannot_run(error);
   const std::string url = running->url;
   auto address = broker_address::parse(url, &error);

@@ -6,11 +6,14 @@
 # Prints one verdict line ("fault NAME: caught by KEY, KEY (N failures)" or
 # "fault NAME: NOT CAUGHT ..."); exits 0 when caught, 1 when not, 2 when it cannot run.
 # Usage: check_fault.sh FAULTY_BINARY MQTTCERT_BINARY PROFILE FAULT EXPECTED_TSV OUTDIR
+#        [MQTT_PASSWD]
 # Writes OUTDIR/FAULT.json (mqttcert --json), OUTDIR/FAULT.log, OUTDIR/FAULT.broker.log.
+# When the profile names a SCRAM-SHA-256 user and MQTT_PASSWD is given, the broker gets a
+# password file (OUTDIR/FAULT.passwords) with that user, as a launched refbroker does.
 set -euo pipefail
 
-if [ "$#" -ne 6 ]; then
-  echo "usage: $0 FAULTY_BINARY MQTTCERT_BINARY PROFILE FAULT EXPECTED_TSV OUTDIR" >&2
+if [ "$#" -ne 6 ] && [ "$#" -ne 7 ]; then
+  echo "usage: $0 FAULTY_BINARY MQTTCERT_BINARY PROFILE FAULT EXPECTED_TSV OUTDIR [MQTT_PASSWD]" >&2
   exit 2
 fi
 faulty="$1"
@@ -45,9 +48,22 @@ fi
 time_scale=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("time_scale", 1))' "$profile")
 export MQTTCERT_TIME_SCALE="$time_scale"
 
+broker_flags=()
+scram_login=$(python3 -c 'import json,sys
+a = json.load(open(sys.argv[1])).get("authentication", {})
+if a.get("method") == "SCRAM-SHA-256": print(a["username"]); print(a["password"])' "$profile")
+if [ -n "$scram_login" ] && [ -n "${7:-}" ]; then
+  passwords="$out/$fault.passwords"
+  rm -f "$passwords"
+  { read -r scram_user; read -r scram_password; } <<<"$scram_login"
+  "$7" --scram "$passwords" "$scram_user" "$scram_password" >/dev/null
+  broker_flags=(--password-file "$passwords" --allow-anonymous true)
+fi
+
 . "$(dirname "$0")/faulty_broker.sh"
 trap stop_broker EXIT
-start_faulty_broker "$faulty" "$fault" "$time_scale" "$out/$fault.broker.log" "$out/$fault.port"
+start_faulty_broker "$faulty" "$fault" "$time_scale" "$out/$fault.broker.log" "$out/$fault.port" \
+  "${broker_flags[@]}"
 if [ -z "$port" ]; then
   echo "fault $fault: cannot check: the faulty broker did not start (see $out/$fault.broker.log)" >&2
   exit 2

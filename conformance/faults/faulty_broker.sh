@@ -1,7 +1,7 @@
 # faulty_broker.sh: sourced by the fault checks (conformance/faults/check_fault.sh,
 # property/faults/check_property_fault.sh). start_faulty_broker BINARY FAULT TIME_SCALE
-# LOG PORT_FILE starts mqtt-refbroker-faulty with one fault on an ephemeral loopback port
-# and sets broker_pid and port (empty when it did not start within 10 s); stop_broker
+# LOG PORT_FILE [FLAG...] starts mqtt-refbroker-faulty with one fault (and any further
+# flags) on an ephemeral loopback port and sets broker_pid and port (empty when it did not start within 10 s); stop_broker
 # stops it. The caller traps stop_broker on EXIT. run_mqttcert_on_fault runs the check.
 broker_pid=""
 port=""
@@ -16,9 +16,10 @@ stop_broker() {
 
 start_faulty_broker() {
   local binary="$1" fault="$2" time_scale="$3" log="$4" port_file="$5"
+  shift 5
   rm -f "$port_file" "$port_file.tmp"
   "$binary" --fault "$fault" --time-scale "$time_scale" --listen tcp://127.0.0.1:0 \
-    --port-file "$port_file" --log-level warn >"$log" 2>&1 &
+    --port-file "$port_file" --log-level warn "$@" >"$log" 2>&1 &
   broker_pid=$!
   # The broker writes the port file through a rename once it is bound.
   port=""

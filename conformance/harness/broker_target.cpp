@@ -20,6 +20,7 @@
 
 #include "conformance/harness/byte_stream.hpp"
 #include "conformance/harness/child_process.hpp"
+#include "reference-broker/auth/scram.hpp"
 
 #ifndef MQTTCERT_REFBROKER_PATH
 #define MQTTCERT_REFBROKER_PATH "mqtt-refbroker"
@@ -97,6 +98,11 @@ bool refbroker_has_time_scale(const std::string& binary) {
          std::string::npos;
 }
 
+std::optional<scram_login> scram_login_of(const broker_profile& profile) {
+  if (profile.authentication_method != broker::auth::scram_sha256_method) return std::nullopt;
+  return scram_login{profile.authentication_username, profile.authentication_password};
+}
+
 broker_process::~broker_process() { stop(); }
 
 void broker_process::stop() {
@@ -114,6 +120,21 @@ std::string make_work_dir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "mqttcert-broker-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) return {};
   return tmpl;
+}
+
+// write_scram_password_file writes `login`'s SCRAM-SHA-256 line to `path`, readable by
+// its owner only. False when it cannot be written.
+bool write_scram_password_file(const std::string& path, const scram_login& login) {
+  namespace a = broker::auth;
+  const std::string line =
+      login.username + ":" +
+      a::format_scram_credentials(a::derive_scram_credentials(
+          login.password, a::random_bytes(a::default_scram_salt_size))) +
+      "\n";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  return ::close(fd) == 0 && ok;
 }
 
 std::string read_tail(const std::string& path, std::size_t max_bytes = 2000) {
@@ -205,7 +226,7 @@ std::string broker_process::log_text() const {
 
 std::unique_ptr<broker_process> broker_process::start_refbroker(
     const std::string& binary, std::string* error, double time_scale,
-    const std::vector<std::string>& extra_flags) {
+    const std::vector<std::string>& extra_flags, const std::optional<scram_login>& login) {
   if (::access(binary.c_str(), X_OK) != 0) {
     if (error)
       *error = "reference broker not found at " + binary +
@@ -232,6 +253,14 @@ std::unique_ptr<broker_process> broker_process::start_refbroker(
       std::ostringstream scale;
       scale << time_scale;  // "20", or "2.5"
       argv.insert(argv.end(), {"--time-scale", scale.str()});
+    }
+    if (login) {
+      const std::string passwords = dir + "/passwords";
+      if (dir.empty() || !write_scram_password_file(passwords, *login)) {
+        if (error) *error = "cannot write a password file in " + dir;
+        return nullptr;
+      }
+      argv.insert(argv.end(), {"--password-file", passwords, "--allow-anonymous", "true"});
     }
     argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
     auto p = spawn(std::move(argv), a, dir, error);
@@ -344,7 +373,8 @@ bool broker_target::will_launch(const std::optional<std::string>& explicit_url) 
 
 std::unique_ptr<broker_target> broker_target::resolve(const std::optional<std::string>& explicit_url,
                                                       std::string* error,
-                                                      double refbroker_time_scale) {
+                                                      double refbroker_time_scale,
+                                                      const std::optional<scram_login>& refbroker_login) {
   auto t = std::unique_ptr<broker_target>(new broker_target());
   std::optional<std::string> url = explicit_url;
   if (!url) {
@@ -356,7 +386,8 @@ std::unique_ptr<broker_target> broker_target::resolve(const std::optional<std::s
     t->address_ = *a;
   } else {
     t->process_ =
-        broker_process::start_refbroker(default_refbroker_path(), error, refbroker_time_scale);
+        broker_process::start_refbroker(default_refbroker_path(), error, refbroker_time_scale,
+                                        {}, refbroker_login);
     if (!t->process_) return nullptr;
     t->address_ = t->process_->address();
   }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "conformance/harness/broker_address.hpp"
+#include "conformance/harness/profile.hpp"
 
 namespace mqtt::cert {
 
@@ -31,6 +32,16 @@ std::uint16_t pick_free_port();
 bool wait_until_accepting(const broker_address& address, std::chrono::milliseconds timeout,
                           pid_t watch_pid = -1);
 
+// scram_login is a SCRAM-SHA-256 user for a launched reference broker to know.
+struct scram_login {
+  std::string username;
+  std::string password;
+};
+
+// scram_login_of returns the profile's SCRAM-SHA-256 user, if its enhanced authentication
+// method is SCRAM-SHA-256.
+std::optional<scram_login> scram_login_of(const broker_profile& profile);
+
 // broker_process is a broker child process this harness started. stop() (or the
 // destructor) sends SIGTERM, waits up to 2 s, then SIGKILL.
 class broker_process {
@@ -41,11 +52,15 @@ class broker_process {
 
   // start_refbroker launches mqtt-refbroker --listen tcp://127.0.0.1:PORT --listen
   // ws://127.0.0.1:PORT2/mqtt (plus --time-scale N when `time_scale` > 1, the profile's
-  // clock speed-up, and any `extra_flags`) and waits until both accept. nullptr and
-  // `error` on failure.
+  // clock speed-up, and any `extra_flags`) and waits until both accept. With `login`, it
+  // first writes a password file (mode 0600, in the broker's temporary directory) holding
+  // that user's SCRAM-SHA-256 line only, and adds --password-file FILE --allow-anonymous
+  // true: the broker then offers SCRAM-SHA-256 and still lets every other client in.
+  // nullptr and `error` on failure.
   static std::unique_ptr<broker_process> start_refbroker(
       const std::string& binary, std::string* error, double time_scale = 1,
-      const std::vector<std::string>& extra_flags = {});
+      const std::vector<std::string>& extra_flags = {},
+      const std::optional<scram_login>& login = std::nullopt);
   // start_mosquitto writes a config (listener PORT 127.0.0.1, allow_anonymous true,
   // persistence off, and a `protocol websockets` listener on PORT2 when the binary links
   // libwebsockets) into a temporary directory and launches `binary -c conf`.
@@ -132,9 +147,11 @@ class broker_target {
   // resolve follows the order above; `explicit_url` wins when given. A launched reference
   // broker gets `refbroker_time_scale` (the loaded profile's time_scale). nullopt and
   // `error` when the URL is bad or the reference broker cannot be started.
-  static std::unique_ptr<broker_target> resolve(const std::optional<std::string>& explicit_url,
-                                                std::string* error,
-                                                double refbroker_time_scale = 1);
+  // `refbroker_login` (scram_login_of the profile) is given to a launched reference broker.
+  static std::unique_ptr<broker_target> resolve(
+      const std::optional<std::string>& explicit_url, std::string* error,
+      double refbroker_time_scale = 1,
+      const std::optional<scram_login>& refbroker_login = std::nullopt);
   // will_launch says whether resolve would start the reference broker (no URL given and
   // MQTTCERT_BROKER unset), so the caller can load the refbroker profile first.
   static bool will_launch(const std::optional<std::string>& explicit_url);

@@ -25,7 +25,8 @@ class broker_environment : public ::testing::Environment {
       if (!p) FAIL() << "cannot run: " << error;
       suite().profile = *p;
     }
-    suite().target = broker_target::resolve(std::nullopt, &error, suite().profile.time_scale);
+    suite().target = broker_target::resolve(std::nullopt, &error, suite().profile.time_scale,
+                                            scram_login_of(suite().profile));
     if (!suite().target) FAIL() << "cannot run: " << error;
     // The waits follow the clock the broker really runs: a launched reference broker
     // without --time-scale runs in real time, and `mqttcert run` says what it launched.

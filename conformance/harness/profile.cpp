@@ -74,7 +74,7 @@ std::optional<broker_profile> parse_profile(std::string_view json_text, std::str
   static const std::set<std::string> top_keys{"name",       "description", "limits",
                                               "deviations", "time_scale",  "$comment",
                                               "invariant_violations", "property_violations",
-                                              "launch_flags", "variants"};
+                                              "launch_flags", "variants", "authentication"};
   static const std::set<std::string> limit_keys{
       "maximum_qos", "retain_available", "wildcard_subscription_available",
       "shared_subscription_available", "subscription_identifiers_available",
@@ -122,6 +122,28 @@ std::optional<broker_profile> parse_profile(std::string_view json_text, std::str
       p.authentication_method = l.value("authentication_method", p.authentication_method);
       p.authentication_data_hex =
           l.value("authentication_data", p.authentication_data_hex);
+    }
+    if (j.contains("authentication")) {
+      const auto& a = j.at("authentication");
+      static const std::set<std::string> keys{"method", "username", "password", "data"};
+      if (!a.is_object()) return fail("profile: 'authentication' must be an object");
+      for (const auto& [k, v] : a.items())
+        if (!keys.count(k)) return fail("profile: unknown authentication key '" + k + "'");
+      if (!p.authentication_method.empty())
+        return fail("profile: give the method in 'authentication' or in 'limits', not both");
+      p.authentication_method = a.at("method").get<std::string>();
+      p.authentication_username = a.value("username", std::string());
+      p.authentication_password = a.value("password", std::string());
+      p.authentication_data_hex = a.value("data", p.authentication_data_hex);
+      if (p.authentication_method == "SCRAM-SHA-256") {
+        if (p.authentication_username.empty())
+          return fail("profile: SCRAM-SHA-256 authentication needs 'username' and 'password'");
+        if (!p.authentication_data_hex.empty())
+          return fail("profile: SCRAM-SHA-256 steps are computed; leave out 'data'");
+      } else if (!p.authentication_username.empty() || !p.authentication_password.empty()) {
+        return fail("profile: 'username'/'password' are for SCRAM-SHA-256; give other "
+                    "methods' steps as hex 'data'");
+      }
     }
     if (j.contains("deviations")) {
       static const std::set<std::string> deviation_keys{"id", "tests", "observed",

@@ -65,11 +65,16 @@ struct broker_profile {
   std::uint16_t topic_alias_maximum = 0;  // 0: the broker accepts no Topic Alias
   std::uint32_t max_packet_size = 0;      // 0: no limit beyond the protocol's
   bool zero_length_client_id = true;      // accepts an empty ClientID (v5, 3.1.1 clean)
-  // Enhanced authentication (v5 4.12): a method the broker supports and the client's
-  // Authentication Data for each step, in hex: the first goes in CONNECT, each later one
-  // answers a server AUTH 0x18. Empty method: no enhanced authentication configured.
+  // Enhanced authentication (v5 4.12): a method the broker supports. For "SCRAM-SHA-256"
+  // the harness computes each step from a user name and password the broker knows
+  // (top-level "authentication": {"method", "username", "password"}); for any other
+  // method the client's Authentication Data for each step is given in hex ("data", or
+  // the older limits.authentication_method / limits.authentication_data): the first goes
+  // in CONNECT, each later one answers a server AUTH 0x18. Empty method: none configured.
   std::string authentication_method;
   std::vector<std::string> authentication_data_hex;
+  std::string authentication_username;
+  std::string authentication_password;
   // time_scale says how much faster than real time the broker's clock runs (a test hook:
   // mqtt-refbroker --time-scale N); Keep Alive, Will Delay and expiry intervals all shrink
   // by it. 1 for every broker measured in real time. Top-level key "time_scale", >= 1.

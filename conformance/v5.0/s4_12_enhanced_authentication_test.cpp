@@ -38,7 +38,24 @@ TEST_F(V5EnhancedAuthentication, NoAuthenticationMethodInConnackWhenNoneRequeste
 class V5EnhancedAuthenticationExchange : public v5_test {
  protected:
   const std::string& method() const { return profile().authentication_method; }
-  const std::vector<std::string>& steps() const { return profile().authentication_data_hex; }
+  // steps is a fresh client side of the profile's exchange (SCRAM computed, or hex).
+  std::unique_ptr<auth_client_steps> steps() const { return profile_auth_steps(profile()); }
+  // wrong sends "mqttcert-wrong" at every step.
+  static std::unique_ptr<auth_client_steps> wrong() {
+    return fixed_auth_steps(std::vector<std::string>(8, "6D71747463657274 2D77726F6E67"));
+  }
+  // close_after expects `x` to have ended the connection: a close, optionally after
+  // an error CONNACK / DISCONNECT (the packet that ended the exchange, or later ones).
+  close_observation close_after(raw_client& c, const auth_exchange& x) {
+    close_observation obs;
+    if (x.last.status == recv_status::closed) {
+      obs.closed = true;  // closed without CONNACK or DISCONNECT, which the spec allows
+      return obs;
+    }
+    obs = c.expect_close();
+    obs.before.insert(obs.before.begin(), x.last);
+    return obs;
+  }
 };
 
 // [MQTT-4.12.0-2] An AUTH the server sends during authentication, asking for more, has
@@ -50,7 +67,7 @@ TEST_F(V5EnhancedAuthenticationExchange, ServerChallengeIsContinueAuthentication
   ASSERT_TRUE(c);
   connect_options o;
   o.client_id = client_id("c");
-  auto x = run_enhanced_auth(*c, o, method(), steps());
+  auto x = run_enhanced_auth(*c, o, method(), *steps());
   if (x.server_auths.empty())
     MQTT_SKIP("not observable: the profile's method completes without a server AUTH");
   for (const auto& r : x.server_auths)
@@ -67,13 +84,10 @@ TEST_F(V5EnhancedAuthenticationExchange, RejectedAuthenticationClosesConnection)
   ASSERT_TRUE(c);
   connect_options o;
   o.client_id = client_id("c");
-  const std::vector<std::string> wrong(8, "6D71747463657274 2D77726F6E67");  // "mqttcert-wrong"
-  auto x = run_enhanced_auth(*c, o, method(), wrong);
+  auto x = run_enhanced_auth(*c, o, method(), *wrong());
   if (const auto* ack = x.connack(); ack && ack->reason == 0)
     MQTT_SKIP("not applicable: the method accepted arbitrary Authentication Data");
-  if (x.last.status == recv_status::closed) return;
-  close_observation obs = c->expect_close();
-  obs.before.insert(obs.before.begin(), x.last);
+  close_observation obs = close_after(*c, x);
   EXPECT_TRUE(obs.closed && obs.only_errors_before())
       << mismatch("CONNACK 0x80 or above (optional), then close", obs);
 }
@@ -87,7 +101,7 @@ TEST_F(V5EnhancedAuthenticationExchange, ServerRepeatsAuthenticationMethod) {
   ASSERT_TRUE(c);
   connect_options o;
   o.client_id = client_id("c");
-  auto x = run_enhanced_auth(*c, o, method(), steps());
+  auto x = run_enhanced_auth(*c, o, method(), *steps());
   const auto* ack = x.connack();
   ASSERT_TRUE(ack && ack->reason == 0)
       << mismatch("S→C CONNACK 00 (the profile's steps authenticate)", x.last);
@@ -96,6 +110,41 @@ TEST_F(V5EnhancedAuthenticationExchange, ServerRepeatsAuthenticationMethod) {
         << mismatch("AUTH with Authentication Method '" + method() + "'", r);
   EXPECT_EQ(ack->props.authentication_method, method())
       << mismatch("CONNACK with Authentication Method '" + method() + "'", x.last);
+  // No statement makes the server prove itself; a bad proof is reported, not failed.
+  if (!x.final_problem.empty()) RecordProperty("auth_final_data", x.final_problem);
+}
+
+// [MQTT-4.12.0-5] A re-authentication (AUTH 0x19 with the CONNECT's method) gets server
+// AUTH packets that repeat the method, ending in AUTH 0x00 when the steps are right.
+TEST_F(V5EnhancedAuthenticationExchange, ReauthenticationRepeatsAuthenticationMethod) {
+  statement("MQTT-4.12.0-5");
+  MQTT_REQUIRE_FEATURE(!method().empty(), "enhanced authentication");
+  auto c = open_client("c");
+  ASSERT_TRUE(c);
+  connect_options o;
+  o.client_id = client_id("c");
+  auto x = run_enhanced_auth(*c, o, method(), *steps());
+  ASSERT_TRUE(x.connack() && x.connack()->reason == 0)
+      << mismatch("S→C CONNACK 00 (the profile's steps authenticate)", x.last);
+  auto again = steps();
+  codec::auth_packet re;
+  re.reason = codec::reason_code::re_authenticate;
+  re.props.authentication_method = method();
+  auto first = again->first();
+  if (!first.empty()) re.props.authentication_data = std::move(first);
+  c->send_packet(re);
+  auto y = continue_enhanced_auth(*c, c->expect_packet(), method(), *again);
+  const auto* done = y.last.as<codec::auth_packet>();
+  ASSERT_TRUE(done && done->reason == codec::reason_code::success)
+      << mismatch("S→C AUTH 00 (re-authentication complete)", y.last);
+  for (const auto& r : y.server_auths)
+    EXPECT_EQ(r.as<codec::auth_packet>()->props.authentication_method, method())
+        << mismatch("AUTH with Authentication Method '" + method() + "'", r);
+  if (!y.final_problem.empty()) RecordProperty("auth_final_data", y.final_problem);
+  // The connection carries on.
+  c->send_packet(codec::pingreq_packet{});
+  auto pong = c->expect_packet();
+  EXPECT_TRUE(pong.as<codec::pingresp_packet>()) << mismatch("S→C PINGRESP D0 00", pong);
 }
 
 // [MQTT-4.12.1-2] Failed re-authentication (AUTH 0x19 with wrong data) ends with the
@@ -107,21 +156,19 @@ TEST_F(V5EnhancedAuthenticationExchange, FailedReauthenticationClosesConnection)
   ASSERT_TRUE(c);
   connect_options o;
   o.client_id = client_id("c");
-  auto x = run_enhanced_auth(*c, o, method(), steps());
+  auto x = run_enhanced_auth(*c, o, method(), *steps());
   ASSERT_TRUE(x.connack() && x.connack()->reason == 0)
       << mismatch("S→C CONNACK 00 (the profile's steps authenticate)", x.last);
+  auto bad = wrong();
   codec::auth_packet re;
   re.reason = codec::reason_code::re_authenticate;
   re.props.authentication_method = method();
-  re.props.authentication_data = payload_bytes("mqttcert-wrong");
+  re.props.authentication_data = bad->first();
   c->send_packet(re);
-  const std::vector<std::string> wrong(8, "6D71747463657274 2D77726F6E67");
-  auto y = continue_enhanced_auth(*c, c->expect_packet(), method(), wrong, 0);
+  auto y = continue_enhanced_auth(*c, c->expect_packet(), method(), *bad);
   if (const auto* last = y.last.as<codec::auth_packet>(); last && last->reason == codec::reason_code::success)
     MQTT_SKIP("not applicable: the method accepted arbitrary Authentication Data");
-  if (y.last.status == recv_status::closed) return;
-  close_observation obs = c->expect_close();
-  obs.before.insert(obs.before.begin(), y.last);
+  close_observation obs = close_after(*c, y);
   EXPECT_TRUE(obs.closed && obs.only_errors_before())
       << mismatch("DISCONNECT 0x80 or above (optional), then close", obs);
 }

@@ -17,16 +17,18 @@ authenticator::authenticator(bool allow_anonymous, std::shared_ptr<const passwor
       webhook_(std::move(webhook)) {}
 
 auth_verdict authenticator::undecided(const connect_info& info) const {
+  if (info.authentication_method) return accept();  // the exchange decides
   if (!info.client.username) {
     return allow_anonymous_ ? accept() : refuse(codec::reason_code::not_authorized);
   }
-  const bool has_checker = passwords_ || (webhook_ && webhook_->has_auth());
+  const bool has_checker =
+      (passwords_ && passwords_->has_password_users()) || (webhook_ && webhook_->has_auth());
   if (!has_checker && allow_anonymous_) return accept();
   return refuse(codec::reason_code::bad_user_name_or_password);
 }
 
 std::optional<auth_verdict> authenticator::try_authenticate(const connect_info& info) const {
-  if (info.client.username && passwords_) {
+  if (info.client.username && passwords_ && !info.authentication_method) {
     switch (passwords_->check(*info.client.username, info.password)) {
       case password_check::ok:
         return accept();

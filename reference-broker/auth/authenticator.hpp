@@ -2,14 +2,23 @@
 // broker core. authenticator decides a CONNECT (auth_verdict for receive_connect);
 // acl_checker decides PUBLISH and SUBSCRIBE (acl_verdicts for receive).
 //
-// CONNECT, in order:
+// CONNECT with an Authentication Method (MQTT 5 enhanced authentication): the password
+// file is not asked, since the exchange that follows proves who the client is (the broker
+// core refuses a method it does not offer). Auth webhook configured: deny or any failure
+// -> refused, Not authorized; allow or ignore -> accepted, pending the exchange. No
+// webhook: accepted, pending the exchange.
+//
+// CONNECT without one, in order:
 //   1. User Name present and in the password file: the password decides
-//      (wrong or missing: refused, Bad User Name or Password).
+//      (wrong or missing: refused, Bad User Name or Password; a user with only a SCRAM
+//      line has no password that works).
 //   2. Auth webhook configured: allow -> accepted; deny or any failure -> refused, Not
 //      authorized; ignore -> step 3.
 //   3. Nobody decided. No User Name: accepted iff allow_anonymous (else Not authorized).
 //      A User Name nobody knows: refused (Bad User Name or Password), except that with
-//      no password file and no auth webhook at all, allow_anonymous accepts everyone.
+//      no password check and no auth webhook at all, allow_anonymous accepts everyone. A
+//      password file of SCRAM lines only is no password check here: it serves enhanced
+//      authentication, and its user names are still refused above.
 //
 // PUBLISH / each SUBSCRIBE filter:
 //   1. ACL file configured and it refuses: denied (the webhook is not asked).

@@ -95,6 +95,42 @@ TEST(Authenticator, PasswordFileDecidesItsUsers) {
   expect_allowed(run(a, connect(std::nullopt, std::nullopt)));
 }
 
+// sam has a SCRAM line only (password "pencil").
+std::shared_ptr<password_file> scram_only_file() {
+  const std::string line =
+      "sam:" + format_scram_credentials(derive_scram_credentials("pencil", random_salt(16))) + "\n";
+  return std::make_shared<password_file>(password_file::parse(line, "pw"));
+}
+
+connect_info with_method(connect_info info) {
+  info.authentication_method = "SCRAM-SHA-256";
+  return info;
+}
+
+TEST(Authenticator, ScramOnlyFileIsNoPasswordCheckButKeepsItsUserNames) {
+  authenticator a(true, scram_only_file(), nullptr);
+  expect_allowed(run(a, connect("anyone", "x")));
+  expect_allowed(run(a, connect(std::nullopt, std::nullopt)));
+  // sam must prove itself with SCRAM, not with a Password.
+  expect_refused(run(a, connect("sam", "pencil")), reason_code::bad_user_name_or_password);
+  authenticator closed(false, scram_only_file(), nullptr);
+  expect_refused(run(closed, connect("anyone", "x")), reason_code::bad_user_name_or_password);
+}
+
+TEST(Authenticator, AuthenticationMethodLeavesTheDecisionToTheExchange) {
+  auto pw = std::make_shared<password_file>(password_file::parse(alice_line, "pw"));
+  authenticator a(false, pw, nullptr);
+  expect_allowed(run(a, with_method(connect("alice", std::nullopt))));
+  expect_allowed(run(a, with_method(connect(std::nullopt, std::nullopt))));
+  auto t = std::make_shared<scripted_transport>();
+  t->answers["mallory"] = status(403);
+  t->answers["ivan"] = status(200, R"({"result":"ignore"})");
+  authenticator hooked(false, pw, hook(t, true, false));
+  expect_refused(run(hooked, with_method(connect("mallory", std::nullopt))),
+                 reason_code::not_authorized);
+  expect_allowed(run(hooked, with_method(connect("ivan", std::nullopt))));
+}
+
 TEST(Authenticator, WebhookAnswersForUsersNotInTheFile) {
   auto pw = std::make_shared<password_file>(password_file::parse(alice_line, "pw"));
   auto t = std::make_shared<scripted_transport>();

@@ -19,6 +19,8 @@ struct client_info {
 struct connect_info {
   client_info client;
   std::optional<std::string> password;  // %P; never logged
+  // The CONNECT's Authentication Method (MQTT 5 enhanced authentication), if any.
+  std::optional<std::string> authentication_method;
 };
 
 // acl_action says what a client asks to do with a topic. The values are the `%A` wire

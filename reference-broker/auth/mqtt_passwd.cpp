@@ -1,6 +1,9 @@
-// mqtt-passwd FILE USER PASSWORD [ITERATIONS]: add USER to a password file, or replace
-// its line, with a "$7$" PBKDF2-SHA512 hash that mosquitto can read too. Creates FILE if
-// it does not exist (mode 0600); keeps comments and other users' lines as they are.
+// mqtt-passwd [--scram] FILE USER PASSWORD [ITERATIONS]: add USER to a password file, or
+// replace its line, with a "$7$" PBKDF2-SHA512 hash that mosquitto can read too, or with
+// --scram a "$scram-sha-256$" line (SCRAM-SHA-256 credentials for MQTT 5 enhanced
+// authentication; default 4096 iterations). A user keeps one line of each kind: the
+// other kind's line is left as it is. Creates FILE if it does not exist (mode 0600);
+// keeps comments and other users' lines as they are.
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -14,8 +17,13 @@
 
 int main(int argc, char** argv) {
   using namespace mqtt::broker::auth;
+  const bool scram = argc > 1 && std::string(argv[1]) == "--scram";
+  if (scram) {
+    --argc;
+    ++argv;
+  }
   if (argc != 4 && argc != 5) {
-    std::cerr << "usage: mqtt-passwd FILE USER PASSWORD [ITERATIONS]\n";
+    std::cerr << "usage: mqtt-passwd [--scram] FILE USER PASSWORD [ITERATIONS]\n";
     return 2;
   }
   const std::filesystem::path path = argv[1];
@@ -26,7 +34,7 @@ int main(int argc, char** argv) {
     std::cerr << "mqtt-passwd: USER must be non-empty, without ':' or line breaks\n";
     return 2;
   }
-  std::uint32_t iterations = default_pbkdf2_iterations;
+  std::uint32_t iterations = scram ? default_scram_iterations : default_pbkdf2_iterations;
   if (argc == 5) {
     char* end = nullptr;
     unsigned long n = std::strtoul(argv[4], &end, 10);
@@ -42,10 +50,15 @@ int main(int argc, char** argv) {
       for (std::string line; std::getline(in, line);) lines.push_back(line);
     }
     const std::string entry =
-        user + ":" + format_password_hash(hash_password(password, random_salt(), iterations));
+        user + ":" +
+        (scram ? format_scram_credentials(derive_scram_credentials(
+                     password, random_salt(default_scram_salt_size), iterations))
+               : format_password_hash(hash_password(password, random_salt(), iterations)));
     bool replaced = false;
     for (auto& line : lines) {
-      if (line.rfind(user + ":", 0) == 0) {
+      const std::string prefix = user + ":";
+      if (line.rfind(prefix, 0) == 0 &&
+          is_scram_credentials(std::string_view(line).substr(prefix.size())) == scram) {
         line = entry;
         replaced = true;
       }

@@ -1,101 +1,16 @@
 #include "reference-broker/auth/password_file.hpp"
 
-#include <mbedtls/base64.h>
-#include <mbedtls/md.h>
-#include <mbedtls/pkcs5.h>
-#include <mbedtls/version.h>
-
 #include <algorithm>
 #include <charconv>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 
 #include "reference-broker/auth/config_error.hpp"
+#include "reference-broker/auth/crypto_primitives.hpp"
 
 namespace mqtt::broker::auth {
 namespace {
-
-constexpr std::size_t sha512_size = 64;
-
-const auto* as_uchar(const void* p) { return static_cast<const unsigned char*>(p); }
-
-std::optional<std::vector<std::byte>> decode_base64(std::string_view text) {
-  std::size_t need = 0;
-  // The first call only measures; it fails with BUFFER_TOO_SMALL or INVALID_CHARACTER.
-  int rc = mbedtls_base64_decode(nullptr, 0, &need, as_uchar(text.data()), text.size());
-  if (rc == MBEDTLS_ERR_BASE64_INVALID_CHARACTER) return std::nullopt;
-  std::vector<std::byte> out(need);
-  std::size_t written = 0;
-  rc = mbedtls_base64_decode(reinterpret_cast<unsigned char*>(out.data()), out.size(),
-                             &written, as_uchar(text.data()), text.size());
-  if (rc != 0) return std::nullopt;
-  out.resize(written);
-  return out;
-}
-
-std::string encode_base64(std::span<const std::byte> data) {
-  std::size_t need = 0;
-  mbedtls_base64_encode(nullptr, 0, &need, as_uchar(data.data()), data.size());
-  std::string out(need, '\0');
-  std::size_t written = 0;
-  if (mbedtls_base64_encode(reinterpret_cast<unsigned char*>(out.data()), out.size(),
-                            &written, as_uchar(data.data()), data.size()) != 0) {
-    throw std::runtime_error("base64 encoding failed");
-  }
-  out.resize(written);
-  return out;
-}
-
-// pbkdf2_sha512 wraps mbedTLS; only fails on allocation (thrown).
-std::vector<std::byte> pbkdf2_sha512(std::string_view password, std::span<const std::byte> salt,
-                                     std::uint32_t iterations) {
-  std::vector<std::byte> out(sha512_size);
-  auto* key = reinterpret_cast<unsigned char*>(out.data());
-#if MBEDTLS_VERSION_NUMBER >= 0x03030000
-  int rc = mbedtls_pkcs5_pbkdf2_hmac_ext(MBEDTLS_MD_SHA512, as_uchar(password.data()),
-                                         password.size(), as_uchar(salt.data()), salt.size(),
-                                         iterations, static_cast<std::uint32_t>(out.size()), key);
-#else
-  mbedtls_md_context_t ctx;
-  mbedtls_md_init(&ctx);
-  int rc = mbedtls_md_setup(&ctx, mbedtls_md_info_from_type(MBEDTLS_MD_SHA512), 1);
-  if (rc == 0) {
-    rc = mbedtls_pkcs5_pbkdf2_hmac(&ctx, as_uchar(password.data()), password.size(),
-                                   as_uchar(salt.data()), salt.size(), iterations,
-                                   static_cast<std::uint32_t>(out.size()), key);
-  }
-  mbedtls_md_free(&ctx);
-#endif
-  if (rc != 0) throw std::runtime_error("PBKDF2-SHA512 failed");
-  return out;
-}
-
-std::vector<std::byte> sha512_password_salt(std::string_view password,
-                                            std::span<const std::byte> salt) {
-  std::vector<std::byte> out(sha512_size);
-  mbedtls_md_context_t ctx;
-  mbedtls_md_init(&ctx);
-  int rc = mbedtls_md_setup(&ctx, mbedtls_md_info_from_type(MBEDTLS_MD_SHA512), 0);
-  if (rc == 0) rc = mbedtls_md_starts(&ctx);
-  if (rc == 0) rc = mbedtls_md_update(&ctx, as_uchar(password.data()), password.size());
-  if (rc == 0) rc = mbedtls_md_update(&ctx, as_uchar(salt.data()), salt.size());
-  if (rc == 0) rc = mbedtls_md_finish(&ctx, reinterpret_cast<unsigned char*>(out.data()));
-  mbedtls_md_free(&ctx);
-  if (rc != 0) throw std::runtime_error("SHA-512 failed");
-  return out;
-}
-
-// equal_constant_time compares without an early exit; lengths are not secret.
-bool equal_constant_time(std::span<const std::byte> a, std::span<const std::byte> b) {
-  if (a.size() != b.size()) return false;
-  volatile unsigned char diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    diff = static_cast<unsigned char>(diff | static_cast<unsigned char>(a[i] ^ b[i]));
-  }
-  return diff == 0;
-}
 
 bool set_why(std::string* why, std::string text) {
   if (why != nullptr) *why = std::move(text);
@@ -145,7 +60,7 @@ std::optional<password_hash> parse_password_hash(std::string_view text, std::str
     set_why(why, "salt is not base64");
     return std::nullopt;
   }
-  if (!hash || hash->size() != sha512_size) {
+  if (!hash || hash->size() != digest_size(digest::sha512)) {
     set_why(why, "hash is not 64 bytes of base64");
     return std::nullopt;
   }
@@ -170,21 +85,16 @@ password_hash hash_password(std::string_view password, std::span<const std::byte
   h.kind = hash_kind::sha512_pbkdf2;
   h.iterations = iterations;
   h.salt.assign(salt.begin(), salt.end());
-  h.hash = pbkdf2_sha512(password, salt, iterations);
+  h.hash = pbkdf2(digest::sha512, password, salt, iterations);
   return h;
 }
 
-std::vector<std::byte> random_salt(std::size_t size) {
-  std::random_device rd;  // getrandom(2) on Linux with libstdc++
-  std::vector<std::byte> out(size);
-  for (auto& b : out) b = static_cast<std::byte>(rd() & 0xFFu);
-  return out;
-}
+std::vector<std::byte> random_salt(std::size_t size) { return random_bytes(size); }
 
 bool verify_password(const password_hash& h, std::string_view password) {
   std::vector<std::byte> got = h.kind == hash_kind::sha512_pbkdf2
-                                   ? pbkdf2_sha512(password, h.salt, h.iterations)
-                                   : sha512_password_salt(password, h.salt);
+                                   ? pbkdf2(digest::sha512, password, h.salt, h.iterations)
+                                   : hash_concat(digest::sha512, as_bytes_view(password), h.salt);
   return equal_constant_time(got, h.hash);
 }
 
@@ -217,11 +127,18 @@ password_file password_file::parse(std::string_view text, std::string_view sourc
     std::string_view user = line.substr(0, colon);
     if (user.empty()) fail("empty username");
     std::string why;
-    auto hash = parse_password_hash(line.substr(colon + 1), &why);
-    if (!hash) fail("user \"" + std::string(user) + "\": " + why);
-    if (!file.users_.emplace(std::string(user), std::move(*hash)).second) {
-      fail("user \"" + std::string(user) + "\" appears twice");
+    const std::string_view field = line.substr(colon + 1);
+    bool added = false;
+    if (is_scram_credentials(field)) {
+      auto scram = parse_scram_credentials(field, &why);
+      if (!scram) fail("user \"" + std::string(user) + "\": " + why);
+      added = file.scram_users_.emplace(std::string(user), std::move(*scram)).second;
+    } else {
+      auto hash = parse_password_hash(field, &why);
+      if (!hash) fail("user \"" + std::string(user) + "\": " + why);
+      added = file.users_.emplace(std::string(user), std::move(*hash)).second;
     }
+    if (!added) fail("user \"" + std::string(user) + "\" appears twice");
   }
   return file;
 }
@@ -230,11 +147,12 @@ password_check password_file::check(std::string_view username,
                                     const std::optional<std::string>& password) const {
   auto it = users_.find(std::string(username));
   if (it == users_.end()) {
+    const bool scram_only = scram_users_.contains(std::string(username));
     // Spend the same work on a fixed dummy entry so unknown users answer no faster.
     static const password_hash dummy =
         hash_password("", std::vector<std::byte>(default_salt_size, std::byte{0x5a}));
     (void)verify_password(dummy, password.value_or(std::string()));
-    return password_check::unknown_user;
+    return scram_only ? password_check::wrong_password : password_check::unknown_user;
   }
   // A user listed in the file must present a password.
   if (!password) {
@@ -245,8 +163,22 @@ password_check password_file::check(std::string_view username,
                                                 : password_check::wrong_password;
 }
 
+scram_user password_file::find_scram(std::string_view username) const {
+  if (auto it = scram_users_.find(std::string(username)); it != scram_users_.end()) {
+    return {it->second, true};
+  }
+  return {stand_in_scram_credentials(username, stand_in_secret_), false};
+}
+
 bool password_file::contains(std::string_view username) const {
-  return users_.contains(std::string(username));
+  const std::string name(username);
+  return users_.contains(name) || scram_users_.contains(name);
+}
+
+std::size_t password_file::size() const {
+  std::size_t n = users_.size();
+  for (const auto& [name, c] : scram_users_) n += users_.contains(name) ? 0 : 1;
+  return n;
 }
 
 }  // namespace mqtt::broker::auth

@@ -4,6 +4,14 @@
 //   $7$<iterations>$<salt base64>$<hash base64>   PBKDF2-HMAC-SHA512, 64-byte hash
 //   $6$<salt base64>$<hash base64>                SHA-512(password || salt), legacy
 // Plain-text passwords are refused: create lines with hash_password() or `mqtt-passwd`.
+//
+// SCRAM-SHA-256 entries (this project's extension; mosquitto does not read them):
+//   $scram-sha-256$<iterations>$<salt b64>$<StoredKey b64>$<ServerKey b64>
+// made with `mqtt-passwd --scram`. A user may have one line of each kind: the mosquitto
+// line checks a CONNECT Password, the SCRAM line serves enhanced authentication (MQTT 5
+// Authentication Method "SCRAM-SHA-256"). A user with only a SCRAM line cannot log in
+// with a Password (check() says wrong_password). Users who appear in no line at all get
+// stand-in SCRAM credentials (find_scram), so an exchange does not tell who exists.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +23,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "reference-broker/auth/scram.hpp"
 
 namespace mqtt::broker::auth {
 
@@ -66,15 +76,28 @@ class password_file {
   static password_file parse(std::string_view text, std::string_view source);
 
   // check verifies a user's password. Unknown users cost as much time as known ones, so
-  // timing does not tell which user names exist. Thread-safe (const).
+  // timing does not tell which user names exist. A user with only a SCRAM line is known
+  // and has no Password that works (wrong_password). Thread-safe (const).
   password_check check(std::string_view username,
                        const std::optional<std::string>& password) const;
 
+  // find_scram returns the user's SCRAM credentials (known = true), or stand-ins for a
+  // user without a SCRAM line, derived from a secret drawn when the file was read.
+  // Cheap (no PBKDF2); thread-safe.
+  scram_user find_scram(std::string_view username) const;
+
+  // contains: the user has a line of either kind. size counts users, not lines.
   bool contains(std::string_view username) const;
-  std::size_t size() const { return users_.size(); }
+  std::size_t size() const;
+  // has_password_users: some user has a mosquitto line (a Password can be checked);
+  // has_scram_users: some user has a SCRAM line (SCRAM-SHA-256 is offered).
+  bool has_password_users() const { return !users_.empty(); }
+  bool has_scram_users() const { return !scram_users_.empty(); }
 
  private:
   std::unordered_map<std::string, password_hash> users_;
+  std::unordered_map<std::string, scram_credentials> scram_users_;
+  bytes stand_in_secret_ = random_bytes(32);
 };
 
 }  // namespace mqtt::broker::auth

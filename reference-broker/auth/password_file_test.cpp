@@ -124,6 +124,47 @@ INSTANTIATE_TEST_SUITE_P(
                           alice_line + "\n",
                       "/etc/pw:2: user \"alice\" appears twice"}));
 
+// A "$scram-sha-256$" line for alice, password "pencil" (salt and iterations of RFC 7677).
+std::string scram_line(const std::string& user) {
+  return user + ":" +
+         format_scram_credentials(derive_scram_credentials(
+             "pencil", *decode_base64("W22ZaJ0SNY7soEsUEjb6gQ=="), 4096));
+}
+
+TEST(PasswordFile, ScramLineSitsBesideTheMosquittoLineOfTheSameUser) {
+  auto file = password_file::parse(alice_line + "\n" + scram_line("alice") + "\n", "pw");
+  EXPECT_EQ(file.size(), 1u);
+  EXPECT_TRUE(file.has_password_users());
+  EXPECT_TRUE(file.has_scram_users());
+  EXPECT_EQ(file.check("alice", pw("s3cret!")), password_check::ok);
+  scram_user u = file.find_scram("alice");
+  EXPECT_TRUE(u.known);
+  EXPECT_EQ(u.credentials.iterations, 4096u);
+}
+
+TEST(PasswordFile, ScramOnlyUserCannotLogInWithAPassword) {
+  auto file = password_file::parse(scram_line("sam") + "\n", "pw");
+  EXPECT_FALSE(file.has_password_users());
+  EXPECT_TRUE(file.contains("sam"));
+  EXPECT_EQ(file.check("sam", pw("pencil")), password_check::wrong_password);
+  EXPECT_EQ(file.check("nobody", pw("pencil")), password_check::unknown_user);
+}
+
+TEST(PasswordFile, UnknownScramUserGetsAStableStandInSalt) {
+  auto file = password_file::parse(scram_line("sam") + "\n", "pw");
+  scram_user a = file.find_scram("nobody");
+  scram_user b = file.find_scram("nobody");
+  EXPECT_FALSE(a.known);
+  EXPECT_EQ(a.credentials.salt, b.credentials.salt);
+  EXPECT_NE(a.credentials.salt, file.find_scram("someone").credentials.salt);
+}
+
+TEST(PasswordFile, TwoScramLinesForOneUserAreRefused) {
+  EXPECT_THROW(password_file::parse(scram_line("sam") + "\n" + scram_line("sam") + "\n", "pw"),
+               config_error);
+  EXPECT_THROW(password_file::parse("sam:$scram-sha-256$4096$AAAA$AAAA\n", "pw"), config_error);
+}
+
 TEST(PasswordFile, LoadNamesMissingFile) {
   try {
     password_file::load("/nonexistent/pw");

@@ -36,8 +36,8 @@ std::string hex_reason(reason_code r) {
 
 }  // namespace
 
-broker_core_impl::broker_core_impl(broker_config cfg)
-    : config(cfg), retained(cfg.max_retained_messages) {}
+broker_core_impl::broker_core_impl(broker_config cfg, std::shared_ptr<const auth_methods> m)
+    : config(cfg), methods(std::move(m)), retained(cfg.max_retained_messages) {}
 
 // ---------------------------------------------------------------- output helpers
 
@@ -138,12 +138,16 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
     c.client_topic_alias_maximum = p.props.topic_alias_maximum.value_or(0);
   }
 
+  std::unique_ptr<auth_exchange> exchange;
   if (v5 && p.props.authentication_method) {
-    // Enhanced authentication (4.12) is not offered: refuse the method by name.
-    refuse_connect(c, reason_code::bad_authentication_method,
-                   "authentication method '" + *p.props.authentication_method +
-                       "' is not supported");
-    return;
+    if (methods) exchange = methods->start(*p.props.authentication_method);
+    if (!exchange) {
+      // [MQTT-4.12.0-1] a method the server does not offer: CONNACK 0x8C, then close.
+      refuse_connect(c, reason_code::bad_authentication_method,
+                     "authentication method '" + *p.props.authentication_method +
+                         "' is not supported");
+      return;
+    }
   }
   if (p.will) {
     if (codec::validate_topic_name(p.will->topic) != codec::topic_status::ok) {
@@ -202,6 +206,24 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
     refuse_connect(c, verdict.reason, "not authorized");
     return;
   }
+
+  if (exchange) {
+    // 4.12: the exchange decides; CONNACK waits until it succeeds.
+    c.auth_method = *p.props.authentication_method;
+    c.auth = std::move(exchange);
+    c.assigned_client_id = assigned;
+    const codec::byte_buffer data = p.props.authentication_data.value_or(codec::byte_buffer{});
+    c.pending_connect = std::move(p);
+    c.st = connection::state::authenticating;
+    take_auth_step(c, c.auth->step(data));
+    return;
+  }
+  accept_connect(c, std::move(p), assigned, {});
+}
+
+void broker_core_impl::accept_connect(connection& c, codec::connect_packet&& p, bool assigned,
+                                      const codec::byte_buffer& auth_data) {
+  const bool v5 = codec::is_v5(p.version);
 
   // [MQTT-3.1.4-3] a connection already using this ClientID is taken over.
   auto existing = sessions.find(p.client_id);
@@ -275,6 +297,11 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
     if (!config.subscription_identifiers_available) props.subscription_identifier_available = 0;
     if (!config.shared_subscription_available) props.shared_subscription_available = 0;
     if (config.server_keep_alive) props.server_keep_alive = config.server_keep_alive;
+    if (!c.auth_method.empty()) {
+      // [MQTT-4.12.0-5] a successful CONNACK repeats CONNECT's Authentication Method.
+      props.authentication_method = c.auth_method;
+      if (!auth_data.empty()) props.authentication_data = auth_data;
+    }
   }
   send(c, ack);
   ++stats.clients_connected;
@@ -286,6 +313,10 @@ void broker_core_impl::receive_connect(connection& c, codec::connect_packet&& p,
        << " session_present=" << (session_present ? 1 : 0)
        << " session_expiry=" << s->expiry_interval << " keep_alive=" << c.keep_alive
        << " username=\"" << p.username.value_or("") << "\"";
+  if (!c.auth_method.empty()) {
+    line << " auth_method=\"" << c.auth_method << "\" auth_identity=\"" << c.auth_identity
+         << "\"";
+  }
   log(line.str());
 
   if (session_present) resend(*s);
@@ -300,6 +331,22 @@ void broker_core_impl::receive(connection& c, codec::packet&& p, const acl_verdi
     c.publish_will_on_close = false;
     close(c, std::string("first packet was ") +
                  std::string(codec::packet_type_name(codec::type_of(p))));
+    return;
+  }
+  if (c.st == connection::state::authenticating) {
+    c.last_packet = now;
+    if (const auto* a = std::get_if<codec::auth_packet>(&p)) {
+      receive_auth(c, *a);
+    } else if (std::holds_alternative<codec::disconnect_packet>(p)) {
+      c.publish_will_on_close = false;  // no session was started, so no will either
+      close(c, "client DISCONNECT during enhanced authentication");
+    } else {
+      // [MQTT-3.1.2-30] binds the client: only AUTH or DISCONNECT before CONNACK. We
+      // answer any other packet as a Protocol Error.
+      auth_protocol_error(c, std::string(codec::packet_type_name(codec::type_of(p))) +
+                                 " before CONNACK during enhanced authentication "
+                                 "[MQTT-3.1.2-30]");
+    }
     return;
   }
   if (runs_in_parallel(p)) {
@@ -333,8 +380,7 @@ void broker_core_impl::receive(connection& c, codec::packet&& p, const acl_verdi
       return;
     }
     case codec::packet_type::auth:
-      // No enhanced authentication was agreed in CONNECT, so AUTH is unexpected (4.12).
-      disconnect(c, reason_code::protocol_error, "AUTH without an Authentication Method");
+      receive_auth(c, std::get<codec::auth_packet>(p));
       return;
     case codec::packet_type::connect:
       if (fault("second-connect-ignored")) return;
@@ -407,6 +453,10 @@ void broker_core_impl::reject(connection& c, const codec::decode_result& failure
     close(c, "bad CONNECT: " + failure.why);
     return;
   }
+  if (c.st == connection::state::authenticating) {
+    refuse_connect(c, failure.code, failure.why);  // no CONNACK was sent yet
+    return;
+  }
   disconnect(c, failure.code, failure.why);
 }
 
@@ -464,7 +514,10 @@ void broker_core_impl::end_session(const std::shared_ptr<session>& s) {
 std::optional<millis> broker_core_impl::connection_due(const connection& c) {
   // Due once the time is *over* (strictly more than the period has passed).
   constexpr millis past{1};
-  if (c.st == connection::state::awaiting_connect) return c.opened_at + connect_timeout + past;
+  if (c.st == connection::state::awaiting_connect ||
+      c.st == connection::state::authenticating) {
+    return c.opened_at + connect_timeout + past;  // the exchange must end in that time too
+  }
   if (c.st == connection::state::connected && c.keep_alive > 0 && !fault("keep-alive-ignored")) {
     return c.last_packet +
            millis(std::uint64_t{c.keep_alive} * (fault("keep-alive-2x") ? 2000 : 1500)) + past;
@@ -493,6 +546,9 @@ void broker_core_impl::tick() {
     } else if (c.st == connection::state::awaiting_connect) {
       c.publish_will_on_close = false;
       close(c, "no CONNECT within 10 s");
+    } else if (c.st == connection::state::authenticating) {
+      c.publish_will_on_close = false;
+      close(c, "enhanced authentication not finished within 10 s");
     } else {
       disconnect(c, reason_code::keep_alive_timeout, "Keep Alive timeout");
     }
@@ -555,8 +611,8 @@ void broker_core_impl::shutdown() {
 
 // ---------------------------------------------------------------- facade
 
-broker_core::broker_core(broker_config config)
-    : impl_(std::make_unique<broker_core_impl>(config)) {}
+broker_core::broker_core(broker_config config, std::shared_ptr<const auth_methods> methods)
+    : impl_(std::make_unique<broker_core_impl>(config, std::move(methods))) {}
 // Taking the gate once orders everything the last calls on other threads did before the
 // state is torn down.
 broker_core::~broker_core() { std::unique_lock last(impl_->gate); }

@@ -13,6 +13,7 @@
 #include "codec/packets.hpp"
 #include "codec/packet_codec.hpp"
 #include "reference-broker/core/broker_config.hpp"
+#include "reference-broker/core/enhanced_auth.hpp"
 
 namespace mqtt::broker {
 
@@ -84,7 +85,10 @@ class broker_core_impl;
 // closed, tick, shutdown) runs alone.
 class broker_core {
  public:
-  explicit broker_core(broker_config config = {});
+  // `methods` are the enhanced authentication methods offered (4.12); null offers none,
+  // and a CONNECT naming any method is refused with 0x8C.
+  explicit broker_core(broker_config config = {},
+                       std::shared_ptr<const auth_methods> methods = nullptr);
   ~broker_core();
   broker_core(const broker_core&) = delete;
   broker_core& operator=(const broker_core&) = delete;
@@ -100,7 +104,9 @@ class broker_core {
                        const auth_verdict& verdict, millis now, action_list& out);
 
   // receive handles any packet other than CONNECT. `acl` holds the verdicts for PUBLISH
-  // (one) and SUBSCRIBE (one per filter); empty means "allowed".
+  // (one) and SUBSCRIBE (one per filter); empty means "allowed". AUTH continues an
+  // enhanced authentication or starts a re-authentication; a CONNECT that named a method
+  // is accepted (CONNACK) only once its exchange succeeds, so client_id() is "" until then.
   void receive(connection_id conn, codec::packet&& p, const acl_verdicts& acl, millis now,
                action_list& out);
 

@@ -33,7 +33,9 @@ struct fake_client {
 
 class core_test_driver {
  public:
-  explicit core_test_driver(broker_config config = {}) : core(config) {}
+  explicit core_test_driver(broker_config config = {},
+                            std::shared_ptr<const auth_methods> methods = nullptr)
+      : core(config, std::move(methods)) {}
 
   broker_core core;
   millis now{1'000'000};

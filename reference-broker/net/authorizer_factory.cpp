@@ -9,6 +9,7 @@
 
 #include "reference-broker/auth/authenticator.hpp"
 #include "reference-broker/auth/config_error.hpp"
+#include "reference-broker/auth/scram_auth_method.hpp"
 #include "reference-broker/auth/webhook_config.hpp"
 #include "reference-broker/net/http_webhook_client.hpp"
 #include "reference-broker/net/log_sink.hpp"
@@ -32,14 +33,19 @@ auth::client_info to_client_info(const peer_identity& who) {
 class auth_module_authorizer final : public connection_authorizer {
  public:
   auth_module_authorizer(std::shared_ptr<auth::webhook_transport> transport,
-                         auth::authenticator authn, auth::acl_checker acl)
-      : transport_(std::move(transport)), authn_(std::move(authn)), acl_(std::move(acl)) {}
+                         auth::authenticator authn, auth::acl_checker acl,
+                         std::shared_ptr<const auth_methods> methods)
+      : transport_(std::move(transport)),
+        authn_(std::move(authn)),
+        acl_(std::move(acl)),
+        methods_(std::move(methods)) {}
 
   void authenticate(const peer_identity& who, const codec::connect_packet& connect,
                     connect_done done) override {
     auth::connect_info info;
     info.client = to_client_info(who);
     if (connect.password) info.password.emplace(connect.password->begin(), connect.password->end());
+    info.authentication_method = connect.props.authentication_method;
     authn_.authenticate_async(info, std::move(done));
   }
 
@@ -57,10 +63,13 @@ class auth_module_authorizer final : public connection_authorizer {
     acl_.check_subscribe_async(to_client_info(who), filters, std::move(done));
   }
 
+  std::shared_ptr<const auth_methods> enhanced_auth_methods() const override { return methods_; }
+
  private:
   std::shared_ptr<auth::webhook_transport> transport_;
   auth::authenticator authn_;
   auth::acl_checker acl_;
+  std::shared_ptr<const auth_methods> methods_;
 };
 
 std::string read_text(const std::string& path) {
@@ -130,10 +139,15 @@ std::unique_ptr<connection_authorizer> make_authorizer(const auth_settings& s) {
       webhook = std::make_shared<const auth::auth_webhook>(
           wc, transport, [](std::string_view line) { log_line(log_level::debug, line); });
     }
+    // SCRAM-SHA-256 is offered when the password file holds SCRAM lines.
+    std::shared_ptr<const auth_methods> methods;
+    if (passwords && passwords->has_scram_users()) {
+      methods = std::make_shared<const auth::scram_auth_methods>(passwords);
+    }
     auth::authenticator authn(s.allow_anonymous, passwords, webhook);
     auth::acl_checker checker(acl, webhook);
     return std::make_unique<auth_module_authorizer>(std::move(transport), std::move(authn),
-                                                    std::move(checker));
+                                                    std::move(checker), std::move(methods));
   } catch (const auth::config_error& e) {
     throw std::runtime_error(e.what());
   }

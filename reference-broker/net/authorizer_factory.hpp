@@ -13,7 +13,7 @@
 namespace mqtt::broker::net {
 
 struct auth_settings {
-  std::string password_file;     // mosquitto-style user:hash lines
+  std::string password_file;     // mosquitto-style user:hash lines; SCRAM lines offer SCRAM-SHA-256
   std::string acl_file;          // mosquitto-style ACL
   bool allow_anonymous = true;   // clients without a User Name nobody else decides on
   std::string auth_webhook_url;  // asked on CONNECT

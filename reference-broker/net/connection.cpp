@@ -257,7 +257,13 @@ connection::read_step connection::process_batch() {
       if (!now) return read_step::verdict_pending;
       continue;
     }
+    const bool is_auth = std::holds_alternative<codec::auth_packet>(p);
     host_.handle_packet(id_, std::move(p), {});
+    // An AUTH may have ended an enhanced authentication with CONNACK: from the next
+    // packet on, ACL checks apply with the ClientID in force.
+    if (is_auth && connect_seen_ && identity_.client_id.empty()) {
+      identity_.client_id = host_.client_id_of(id_);
+    }
   }
 }
 

@@ -53,6 +53,10 @@ class connection_authorizer {
   // or none meaning "all allowed".
   virtual void authorize_subscribe(const peer_identity& who, const codec::subscribe_packet& p,
                                    acl_done done) = 0;
+
+  // enhanced_auth_methods returns the MQTT 5 enhanced authentication methods the broker
+  // core should offer (4.12), or null for none. Asked once, when the server is made.
+  virtual std::shared_ptr<const auth_methods> enhanced_auth_methods() const { return nullptr; }
 };
 
 // allow_all_authorizer lets every client in and allows every topic; answers at once.

@@ -149,7 +149,9 @@ int main(int argc, char** argv) {
 
   auto* auth_group = app.add_option_group("Auth", "password file, ACL file, HTTP webhooks");
   auth_group->add_option("--password-file", auth.password_file,
-                         "mosquitto-style password file (make one with mqtt-passwd)")
+                         "mosquitto-style password file (make one with mqtt-passwd); "
+                         "SCRAM lines (mqtt-passwd --scram) offer MQTT 5 enhanced "
+                         "authentication SCRAM-SHA-256")
       ->type_name("FILE");
   auth_group->add_option("--acl-file", auth.acl_file, "mosquitto-style ACL file")
       ->type_name("FILE");

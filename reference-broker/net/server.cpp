@@ -11,7 +11,7 @@ namespace mqtt::broker::net {
 server::server(server_settings settings, std::unique_ptr<connection_authorizer> authorizer)
     : settings_(std::move(settings)),
       epoch_(std::chrono::steady_clock::now()),
-      core_(settings_.core),
+      core_(settings_.core, authorizer ? authorizer->enhanced_auth_methods() : nullptr),
       authorizer_(authorizer ? std::move(authorizer) : std::make_unique<allow_all_authorizer>()),
       tick_aio_(this) {
   limits_.decode.max_packet_size = settings_.core.maximum_packet_size;

@@ -20,7 +20,9 @@ namespace mqtt::broker {
 
 // connection is one network connection as the core sees it.
 struct connection {
-  enum class state : std::uint8_t { awaiting_connect, connected, closing };
+  // authenticating: CONNECT named an Authentication Method and its exchange runs; only
+  // AUTH and DISCONNECT may come until CONNACK [MQTT-3.1.2-30].
+  enum class state : std::uint8_t { awaiting_connect, authenticating, connected, closing };
   connection_id id = 0;
   std::string peer;
   state st = state::awaiting_connect;
@@ -44,6 +46,15 @@ struct connection {
   bool publish_will_on_close = true;  // false after DISCONNECT 0x00
   std::string close_reason;           // for the disconnect log line
   std::uint64_t next_seq = 0;         // action::seq of the next send or close
+  // Enhanced authentication (4.12): the method CONNECT named ("" when none), the exchange
+  // running (CONNECT's, or a re-authentication's), and the identity it proved. While
+  // authenticating, the CONNECT waits in pending_connect (with `assigned_client_id` saying
+  // whether its ClientID was assigned).
+  std::string auth_method;
+  std::unique_ptr<auth_exchange> auth;
+  std::string auth_identity;
+  std::optional<codec::connect_packet> pending_connect;
+  bool assigned_client_id = false;
 };
 
 // core_counters are broker_stats as parallel PUBLISH flows count them.
@@ -62,9 +73,10 @@ struct core_counters {
 // touched only with that session's mutex held; retained and stats guard themselves.
 class broker_core_impl {
  public:
-  explicit broker_core_impl(broker_config cfg);
+  broker_core_impl(broker_config cfg, std::shared_ptr<const auth_methods> methods);
 
   broker_config config;
+  std::shared_ptr<const auth_methods> methods;  // may be null: none offered
   publish_gate gate;
   std::unordered_map<connection_id, connection> connections;
   string_map<std::shared_ptr<session>> sessions;
@@ -84,6 +96,24 @@ class broker_core_impl {
   // ---- lifecycle (broker_core.cpp)
   void open(connection_id id, std::string peer);
   void receive_connect(connection& c, codec::connect_packet&& p, const auth_verdict& verdict);
+  // accept_connect starts or resumes the session and sends CONNACK 0x00 (with the
+  // method and `auth_data` when CONNECT named a method).
+  void accept_connect(connection& c, codec::connect_packet&& p, bool assigned,
+                      const codec::byte_buffer& auth_data);
+
+  // ---- enhanced authentication (enhanced_auth_flow.cpp)
+  // receive_auth handles a client AUTH while authenticating or connected.
+  void receive_auth(connection& c, const codec::auth_packet& a);
+  // take_auth_step acts on what the exchange answered: AUTH 0x18, CONNACK / AUTH 0x00, or
+  // the refusal (CONNACK before CONNACK was sent, DISCONNECT after).
+  void take_auth_step(connection& c, auth_step step);
+  // auth_protocol_error refuses the CONNECT (authenticating) or disconnects (connected)
+  // with Protocol Error.
+  void auth_protocol_error(connection& c, std::string why);
+  // send_auth sends AUTH `reason` with the method and `data`; false when it cannot fit in
+  // the client's Maximum Packet Size even without Reason String and User Properties.
+  bool send_auth(connection& c, codec::reason_code reason, const codec::byte_buffer& data,
+                 std::string reason_string);
   void receive(connection& c, codec::packet&& p, const acl_verdicts& acl);
   // runs_in_parallel says whether `p` is handled by receive_in_parallel.
   static bool runs_in_parallel(const codec::packet& p);
