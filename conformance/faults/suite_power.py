@@ -58,7 +58,20 @@ def read_tsv(path, key_cols):
     return rows
 
 
-def start_broker(faulty, fault, time_scale, workdir):
+def scram_flags(args, fault, workdir):
+    """--password-file and --allow-anonymous for the profile's SCRAM-SHA-256 user, as the
+    suite expects of a broker whose profile names one (empty when it names none)."""
+    auth = json.loads(pathlib.Path(args.profile).read_text()).get("authentication", {})
+    if auth.get("method") != "SCRAM-SHA-256":
+        return []
+    passwords = workdir / f"{fault}.passwords"
+    passwords.unlink(missing_ok=True)
+    subprocess.run([args.passwd, "--scram", str(passwords), auth["username"], auth["password"]],
+                   check=True, stdout=subprocess.DEVNULL)
+    return ["--password-file", str(passwords), "--allow-anonymous", "true"]
+
+
+def start_broker(faulty, fault, time_scale, workdir, extra=()):
     port_file = workdir / f"{fault}.port"
     port_file.unlink(missing_ok=True)  # the broker writes it once bound
     log = open(workdir / f"{fault}.broker.log", "w", encoding="utf-8")
@@ -66,7 +79,7 @@ def start_broker(faulty, fault, time_scale, workdir):
     proc = subprocess.Popen(
         [binary] + (["--fault", fault] if fault != BASELINE else []) +
         ["--time-scale", str(time_scale), "--listen",
-         "tcp://127.0.0.1:0", "--port-file", str(port_file), "--log-level", "warn"],
+         "tcp://127.0.0.1:0", "--port-file", str(port_file), "--log-level", "warn"] + list(extra),
         stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 10
     while time.time() < deadline:
@@ -91,7 +104,8 @@ def stop_broker(proc):
 
 def run_against_fault(args, fault, time_scale, command, json_path, workdir, env):
     """Runs mqttcert `command` against a fresh faulty broker; returns the JSON results."""
-    proc, port = start_broker(args.faulty, fault, time_scale, workdir)
+    proc, port = start_broker(args.faulty, fault, time_scale, workdir,
+                              scram_flags(args, fault, workdir))
     if not proc:
         return None, "the faulty broker did not start"
     try:
@@ -235,6 +249,7 @@ def main():
     ap.add_argument("--profile", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--markdown")
+    ap.add_argument("--passwd", help="mqtt-passwd (default: ../auth/mqtt-passwd beside --faulty)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--faults", help="comma-separated subset (default: every fault)")
     ap.add_argument("--property-cases", type=int, default=30)
@@ -244,7 +259,9 @@ def main():
     ap.add_argument("--baseline-only", action="store_true",
                     help="only check that nothing fails without a fault (the same runs, by URL)")
     args = ap.parse_args()
-    for path in (args.faulty, args.mqttcert, args.profile):
+    if not args.passwd:
+        args.passwd = os.path.join(os.path.dirname(args.faulty), "..", "auth", "mqtt-passwd")
+    for path in (args.faulty, args.mqttcert, args.profile, args.passwd):
         if not os.path.exists(path):
             print(f"suite_power: {path}: no such file", file=sys.stderr)
             return 2
