@@ -2,6 +2,7 @@
 
 #include <fnmatch.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -74,7 +75,8 @@ std::optional<broker_profile> parse_profile(std::string_view json_text, std::str
   static const std::set<std::string> top_keys{"name",       "description", "limits",
                                               "deviations", "time_scale",  "$comment",
                                               "invariant_violations", "property_violations",
-                                              "launch_flags", "variants", "authentication"};
+                                              "launch_flags", "variants", "authentication",
+                                              "publish_denied_topic"};
   static const std::set<std::string> limit_keys{
       "maximum_qos", "retain_available", "wildcard_subscription_available",
       "shared_subscription_available", "subscription_identifiers_available",
@@ -86,6 +88,7 @@ std::optional<broker_profile> parse_profile(std::string_view json_text, std::str
   try {
     p.name = j.value("name", p.name);
     p.description = j.value("description", std::string());
+    p.publish_denied_topic = j.value("publish_denied_topic", std::string());
     if (j.contains("time_scale")) {
       const auto& ts = j.at("time_scale");
       if (!ts.is_number() || ts.get<double>() < 1)
@@ -214,6 +217,13 @@ std::optional<broker_profile> load_profile(const std::string& path, std::string*
   ss << in.rdbuf();
   auto p = parse_profile(ss.str(), error);
   if (!p && error) *error = path + ": " + *error;
+  // Launch flags name files beside the profile as {profile_dir}/FILE.
+  if (p) {
+    const std::string dir = std::filesystem::path(path).parent_path().string();
+    for (auto& flag : p->launch_flags)
+      for (auto at = flag.find("{profile_dir}"); at != std::string::npos; at = flag.find("{profile_dir}"))
+        flag.replace(at, std::string_view("{profile_dir}").size(), dir.empty() ? "." : dir);
+  }
   return p;
 }
 

@@ -79,8 +79,12 @@ struct broker_profile {
   // mqtt-refbroker --time-scale N); Keep Alive, Will Delay and expiry intervals all shrink
   // by it. 1 for every broker measured in real time. Top-level key "time_scale", >= 1.
   double time_scale = 1;
+  // publish_denied_topic is a Topic Name the broker refuses every client's PUBLISH to (an
+  // ACL), for the statements about unauthorized PUBLISH; empty: none.
+  std::string publish_denied_topic;
   // launch_flags are extra mqtt-refbroker flags for when mqttcert launches the reference
   // broker with this profile (a configuration variant: "--max-qos", "1", ...).
+  // "{profile_dir}" in a flag stands for the folder of the profile file (load_profile).
   std::vector<std::string> launch_flags;
   // variants are profile files (beside this one) of configuration variants of the same
   // broker; `mqttcert run` runs the tests this configuration skips against each of them.

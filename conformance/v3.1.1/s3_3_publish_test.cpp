@@ -225,3 +225,21 @@ TEST_F(V311Publish, OverlappingSubscriptionsUseHighestQosOfWildcard) {
   EXPECT_TRUE(one_of_two_copies_at_qos1(*sub))
       << "no copy delivered at the highest matching QoS (1)";
 }
+
+// [MQTT-3.3.5-2] A PUBLISH the server does not authorize: 3.1.1 has no code to refuse it,
+// so the server "MUST either make a positive acknowledgement, according to the normal QoS
+// rules, or close the Network Connection". Needs a topic the profile says the broker
+// refuses (publish_denied_topic, an ACL).
+TEST_F(V311Publish, UnauthorizedPublishAcknowledgedOrClosed) {
+  statement("MQTT-3.3.5-2");
+  if (profile().publish_denied_topic.empty())
+    MQTT_SKIP("not applicable: the profile names no topic the broker refuses PUBLISH to "
+              "(publish_denied_topic)");
+  auto c = connect_client("pub");
+  ASSERT_TRUE(c);
+  c->send_packet(make_publish(profile().publish_denied_topic, "x", codec::qos::at_least_once, 7));
+  auto r = c->expect_packet();
+  const auto* ack = r.as<codec::puback_packet>();
+  EXPECT_TRUE((ack && ack->packet_id == 7) || r.status == recv_status::closed)
+      << mismatch("S→C PUBACK 40 02 0007, or a close", r);
+}
