@@ -19,7 +19,9 @@ TEST_F(V311ControlPacketFormat, ServerQosOnePublishHasNonZeroIdentifier) {
 }
 
 // [MQTT-2.3.1-4] The server gives in-flight QoS 1 messages to one client distinct non-zero
-// Packet Identifiers, and re-sends an unacknowledged one with the same identifier.
+// Packet Identifiers, and re-sends an unacknowledged one with the same identifier. Two
+// publishers use the same identifiers (1 to 3), so a server that copies the publisher's
+// identifier, or reuses one while six are in flight, is seen.
 TEST_F(V311ControlPacketFormat, ServerInflightIdentifiersDistinctAndStable) {
   statement("MQTT-2.3.1-4");
   const std::string id = session_id("s");
@@ -29,10 +31,14 @@ TEST_F(V311ControlPacketFormat, ServerInflightIdentifiersDistinctAndStable) {
   ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
   auto pub = connect_client("pub");
   ASSERT_TRUE(pub);
-  for (std::uint16_t i = 1; i <= 3; ++i)
-    ASSERT_TRUE(publish(*pub, t, std::to_string(i), codec::qos::at_least_once, false, i));
+  auto pub2 = connect_client("pub2");
+  ASSERT_TRUE(pub2);
+  for (std::uint16_t i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(publish(*pub, t, "a" + std::to_string(i), codec::qos::at_least_once, false, i));
+    ASSERT_TRUE(publish(*pub2, t, "b" + std::to_string(i), codec::qos::at_least_once, false, i));
+  }
   std::vector<std::uint16_t> ids;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 6; ++i) {
     codec::publish_packet got;
     ASSERT_TRUE(receive_publish(*sub, &got, false)) << "message " << i;
     EXPECT_NE(got.packet_id, 0);

@@ -40,3 +40,23 @@ TEST_F(V311Disconnect, DisconnectDiscardsRetainedWill) {
   ASSERT_TRUE(subscribe(*late, t, codec::qos::at_most_once));
   EXPECT_TRUE(silent(*late, "no retained Will Message"));
 }
+
+// [MQTT-3.14.1-1] A DISCONNECT with reserved flag bits set (E1 00) is a protocol
+// violation, not a DISCONNECT: the server closes the connection and publishes the Will
+// (3.1.2.5 lists "The Server closes the Network Connection because of a protocol error").
+// A server that ignored the flags would take it as DISCONNECT and discard the Will, which
+// the close alone (the packet-table row) cannot tell.
+TEST_F(V311Disconnect, ReservedFlagsDisconnectIsMalformedSoWillIsPublished) {
+  statement("MQTT-3.14.1-1");
+  const std::string t = topic("will");
+  auto sub = connect_client("sub");
+  ASSERT_TRUE(sub);
+  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
+  auto w = connect_client("willer", with_will(t));
+  ASSERT_TRUE(w);
+  w->send_hex("E1 00");
+  EXPECT_TRUE(closes_after_error(*w));
+  codec::publish_packet got;
+  EXPECT_TRUE(receive_publish(*sub, &got, true, real_time(1000ms)))
+      << "the Will was not published after the malformed DISCONNECT";
+}

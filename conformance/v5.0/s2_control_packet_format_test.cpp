@@ -32,16 +32,22 @@ TEST_F(V5ControlPacketFormat, QosZeroPublishHasNoPacketIdentifier) {
 }
 
 // [MQTT-2.2.1-4] Each QoS 1/2 PUBLISH the server sends carries a non-zero Packet
-// Identifier not currently in use.
+// Identifier not currently in use. Two publishers use the same identifiers (1 to 3), so a
+// server that copies the publisher's identifier, or reuses one while six are in flight,
+// is seen.
 TEST_F(V5ControlPacketFormat, ServerPublishPacketIdentifiersAreNonZeroAndUnused) {
   statement("MQTT-2.2.1-4");
   const std::string t = topic("ids");
   auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  for (std::uint16_t i = 1; i <= 3; ++i)
-    ASSERT_TRUE(publish(*pub, t, "m" + std::to_string(i), codec::qos::at_least_once, false, i));
+  auto pub2 = connect_client("pub2");
+  ASSERT_TRUE(pub2);
+  for (std::uint16_t i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(publish(*pub, t, "a" + std::to_string(i), codec::qos::at_least_once, false, i));
+    ASSERT_TRUE(publish(*pub2, t, "b" + std::to_string(i), codec::qos::at_least_once, false, i));
+  }
   std::vector<std::uint16_t> ids;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 6; ++i) {
     codec::publish_packet got;
     ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
     EXPECT_NE(got.packet_id, 0) << "server sent a QoS 1 PUBLISH with Packet Identifier 0";

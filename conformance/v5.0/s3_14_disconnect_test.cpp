@@ -230,3 +230,30 @@ TEST_F(V5Disconnect, DisconnectWithWillMessagePublishesWill) {
   ASSERT_TRUE(receive_publish(*sub, &got, true, real_time(1000ms)));
   EXPECT_EQ(got.payload, payload_bytes("gone"));
 }
+
+// [MQTT-3.14.1-1] A DISCONNECT with reserved flag bits set (E1 00) is malformed, not a
+// normal disconnection: the server closes the connection (DISCONNECT 0x81 optional), and
+// the Will is published. 3.1.2.5: the Will is deleted only "on receipt of a DISCONNECT
+// packet with Reason Code 0x00", and is published when "The Server closes the Network
+// Connection without first receiving a DISCONNECT packet with a Reason Code 0x00". A
+// server that ignored the flags would read DISCONNECT 0x00 and drop the Will, which the
+// close alone (the packet-table row) cannot tell.
+TEST_F(V5Disconnect, ReservedFlagsDisconnectIsMalformedSoWillIsPublished) {
+  statement("MQTT-3.14.1-1");
+  const std::string t = topic("will");
+  auto sub = connect_client("sub");
+  ASSERT_TRUE(sub);
+  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
+  connect_options o;
+  codec::will_message w;
+  w.topic = t;
+  w.payload = payload_bytes("gone");
+  o.will = w;
+  auto c = connect_client("willer", o);
+  ASSERT_TRUE(c);
+  c->send_hex("E1 00");
+  EXPECT_TRUE(closes_after_error(*c));
+  codec::publish_packet got;
+  EXPECT_TRUE(receive_publish(*sub, &got, true, real_time(1000ms)))
+      << "the Will was not published after the malformed DISCONNECT";
+}

@@ -485,6 +485,40 @@ TEST_F(V5PublishTopicAlias, MappingNotCarriedToNextConnection) {
   end_session(id);
 }
 
+// [MQTT-3.3.2-7] The server's own Topic Alias mappings end with the connection too ("Topic
+// Alias mappings exist only within a Network Connection and last only for the lifetime of
+// that Network Connection"): on a resumed session's new connection, a PUBLISH carries its
+// Topic Name, never only an alias mapped on the old connection (which the client must not
+// have kept, so it could not resolve it).
+TEST_F(V5PublishTopicAlias, ServerMappingNotCarriedToNextConnection) {
+  statement("MQTT-3.3.2-7");
+  const std::string t = topic("out");
+  const std::string id = client_id("sub");
+  connect_options o;
+  o.client_id = id;
+  o.props.session_expiry_interval = broker_seconds(30s);
+  o.props.topic_alias_maximum = 10;
+  auto sub = connect_client("sub", o);
+  ASSERT_TRUE(sub);
+  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  ASSERT_TRUE(publish(*pub, t, "first"));
+  ASSERT_TRUE(receive_publish(*sub, nullptr));
+  disconnect(*sub);
+  o.clean_start = false;
+  auto again = connect_client("sub2", o);
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(publish(*pub, t, "second"));
+  auto r = again->expect_packet();
+  const auto* p = r.as<codec::publish_packet>();
+  ASSERT_TRUE(p) << mismatch("S→C PUBLISH", r);
+  EXPECT_FALSE(p->topic.empty())
+      << mismatch("PUBLISH with its Topic Name (an alias of the old connection means nothing "
+                  "on this one)", r);
+  end_session(id);
+}
+
 // [MQTT-3.3.2-8] Topic Alias 0 is never valid: the server closes the connection.
 TEST_F(V5PublishTopicAlias, AliasZeroIsRejected) {
   statement("MQTT-3.3.2-8");

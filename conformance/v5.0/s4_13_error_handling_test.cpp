@@ -89,3 +89,21 @@ TEST_F(V5ErrorHandling, ErrorReasonMeansClose) {
   c->send_packet(p);
   EXPECT_TRUE(closes_after_error(*c));
 }
+
+// [MQTT-4.13.1-1] A PUBLISH before CONNECT is a Protocol Error (3.1: the first packet
+// "MUST be a CONNECT packet"): the server closes the connection. A CONNECT sent right
+// after it must not be accepted, or the server went on instead of closing (a server that
+// drops the stray packet and waits for CONNECT passes a close-only check once its
+// CONNECT timeout ends).
+TEST_F(V5ErrorHandling, PacketBeforeConnectClosesWithoutAcceptingConnect) {
+  statement("MQTT-4.13.1-1");
+  auto c = open_client("c");
+  ASSERT_TRUE(c);
+  c->send_hex("30 04 0001 74 68");
+  connect_options o;
+  o.client_id = client_id("c");
+  c->send_packet(make_connect(version(), o));
+  auto obs = c->expect_close();
+  EXPECT_TRUE(obs.closed && obs.only_errors_before())
+      << mismatch("close, with no CONNACK accepting the later CONNECT", obs);
+}

@@ -63,6 +63,36 @@ TEST_F(V5SessionState, SessionDiscardedAfterExpiry) {
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no PUBLISH from the expired session", r);
 }
 
+// [MQTT-4.1.0-2] A DISCONNECT can lower the Session Expiry Interval (3.14.2.2.2: "If the
+// Session Expiry Interval is absent, the Session Expiry Interval in the CONNECT packet is
+// used"): CONNECT with 300 s, DISCONNECT with 0 ends the session with the connection.
+TEST_F(V5SessionState, DisconnectWithExpiryZeroEndsSession) {
+  statement("MQTT-4.1.0-2");
+  const std::string id = client_id("s");
+  const std::string t = topic("t");
+  {
+    auto c = connect_client("old", session(id, true, 300));
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(subscribe(*c, t, codec::qos::at_least_once));
+    codec::disconnect_packet d;
+    d.props.session_expiry_interval = 0;
+    c->send_packet(d);
+    // It SHOULD close (3.14.4); waiting also has the DISCONNECT read before the reconnect.
+    c->expect_close();
+  }
+  auto c = open_client("new");
+  ASSERT_TRUE(c);
+  codec::connack_packet ack;
+  ASSERT_TRUE(connect_session(*c, session(id, false, 0), &ack));
+  EXPECT_FALSE(ack.session_present)
+      << "Session Present 1 for a session whose DISCONNECT set Session Expiry Interval 0";
+  auto pub = connect_client("pub");
+  ASSERT_TRUE(pub);
+  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
+  auto r = c->expect_no_packet();
+  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no PUBLISH from the ended session", r);
+}
+
 // [MQTT-4.1.0-2] Session Expiry Interval 0 (or absent) ends the session with the
 // connection.
 TEST_F(V5SessionState, ZeroExpirySessionEndsWithConnection) {
