@@ -44,6 +44,29 @@ class V5EnhancedAuthenticationExchange : public v5_test {
   static std::unique_ptr<auth_client_steps> wrong() {
     return fixed_auth_steps(std::vector<std::string>(8, "6D71747463657274 2D77726F6E67"));
   }
+  // authenticated opens a client and completes the profile's exchange; nullptr and a
+  // recorded failure unless it ends in CONNACK 0x00.
+  std::unique_ptr<raw_client> authenticated() {
+    auto c = open_client("c");
+    if (!c) return nullptr;
+    connect_options o;
+    o.client_id = client_id("c");
+    auto x = run_enhanced_auth(*c, o, method(), *steps());
+    if (x.connack() && x.connack()->reason == 0) return c;
+    ADD_FAILURE() << mismatch("S→C CONNACK 00 (the profile's steps authenticate)", x.last);
+    return nullptr;
+  }
+  // reauthenticate sends AUTH 0x19 with the method and the first step of `s`, then
+  // answers the server's AUTH packets with the rest.
+  auth_exchange reauthenticate(raw_client& c, auth_client_steps& s) {
+    codec::auth_packet re;
+    re.reason = codec::reason_code::re_authenticate;
+    re.props.authentication_method = method();
+    auto first = s.first();
+    if (!first.empty()) re.props.authentication_data = std::move(first);
+    c.send_packet(re);
+    return continue_enhanced_auth(c, c.expect_packet(), method(), s);
+  }
   // close_after expects `x` to have ended the connection: a close, optionally after
   // an error CONNACK / DISCONNECT (the packet that ended the exchange, or later ones).
   close_observation close_after(raw_client& c, const auth_exchange& x) {
@@ -119,21 +142,9 @@ TEST_F(V5EnhancedAuthenticationExchange, ServerRepeatsAuthenticationMethod) {
 TEST_F(V5EnhancedAuthenticationExchange, ReauthenticationRepeatsAuthenticationMethod) {
   statement("MQTT-4.12.0-5");
   MQTT_REQUIRE_FEATURE(!method().empty(), "enhanced authentication");
-  auto c = open_client("c");
+  auto c = authenticated();
   ASSERT_TRUE(c);
-  connect_options o;
-  o.client_id = client_id("c");
-  auto x = run_enhanced_auth(*c, o, method(), *steps());
-  ASSERT_TRUE(x.connack() && x.connack()->reason == 0)
-      << mismatch("S→C CONNACK 00 (the profile's steps authenticate)", x.last);
-  auto again = steps();
-  codec::auth_packet re;
-  re.reason = codec::reason_code::re_authenticate;
-  re.props.authentication_method = method();
-  auto first = again->first();
-  if (!first.empty()) re.props.authentication_data = std::move(first);
-  c->send_packet(re);
-  auto y = continue_enhanced_auth(*c, c->expect_packet(), method(), *again);
+  auto y = reauthenticate(*c, *steps());
   const auto* done = y.last.as<codec::auth_packet>();
   ASSERT_TRUE(done && done->reason == codec::reason_code::success)
       << mismatch("S→C AUTH 00 (re-authentication complete)", y.last);
@@ -152,20 +163,9 @@ TEST_F(V5EnhancedAuthenticationExchange, ReauthenticationRepeatsAuthenticationMe
 TEST_F(V5EnhancedAuthenticationExchange, FailedReauthenticationClosesConnection) {
   statement("MQTT-4.12.1-2");
   MQTT_REQUIRE_FEATURE(!method().empty(), "enhanced authentication");
-  auto c = open_client("c");
+  auto c = authenticated();
   ASSERT_TRUE(c);
-  connect_options o;
-  o.client_id = client_id("c");
-  auto x = run_enhanced_auth(*c, o, method(), *steps());
-  ASSERT_TRUE(x.connack() && x.connack()->reason == 0)
-      << mismatch("S→C CONNACK 00 (the profile's steps authenticate)", x.last);
-  auto bad = wrong();
-  codec::auth_packet re;
-  re.reason = codec::reason_code::re_authenticate;
-  re.props.authentication_method = method();
-  re.props.authentication_data = bad->first();
-  c->send_packet(re);
-  auto y = continue_enhanced_auth(*c, c->expect_packet(), method(), *bad);
+  auto y = reauthenticate(*c, *wrong());
   if (const auto* last = y.last.as<codec::auth_packet>(); last && last->reason == codec::reason_code::success)
     MQTT_SKIP("not applicable: the method accepted arbitrary Authentication Data");
   close_observation obs = close_after(*c, y);
