@@ -39,7 +39,7 @@ def read_faults():
     for line in HEADER.read_text(encoding="utf-8").splitlines():
         m = re.match(r'\s*// (\d[\d.]* .*)$', line)
         if m:
-            chapter = m.group(1)
+            chapter = re.sub(r"\s*\(.*\)$", "", m.group(1))
         m = re.match(r'\s*"([a-z0-9-]+)",\s*// (.*)$', line)
         if m:
             faults.append((m.group(1), chapter, m.group(2).strip()))
@@ -252,10 +252,16 @@ def main():
     ap.add_argument("--passwd", help="mqtt-passwd (default: ../auth/mqtt-passwd beside --faulty)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--faults", help="comma-separated subset (default: every fault)")
+    ap.add_argument("--update", action="store_true",
+                    help="with --faults: replace those faults' records in OUT/suite-power.json "
+                         "and write the matrix of all of them")
     ap.add_argument("--property-cases", type=int, default=30)
     ap.add_argument("--no-property", dest="property", action="store_false")
     ap.add_argument("--no-invariants", dest="invariants", action="store_false")
     ap.add_argument("--target", type=float, default=0.95)
+    ap.add_argument("--report-only", action="store_true",
+                    help="measure nothing: write the matrix again from OUT/suite-power.json "
+                         "(after editing expected_failures.tsv)")
     ap.add_argument("--baseline-only", action="store_true",
                     help="only check that nothing fails without a fault (the same runs, by URL)")
     args = ap.parse_args()
@@ -286,8 +292,11 @@ def main():
     property_rows = read_tsv(PROPERTY_EXPECTED, 2)
     time_scale = json.loads(pathlib.Path(args.profile).read_text()).get("time_scale", 1)
 
+    if args.report_only:
+        args.update, faults = True, []
     # Without a fault nothing may fail, or a fault's failures would prove nothing.
-    base = measure(args, BASELINE, time_scale, None)
+    base = measure(args, BASELINE, time_scale, None) if not args.report_only else {
+        "conformance": [], "property": [], "invariants": [], "errors": [], "seconds": 0}
     base_failures = [f"conformance {c['test']} ({c['statement']})" for c in base["conformance"]]
     base_failures += [f"property {p['test']} ({', '.join(p['rules'])})" for p in base["property"]]
     base_failures += [f"invariant {i['test']}" for i in base["invariants"]]
@@ -314,6 +323,17 @@ def main():
                   f"invariant failures ({r['seconds']} s)"
                   + (f" ERROR {'; '.join(r['errors'])}" if r["errors"] else ""), flush=True)
 
+    if args.update:
+        previous = pathlib.Path(args.out) / "suite-power.json"
+        if not previous.exists():
+            print(f"suite_power: --update: no {previous} to update", file=sys.stderr)
+            return 2
+        measured = {r["fault"] for r in records}
+        records += [r for r in json.loads(previous.read_text())["faults"]
+                    if r["fault"] not in measured and r["fault"] in names]
+        faults = read_faults()
+        for name in [f[0] for f in faults if f[0] not in expected]:
+            expected[name] = ["", "no row in expected_failures.tsv"]
     order = {n: i for i, n in enumerate(names)}
     records.sort(key=lambda r: order[r["fault"]])
     problems = [f"{n}: no row in {EXPECTED.name}" for n in no_row]
@@ -332,7 +352,7 @@ def main():
         elif r["fault"] not in equivalent:
             problems.append(f"{r['fault']}: survived: no test failed")
     tests_per_run = 0
-    reference = pathlib.Path(args.out) / f"{records[0]['fault']}.conformance.json" if records else None
+    reference = pathlib.Path(args.out) / f"{BASELINE}.conformance.json"
     if reference and reference.exists():
         tests_per_run = len(json.loads(reference.read_text())["results"])
     score = {"total": len(records), "killed": killed_count, "equivalent": len(

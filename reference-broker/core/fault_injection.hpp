@@ -10,6 +10,7 @@ namespace mqtt::broker {
 
 // The faults, by the name `mqtt-refbroker-faulty --fault NAME` takes.
 inline constexpr std::string_view fault_names[] = {
+    // 3 and 4 Control packets and operational behaviour (the first seeded faults)
     "no-qos-downgrade",        // forward at the publisher's QoS, ignoring the granted one
     "retained-not-cleared",    // an empty retained PUBLISH leaves the old message
     "will-on-clean-disconnect",// publish the will after DISCONNECT 0x00
