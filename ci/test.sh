@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # test.sh installs the dependencies, builds the default preset and runs every CTest test
-# (all labels: unit, conformance, property, fuzz, interop). Exits non-zero on any failure.
+# (labels unit, conformance, property, fuzz, interop) but the suite-power kill matrix (about
+# 40 minutes; `ctest --preset default -L suite-power` runs it, conformance.fault.* are its
+# short version). Exits non-zero on any failure.
 # Usage: bash ci/test.sh
 set -euo pipefail
 
@@ -10,8 +12,8 @@ cd "$root"
 bash ci/install-deps.sh
 bash ci/build.sh default
 
-echo "test: running ctest --preset default (all labels)"
-if ctest --preset default --output-on-failure -j2; then
+echo "test: running ctest --preset default (every label but suite-power)"
+if ctest --preset default --output-on-failure -j2 -LE suite-power; then
   echo "test: all tests passed"
 else
   status=$?

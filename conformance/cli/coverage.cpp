@@ -101,6 +101,10 @@ void print_coverage(std::ostream& out, const std::vector<test_result>& listed, b
            "`conformance/statements/uncovered_reasons.tsv`). Counts statements the catalogue "
            "marks broker-testable\n(`yes` or `partial`) that at least one conformance test "
            "names.\n";
+  if (markdown && run)
+    out << "\n\"Executed and passed\" counts those with at least one passing test in the run the "
+           "results file records\n(against "
+        << run->broker << "; its configuration variants included).\n";
   std::vector<const statement_info*> uncovered;  // both versions, for the reasons table
   for (const char* version : {"v3.1.1", "v5.0"}) {
     struct counts { int testable = 0, covered = 0, passed = 0; std::string title; std::vector<std::string> missing; };

@@ -481,7 +481,7 @@ TEST_F(V311Connect, DataAfterRefusedConnectIgnored) {
   EXPECT_TRUE(silent(*late, "no retained message from the refused connection"));
 }
 
-// [MQTT-4.8.0-1] A PUBLISH before CONNECT is a protocol violation (3.1: the first packet
+// [MQTT-4.8.0-1] A PINGREQ before CONNECT is a protocol violation (3.1: the first packet
 // "MUST be a CONNECT Packet"): the server closes the connection. A CONNECT sent right after
 // it must not be accepted, or the server went on instead of closing (a server that drops
 // the stray packet and waits for CONNECT passes a close-only check once its CONNECT
@@ -490,7 +490,7 @@ TEST_F(V311Connect, PacketBeforeConnectClosesWithoutAcceptingConnect) {
   statement("MQTT-4.8.0-1");
   auto c = open_client("c");
   ASSERT_TRUE(c);
-  c->send_hex("30 04 0001 74 68");
+  c->send_hex("C0 00");  // PINGREQ: well formed in every version, but not CONNECT
   c->send_packet(make_connect(version(), session(client_id("c"), true)));
   auto obs = c->expect_close();
   EXPECT_TRUE(obs.closed && obs.only_errors_before())
