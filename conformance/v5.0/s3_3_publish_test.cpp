@@ -507,8 +507,12 @@ TEST_F(V5PublishTopicAlias, ServerMappingNotCarriedToNextConnection) {
   ASSERT_TRUE(receive_publish(*sub, nullptr));
   disconnect(*sub);
   o.clean_start = false;
-  auto again = connect_client("sub2", o);
+  codec::connack_packet ack;
+  auto again = connect_with_connack("sub2", &ack, o);
   ASSERT_TRUE(again);
+  // A broker that did not keep the session (a failure of MQTT-3.2.2-3, reported there)
+  // still shows this rule on a new subscription.
+  if (!ack.session_present) ASSERT_TRUE(subscribe(*again, t, codec::qos::at_most_once));
   ASSERT_TRUE(publish(*pub, t, "second"));
   auto r = again->expect_packet();
   const auto* p = r.as<codec::publish_packet>();
