@@ -12,9 +12,8 @@ class V311Disconnect : public v311::session_test {};
 TEST_F(V311Disconnect, DisconnectDiscardsWill) {
   statement("MQTT-3.14.4-3");
   const std::string t = topic("will");
-  auto sub = connect_client("sub");
+  auto sub = watch(t);
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
   auto w = connect_client("willer", with_will(t));
   ASSERT_TRUE(w);
   w->send_packet(codec::disconnect_packet{});
@@ -49,9 +48,8 @@ TEST_F(V311Disconnect, DisconnectDiscardsRetainedWill) {
 TEST_F(V311Disconnect, ReservedFlagsDisconnectIsMalformedSoWillIsPublished) {
   statement("MQTT-3.14.1-1");
   const std::string t = topic("will");
-  auto sub = connect_client("sub");
+  auto sub = watch(t);
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
   auto w = connect_client("willer", with_will(t));
   ASSERT_TRUE(w);
   w->send_hex("E1 00");

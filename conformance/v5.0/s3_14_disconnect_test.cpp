@@ -7,6 +7,16 @@ using namespace mqtt::cert;
 
 class V5Disconnect : public v5_test {
  protected:
+  // connect_willer connects "willer" with a Will of payload "gone" on `t`.
+  std::unique_ptr<raw_client> connect_willer(const std::string& t) {
+    connect_options o;
+    codec::will_message w;
+    w.topic = t;
+    w.payload = payload_bytes("gone");
+    o.will = w;
+    return connect_client("willer", o);
+  }
+
   // provoke is a way to make the server end a connection it accepted.
   enum class provoke { takeover, malformed_packet, second_connect };
   static constexpr provoke all_ways[] = {provoke::takeover, provoke::malformed_packet,
@@ -191,15 +201,9 @@ TEST_F(V5Disconnect, ServerClosesAfterItsDisconnect) {
 TEST_F(V5Disconnect, NormalDisconnectDiscardsWill) {
   statement("MQTT-3.14.4-3");
   const std::string t = topic("will");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  connect_options o;
-  codec::will_message w;
-  w.topic = t;
-  w.payload = payload_bytes("gone");
-  o.will = w;
-  auto c = connect_client("willer", o);
+  auto c = connect_willer(t);
   ASSERT_TRUE(c);
   c->send_packet(codec::disconnect_packet{});
   c->close();
@@ -212,15 +216,9 @@ TEST_F(V5Disconnect, NormalDisconnectDiscardsWill) {
 TEST_F(V5Disconnect, DisconnectWithWillMessagePublishesWill) {
   statement("MQTT-3.1.2-8");
   const std::string t = topic("will");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  connect_options o;
-  codec::will_message w;
-  w.topic = t;
-  w.payload = payload_bytes("gone");
-  o.will = w;
-  auto c = connect_client("willer", o);
+  auto c = connect_willer(t);
   ASSERT_TRUE(c);
   codec::disconnect_packet d;
   d.reason = codec::reason_code::disconnect_with_will_message;
@@ -241,15 +239,9 @@ TEST_F(V5Disconnect, DisconnectWithWillMessagePublishesWill) {
 TEST_F(V5Disconnect, ReservedFlagsDisconnectIsMalformedSoWillIsPublished) {
   statement("MQTT-3.14.1-1");
   const std::string t = topic("will");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  connect_options o;
-  codec::will_message w;
-  w.topic = t;
-  w.payload = payload_bytes("gone");
-  o.will = w;
-  auto c = connect_client("willer", o);
+  auto c = connect_willer(t);
   ASSERT_TRUE(c);
   c->send_hex("E1 00");
   EXPECT_TRUE(closes_after_error(*c));
