@@ -71,13 +71,17 @@ def scram_flags(args, fault, workdir):
     return ["--password-file", str(passwords), "--allow-anonymous", "true"]
 
 
+def broker_binary(faulty, fault):
+    """mqtt-refbroker-faulty for a fault; for the baseline mqtt-refbroker beside it."""
+    return faulty if fault != BASELINE else os.path.join(os.path.dirname(faulty), "mqtt-refbroker")
+
+
 def start_broker(faulty, fault, time_scale, workdir, extra=()):
     port_file = workdir / f"{fault}.port"
     port_file.unlink(missing_ok=True)  # the broker writes it once bound
     log = open(workdir / f"{fault}.broker.log", "w", encoding="utf-8")
-    binary = faulty if fault != BASELINE else os.path.join(os.path.dirname(faulty), "mqtt-refbroker")
     proc = subprocess.Popen(
-        [binary] + (["--fault", fault] if fault != BASELINE else []) +
+        [broker_binary(faulty, fault)] + (["--fault", fault] if fault != BASELINE else []) +
         ["--time-scale", str(time_scale), "--listen",
          "tcp://127.0.0.1:0", "--port-file", str(port_file), "--log-level", "warn"] + list(extra),
         stdout=log, stderr=subprocess.STDOUT)
@@ -109,15 +113,22 @@ def run_against_fault(args, fault, time_scale, command, json_path, workdir, env)
     if not proc:
         return None, "the faulty broker did not start"
     try:
-        cmd = [args.mqttcert] + command + ["--broker", f"tcp://127.0.0.1:{port}",
-                                           "--json", str(json_path)]
+        return run_mqttcert(args, command + ["--broker", f"tcp://127.0.0.1:{port}"], json_path,
+                            env)
+    finally:
+        stop_broker(proc)
+
+
+def run_mqttcert(args, command, json_path, env):
+    """Runs mqttcert `command` writing JSON to `json_path` (its output beside it, .log);
+    returns (results, None), or (None, why) when it could not run."""
+    cmd = [args.mqttcert] + command + ["--json", str(json_path)]
+    try:
         with open(json_path.with_suffix(".log"), "w", encoding="utf-8") as log:
             status = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
                                     timeout=900).returncode
     except subprocess.TimeoutExpired:
         return None, "mqttcert ran past 900 s"
-    finally:
-        stop_broker(proc)
     if status not in (0, 1) or not json_path.exists():
         return None, f"mqttcert exited {status} (see {json_path.with_suffix('.log')})"
     return json.loads(json_path.read_text(encoding="utf-8"))["results"], None
@@ -155,26 +166,17 @@ def measure(args, fault, time_scale, property_row):
         # The invariant binaries launch their own brokers (the auth-webhook one with a
         # webhook), through MQTTCERT_REFBROKER: a wrapper that adds the fault.
         wrapper = workdir / f"{fault}.refbroker.sh"
-        if fault == BASELINE:
-            wrapper.write_text(f'#!/bin/sh\nexec "{os.path.abspath(os.path.dirname(args.faulty))}/mqtt-refbroker" "$@"\n')
-        else:
-            wrapper.write_text(f'#!/bin/sh\nexec "{os.path.abspath(args.faulty)}" --fault {fault} "$@"\n')
+        wrapper.write_text(f'#!/bin/sh\nexec "{os.path.abspath(broker_binary(args.faulty, fault))}"'
+                           + ("" if fault == BASELINE else f" --fault {fault}") + ' "$@"\n')
         wrapper.chmod(0o755)
-        json_path = workdir / f"{fault}.invariants.json"
-        cmd = [args.mqttcert, "interop", "--launch", "refbroker", "-j", "2", "--json", str(json_path)]
-        env = dict(os.environ, MQTTCERT_REFBROKER=str(wrapper))
-        try:
-            with open(json_path.with_suffix(".log"), "w", encoding="utf-8") as log:
-                status = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                        timeout=900).returncode
-        except subprocess.TimeoutExpired:
-            status = -1
-        if status not in (0, 1) or not json_path.exists():
-            record["errors"].append(f"invariants: mqttcert interop exited {status}")
-        else:
-            for r in json.loads(json_path.read_text(encoding="utf-8"))["results"]:
-                if r["verdict"] == "failed":
-                    record["invariants"].append({"invariant": r["invariant"], "test": r["test"]})
+        results, error = run_mqttcert(
+            args, ["interop", "--launch", "refbroker", "-j", "2"],
+            workdir / f"{fault}.invariants.json", dict(os.environ, MQTTCERT_REFBROKER=str(wrapper)))
+        if error:
+            record["errors"].append("invariants: " + error)
+        for r in results or []:
+            if r["verdict"] == "failed":
+                record["invariants"].append({"invariant": r["invariant"], "test": r["test"]})
     record["seconds"] = round(time.time() - started, 1)
     return record
 
