@@ -57,12 +57,13 @@ bool has_placeholder(std::string_view level) {
 }
 
 // safe_value: substituting it cannot add levels or wildcards, or reach $-topics.
-bool safe_value(const std::string* v) {
-  return v != nullptr && v->find_first_of("/+#") == std::string::npos &&
+// std::nullopt (no User Name) is never safe.
+bool safe_value(std::optional<std::string_view> v) {
+  return v && v->find_first_of("/+#") == std::string_view::npos &&
          (v->empty() || v->front() != '$');
 }
 
-void replace_all(std::string& s, std::string_view from, const std::string& to) {
+void replace_all(std::string& s, std::string_view from, std::string_view to) {
   for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
     s.replace(at, from.size(), to);
   }
@@ -70,9 +71,10 @@ void replace_all(std::string& s, std::string_view from, const std::string& to) {
 
 // substitute_pattern expands %c and %u in a pattern filter for one client; std::nullopt
 // when the rule does not apply (see acl_file.hpp for the unsafe-value rule).
-std::optional<std::string> substitute_pattern(const acl_rule& rule, const std::string& client_id,
+std::optional<std::string> substitute_pattern(const acl_rule& rule, std::string_view client_id,
                                               const std::optional<std::string>& username) {
-  const std::string* user = username ? &*username : nullptr;
+  std::optional<std::string_view> user;
+  if (username) user = *username;
   std::string out;
   bool first = true;
   for (std::string_view level : split_levels(rule.filter)) {
@@ -84,7 +86,7 @@ std::optional<std::string> substitute_pattern(const acl_rule& rule, const std::s
     }
     bool uses_c = level.find("%c") != std::string_view::npos;
     bool uses_u = level.find("%u") != std::string_view::npos;
-    bool safe = (!uses_c || safe_value(&client_id)) && (!uses_u || safe_value(user));
+    bool safe = (!uses_c || safe_value(client_id)) && (!uses_u || safe_value(user));
     if (!safe) {
       if (rule.access != acl_access::deny) return std::nullopt;
       out += '+';
@@ -98,10 +100,14 @@ std::optional<std::string> substitute_pattern(const acl_rule& rule, const std::s
   return out;
 }
 
-bool rule_matches(std::string_view filter, std::string_view subject, bool subscribe,
-                  bool deny) {
-  if (!subscribe) return codec::match_topic_filter(filter, subject);
-  return deny ? filters_overlap(filter, subject) : filter_covers(filter, subject);
+bool grants(acl_access rule, acl_access needed) {
+  return (static_cast<std::uint8_t>(rule) & static_cast<std::uint8_t>(needed)) != 0;
+}
+
+// strip_share removes a $share/{name}/ prefix: the ACL names the topics themselves.
+std::string_view strip_share(std::string_view filter) {
+  if (auto shared = codec::parse_shared_filter(filter)) return shared->filter;
+  return filter;
 }
 
 }  // namespace
@@ -213,47 +219,51 @@ bool acl_file::may_publish(std::string_view client_id, const std::optional<std::
                            std::string_view topic) const {
   // An empty topic (a PUBLISH that relies on a Topic Alias) must be resolved by the caller.
   if (topic.empty()) return false;
-  return decide(client_id, username, topic, false);
+  return decide(client_id, username, topic, acl_access::write, codec::match_topic_filter);
 }
 
 bool acl_file::may_subscribe(std::string_view client_id,
                              const std::optional<std::string>& username,
                              std::string_view filter) const {
+  filter = strip_share(filter);
   if (filter.empty()) return false;
-  if (auto shared = codec::parse_shared_filter(filter)) filter = shared->filter;
-  if (filter.empty()) return false;
-  return decide(client_id, username, filter, true);
+  // Mosquitto's sub-matches-acl: the rule, read as a filter, must take in the whole
+  // subscription, so a '+' or '#' in the subscription needs a wildcard in the rule.
+  return decide(client_id, username, filter, acl_access::read, filter_covers);
 }
 
-bool acl_file::decide(std::string_view client_id_view, const std::optional<std::string>& username,
-                      std::string_view subject, bool subscribe) const {
-  const std::string client_id(client_id_view);
+template <typename Visit>
+void acl_file::for_each_rule(std::string_view client_id, const std::optional<std::string>& username,
+                             Visit visit) const {
   const std::vector<acl_rule>* own = &anonymous_;
   if (username) {
     auto it = users_.find(*username);
     own = it == users_.end() ? nullptr : &it->second;
   }
-  const auto needed = static_cast<std::uint8_t>(subscribe ? acl_access::read : acl_access::write);
-  bool allowed = false;
-  auto consider = [&](const acl_rule& rule, std::string_view filter) {
-    if (rule.access == acl_access::deny) {
-      return rule_matches(filter, subject, subscribe, true);  // true: stop, denied
-    }
-    if (!allowed && (static_cast<std::uint8_t>(rule.access) & needed) != 0) {
-      allowed = rule_matches(filter, subject, subscribe, false);
-    }
-    return false;
-  };
   if (own != nullptr) {
     for (const acl_rule& rule : *own) {
-      if (consider(rule, rule.filter)) return false;
+      if (visit(rule.access, std::string_view(rule.filter))) return;
     }
   }
   for (const acl_rule& rule : patterns_) {
     auto filter = substitute_pattern(rule, client_id, username);
-    if (filter && consider(rule, *filter)) return false;
+    if (filter && visit(rule.access, std::string_view(*filter))) return;
   }
-  return allowed;
+}
+
+bool acl_file::decide(std::string_view client_id, const std::optional<std::string>& username,
+                      std::string_view subject, acl_access needed, matcher matches) const {
+  bool denied = false;
+  bool allowed = false;
+  for_each_rule(client_id, username, [&](acl_access access, std::string_view filter) {
+    if (access == acl_access::deny) {
+      denied = matches(filter, subject);
+      return denied;  // deny wins: no need to look further
+    }
+    if (!allowed && grants(access, needed)) allowed = matches(filter, subject);
+    return false;
+  });
+  return allowed && !denied;
 }
 
 }  // namespace mqtt::broker::auth

@@ -11,18 +11,25 @@
 // Access is read, write, readwrite (the default when omitted) or deny. A topic or pattern
 // takes the rest of the line as its Topic Filter, so filters may contain spaces.
 //
-// Decisions (deny wins, then allow, otherwise deny):
-// - may_publish: denied if an applicable deny rule matches the Topic Name; allowed if a
-//   write/readwrite rule matches it.
-// - may_subscribe: the broker does not check ACLs again per delivered message, so a
-//   subscription must not reach any topic the client may not read. It is denied if its
-//   filter overlaps a deny rule (some topic matches both); it is allowed only if a single
-//   read/readwrite rule covers it (every topic the filter matches, the rule matches too).
-//   `a/+` is not covered by the two rules `a/x` and `a/y` together. A $share/{name}/
-//   prefix is removed before the check.
-// - Patterns: a ClientID or User Name that holds '/', '+' or '#' would widen the rule,
-//   so an allow pattern using it does not apply; a deny pattern applies with each level
-//   that uses it read as '+'. %u for a client without User Name is handled the same way.
+// Decisions. Rules that apply to a client: its own section (the one before any `user` line
+// when it has no User Name) and every pattern. Deny wins: a matching deny rule refuses
+// whatever else matches; otherwise a rule granting the access must match; else refused.
+// - may_publish: rules are matched against the Topic Name; write/readwrite grants.
+// - may_subscribe: rules are matched against the Topic Filter as Mosquitto's
+//   sub-matches-acl does (`filter_covers`): the rule, read as a filter, must match every
+//   topic the subscription can match, so a '+' or '#' level in the subscription is matched
+//   only by a wildcard in the rule. read/readwrite grants. With `topic readwrite #` and
+//   `topic deny test/nosubscribe`, `#` is granted and `test/nosubscribe` refused; with only
+//   `topic read a/x`, `a/+` is refused (nor do `a/x` and `a/y` together grant it). A
+//   $share/{name}/ prefix is removed first.
+//   Mosquitto's acl_file grants every SUBSCRIBE and checks only deliveries; we go further,
+//   as its dynamic-security plugin does, and refuse a filter no read rule takes in whole.
+// - Patterns: a ClientID or User Name that holds '/', '+' or '#' (or starts with '$') would
+//   widen the rule, so an allow pattern using it does not apply; a deny pattern applies with
+//   each level that uses it read as '+'. %u for a client without User Name is handled the
+//   same way.
+// - [MQTT-4.7.2-1] A rule starting with a wildcard matches no topic starting with '$':
+//   `topic read #` neither grants `$SYS/#` nor lets `$SYS/...` messages be read.
 #pragma once
 
 #include <cstdint>
@@ -66,8 +73,16 @@ class acl_file {
   std::size_t rule_count() const;
 
  private:
+  // matcher(rule filter, subject) says whether the rule matches what is being decided.
+  using matcher = bool (*)(std::string_view, std::string_view);
+
+  // for_each_rule calls visit(access, filter) for each rule that applies to the client,
+  // with patterns expanded, until visit returns true.
+  template <typename Visit>
+  void for_each_rule(std::string_view client_id, const std::optional<std::string>& username,
+                     Visit visit) const;
   bool decide(std::string_view client_id, const std::optional<std::string>& username,
-              std::string_view subject, bool subscribe) const;
+              std::string_view subject, acl_access needed, matcher matches) const;
 
   std::vector<acl_rule> anonymous_;
   std::unordered_map<std::string, std::vector<acl_rule>> users_;

@@ -70,9 +70,11 @@ TEST_F(AclFileSample, FilterMayContainSpaces) {
 TEST_F(AclFileSample, DenyWinsOverAllow) {
   EXPECT_FALSE(acl.may_publish("c1", user("alice"), "sensors/secret/key"));
   EXPECT_FALSE(acl.may_subscribe("c1", user("alice"), "sensors/secret/key"));
-  // The subscription could deliver sensors/secret/... messages, so it is refused.
-  EXPECT_FALSE(acl.may_subscribe("c1", user("alice"), "sensors/#"));
-  EXPECT_FALSE(acl.may_subscribe("c1", user("alice"), "sensors/+/key"));
+  // The deny rule does not take in these filters, so they are granted; deliveries under
+  // sensors/secret/ are refused by may_read instead.
+  EXPECT_TRUE(acl.may_subscribe("c1", user("alice"), "sensors/#"));
+  EXPECT_TRUE(acl.may_subscribe("c1", user("alice"), "sensors/+/key"));
+  EXPECT_FALSE(acl.may_subscribe("c1", user("alice"), "sensors/secret/+"));
   EXPECT_TRUE(acl.may_subscribe("c1", user("alice"), "sensors/open/#"));
 }
 
@@ -101,7 +103,8 @@ TEST_F(AclFileSample, PatternSubstitutesUserName) {
   EXPECT_TRUE(acl.may_subscribe("c1", user("carol"), "users/carol/public/#"));
   EXPECT_FALSE(acl.may_publish("c1", user("carol"), "users/dave/notes"));
   EXPECT_FALSE(acl.may_publish("c1", user("carol"), "users/carol/private/diary"));
-  EXPECT_FALSE(acl.may_subscribe("c1", user("carol"), "users/carol/#"));  // overlaps deny
+  EXPECT_TRUE(acl.may_subscribe("c1", user("carol"), "users/carol/#"));  // deny is narrower
+  EXPECT_FALSE(acl.may_subscribe("c1", user("carol"), "users/carol/private/#"));
 }
 
 TEST_F(AclFileSample, UserNamePatternDoesNotApplyWithoutUserName) {
@@ -149,6 +152,45 @@ TEST(AclFile, RepeatedUserSectionsMerge) {
   EXPECT_TRUE(acl.may_subscribe("c", user("u"), "a"));
   EXPECT_TRUE(acl.may_subscribe("c", user("u"), "c"));
   EXPECT_FALSE(acl.may_subscribe("c", user("u"), "b"));
+}
+
+// The ACL file the Paho interoperability tests run Mosquitto with.
+constexpr std::string_view paho_acl = "topic readwrite #\ntopic deny test/nosubscribe\n";
+
+class AclFilePaho : public testing::Test {
+ protected:
+  acl_file acl = acl_file::parse(paho_acl, "acl");
+};
+
+TEST_F(AclFilePaho, EverythingButTheDeniedTopicIsSubscribable) {
+  EXPECT_TRUE(acl.may_subscribe("c", anonymous, "#"));
+  EXPECT_TRUE(acl.may_subscribe("c", anonymous, "test/+"));
+  EXPECT_TRUE(acl.may_subscribe("c", anonymous, "test/other"));
+  EXPECT_FALSE(acl.may_subscribe("c", anonymous, "test/nosubscribe"));
+  EXPECT_FALSE(acl.may_subscribe("c", anonymous, "$share/g/test/nosubscribe"));
+}
+
+TEST(AclFileSubscribe, WildcardInFilterNeedsWildcardInRule) {
+  acl_file acl = acl_file::parse("topic read a/x\n", "acl");
+  EXPECT_TRUE(acl.may_subscribe("c", anonymous, "a/x"));
+  EXPECT_FALSE(acl.may_subscribe("c", anonymous, "a/+"));
+  EXPECT_FALSE(acl.may_subscribe("c", anonymous, "a/#"));
+}
+
+TEST(AclFileSubscribe, DenyTakesInWildcardLevelsOnlyWithItsOwnWildcards) {
+  acl_file acl = acl_file::parse("topic readwrite #\ntopic deny a/+/secret\n", "acl");
+  EXPECT_FALSE(acl.may_subscribe("c", anonymous, "a/b/secret"));
+  EXPECT_FALSE(acl.may_subscribe("c", anonymous, "a/+/secret"));
+  EXPECT_TRUE(acl.may_subscribe("c", anonymous, "+/+/secret"));
+  EXPECT_TRUE(acl.may_subscribe("c", anonymous, "a/#"));
+}
+
+TEST(AclFileDollarTopics, RuleStartingWithWildcardDoesNotReachThem) {
+  // [MQTT-4.7.2-1]
+  acl_file acl = acl_file::parse("topic readwrite #\n", "acl");
+  EXPECT_TRUE(acl.may_subscribe("c", anonymous, "#"));
+  EXPECT_FALSE(acl.may_subscribe("c", anonymous, "$SYS/#"));
+  EXPECT_FALSE(acl.may_subscribe("c", anonymous, "$SYS/broker/uptime"));
 }
 
 struct cover_case {
