@@ -232,6 +232,12 @@ bool acl_file::may_subscribe(std::string_view client_id,
   return decide(client_id, username, filter, acl_access::read, filter_covers);
 }
 
+bool acl_file::may_read(std::string_view client_id, const std::optional<std::string>& username,
+                        std::string_view topic) const {
+  if (topic.empty()) return false;
+  return decide(client_id, username, topic, acl_access::read, codec::match_topic_filter);
+}
+
 template <typename Visit>
 void acl_file::for_each_rule(std::string_view client_id, const std::optional<std::string>& username,
                              Visit visit) const {

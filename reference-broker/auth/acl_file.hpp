@@ -24,6 +24,9 @@
 //   $share/{name}/ prefix is removed first.
 //   Mosquitto's acl_file grants every SUBSCRIBE and checks only deliveries; we go further,
 //   as its dynamic-security plugin does, and refuse a filter no read rule takes in whole.
+// - may_read: a granted filter can still reach topics a deny rule matches (`#` above reaches
+//   test/nosubscribe), so each delivery is checked as Mosquitto does: rules are matched
+//   against the Topic Name; read/readwrite grants.
 // - Patterns: a ClientID or User Name that holds '/', '+' or '#' (or starts with '$') would
 //   widen the rule, so an allow pattern using it does not apply; a deny pattern applies with
 //   each level that uses it read as '+'. %u for a client without User Name is handled the
@@ -69,6 +72,10 @@ class acl_file {
   // may_subscribe decides one SUBSCRIBE Topic Filter. Thread-safe (const).
   bool may_subscribe(std::string_view client_id, const std::optional<std::string>& username,
                      std::string_view filter) const;
+  // may_read decides one delivery of a message on Topic Name `topic` to the client (the
+  // Topic Name the message was published with). Thread-safe (const).
+  bool may_read(std::string_view client_id, const std::optional<std::string>& username,
+                std::string_view topic) const;
 
   std::size_t rule_count() const;
 

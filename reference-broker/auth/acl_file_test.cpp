@@ -86,6 +86,15 @@ TEST_F(AclFileSample, SubscribeNeedsOneRuleCoveringTheWholeFilter) {
   EXPECT_FALSE(acl.may_subscribe("c1", anonymous, "$SYS/broker/+"));
 }
 
+TEST_F(AclFileSample, ReadIsDecidedPerTopicName) {
+  EXPECT_TRUE(acl.may_read("c1", user("alice"), "sensors/kitchen/temp"));
+  EXPECT_FALSE(acl.may_read("c1", user("alice"), "sensors/secret/key"));  // deny wins
+  EXPECT_FALSE(acl.may_read("c1", user("alice"), "cmd/lamp/set"));        // write only
+  EXPECT_TRUE(acl.may_read("c1", anonymous, "public/news"));
+  EXPECT_FALSE(acl.may_read("c1", user("alice"), "public/news"));  // anonymous section
+  EXPECT_FALSE(acl.may_read("c1", user("alice"), ""));
+}
+
 TEST_F(AclFileSample, SharedSubscriptionIsCheckedByItsFilter) {
   EXPECT_TRUE(acl.may_subscribe("c1", anonymous, "$share/g1/public/news"));
   EXPECT_FALSE(acl.may_subscribe("c1", anonymous, "$share/g1/private/news"));
@@ -107,6 +116,16 @@ TEST_F(AclFileSample, PatternSubstitutesUserName) {
   EXPECT_FALSE(acl.may_subscribe("c1", user("carol"), "users/carol/private/#"));
 }
 
+TEST_F(AclFileSample, ReadPatternsSubstituteClientIdAndUserName) {
+  EXPECT_TRUE(acl.may_read("dev42", anonymous, "devices/dev42/down/cmd"));
+  EXPECT_FALSE(acl.may_read("dev42", anonymous, "devices/dev43/down/cmd"));
+  EXPECT_FALSE(acl.may_read("dev42", anonymous, "devices/dev42/up"));  // write only
+  EXPECT_TRUE(acl.may_read("c1", user("carol"), "users/carol/notes"));
+  EXPECT_FALSE(acl.may_read("c1", user("carol"), "users/carol/private/diary"));
+  EXPECT_FALSE(acl.may_read("c1", user("carol"), "users/dave/notes"));
+  EXPECT_FALSE(acl.may_read("c1", anonymous, "users//notes"));
+}
+
 TEST_F(AclFileSample, UserNamePatternDoesNotApplyWithoutUserName) {
   EXPECT_FALSE(acl.may_publish("c1", anonymous, "users//notes"));
   EXPECT_FALSE(acl.may_publish("c1", anonymous, "users/x/notes"));
@@ -119,6 +138,8 @@ TEST_F(AclFileSample, WildcardsInClientIdDoNotWidenAllowPatterns) {
   EXPECT_FALSE(acl.may_publish("a/b", anonymous, "devices/a/b/up"));
   EXPECT_FALSE(acl.may_subscribe("+", anonymous, "devices/+/down/x"));
   EXPECT_FALSE(acl.may_publish("$SYS", anonymous, "devices/$SYS/up"));
+  EXPECT_FALSE(acl.may_read("+", anonymous, "devices/other/down/x"));
+  EXPECT_FALSE(acl.may_read("a/b", anonymous, "devices/a/b/down/x"));
 }
 
 TEST_F(AclFileSample, WildcardsInUserNameStillHitDenyPatterns) {
@@ -132,6 +153,8 @@ TEST_F(AclFileSample, WildcardsInUserNameStillHitDenyPatterns) {
                                "acl");
   EXPECT_TRUE(b.may_publish("c", user("a+b"), "users/x/public"));
   EXPECT_FALSE(b.may_publish("c", user("a+b"), "users/x/private/diary"));
+  EXPECT_TRUE(b.may_read("c", user("a+b"), "users/x/public"));
+  EXPECT_FALSE(b.may_read("c", user("a+b"), "users/x/private/diary"));
 }
 
 TEST_F(AclFileSample, EmptyTopicIsDenied) {
@@ -170,6 +193,12 @@ TEST_F(AclFilePaho, EverythingButTheDeniedTopicIsSubscribable) {
   EXPECT_FALSE(acl.may_subscribe("c", anonymous, "$share/g/test/nosubscribe"));
 }
 
+TEST_F(AclFilePaho, DeliveryOnTheDeniedTopicIsRefused) {
+  EXPECT_FALSE(acl.may_read("c", anonymous, "test/nosubscribe"));
+  EXPECT_TRUE(acl.may_read("c", anonymous, "test/other"));
+  EXPECT_TRUE(acl.may_read("c", anonymous, "test/nosubscribe/deeper"));  // deny has no '#'
+}
+
 TEST(AclFileSubscribe, WildcardInFilterNeedsWildcardInRule) {
   acl_file acl = acl_file::parse("topic read a/x\n", "acl");
   EXPECT_TRUE(acl.may_subscribe("c", anonymous, "a/x"));
@@ -191,6 +220,10 @@ TEST(AclFileDollarTopics, RuleStartingWithWildcardDoesNotReachThem) {
   EXPECT_TRUE(acl.may_subscribe("c", anonymous, "#"));
   EXPECT_FALSE(acl.may_subscribe("c", anonymous, "$SYS/#"));
   EXPECT_FALSE(acl.may_subscribe("c", anonymous, "$SYS/broker/uptime"));
+  EXPECT_FALSE(acl.may_read("c", anonymous, "$SYS/broker/uptime"));
+  acl_file sys = acl_file::parse("topic read $SYS/#\n", "acl");
+  EXPECT_TRUE(sys.may_subscribe("c", anonymous, "$SYS/#"));
+  EXPECT_TRUE(sys.may_read("c", anonymous, "$SYS/broker/uptime"));
 }
 
 struct cover_case {
