@@ -238,6 +238,24 @@ bool acl_file::may_read(std::string_view client_id, const std::optional<std::str
   return decide(client_id, username, topic, acl_access::read, codec::match_topic_filter);
 }
 
+bool acl_file::needs_read_check(std::string_view client_id,
+                                const std::optional<std::string>& username,
+                                std::string_view filter) const {
+  filter = strip_share(filter);
+  if (filter.empty()) return true;
+  bool covered = false;
+  bool deny_overlaps = false;
+  for_each_rule(client_id, username, [&](acl_access access, std::string_view rule) {
+    if (access == acl_access::deny) {
+      deny_overlaps = filters_overlap(rule, filter);
+      return deny_overlaps;  // some delivery would be refused: check them all
+    }
+    if (!covered && grants(access, acl_access::read)) covered = filter_covers(rule, filter);
+    return false;
+  });
+  return deny_overlaps || !covered;
+}
+
 template <typename Visit>
 void acl_file::for_each_rule(std::string_view client_id, const std::optional<std::string>& username,
                              Visit visit) const {

@@ -27,6 +27,13 @@
 // - may_read: a granted filter can still reach topics a deny rule matches (`#` above reaches
 //   test/nosubscribe), so each delivery is checked as Mosquitto does: rules are matched
 //   against the Topic Name; read/readwrite grants.
+// - needs_read_check lets the broker skip may_read where it can never refuse. The broker
+//   stores the answer with the subscription (false without an ACL file), so a subscription
+//   inside one rule pays nothing per message. For a filter may_subscribe grants, a covering
+//   rule exists, so it is true exactly when an applicable deny rule overlaps the filter
+//   (alice's `sensors/#` above, `#` in the Paho file). One rule must cover alone: rules that
+//   cover only together answer true, which is safe. The answer holds for this file, ClientID
+//   and User Name: recompute it when a session is resumed under another User Name.
 // - Patterns: a ClientID or User Name that holds '/', '+' or '#' (or starts with '$') would
 //   widen the rule, so an allow pattern using it does not apply; a deny pattern applies with
 //   each level that uses it read as '+'. %u for a client without User Name is handled the
@@ -76,6 +83,14 @@ class acl_file {
   // Topic Name the message was published with). Thread-safe (const).
   bool may_read(std::string_view client_id, const std::optional<std::string>& username,
                 std::string_view topic) const;
+
+  // needs_read_check says whether deliveries on a subscription to `filter` (SUBSCRIBE form,
+  // $share/ allowed) must go through may_read. False only when one applicable read/readwrite
+  // rule covers the whole filter and no applicable deny rule overlaps it: then may_read is
+  // true for every Topic Name the filter matches. Costs one pass over the client's rules, so
+  // call it once per subscription, not per message. Thread-safe (const).
+  bool needs_read_check(std::string_view client_id, const std::optional<std::string>& username,
+                        std::string_view filter) const;
 
   std::size_t rule_count() const;
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "codec/topic.hpp"
 #include "reference-broker/auth/config_error.hpp"
 
 namespace mqtt::broker::auth {
@@ -95,6 +96,22 @@ TEST_F(AclFileSample, ReadIsDecidedPerTopicName) {
   EXPECT_FALSE(acl.may_read("c1", user("alice"), ""));
 }
 
+TEST_F(AclFileSample, FilterInsideOneRuleNeedsNoReadCheck) {
+  EXPECT_FALSE(acl.needs_read_check("c1", user("alice"), "sensors/open/#"));
+  EXPECT_FALSE(acl.needs_read_check("c1", user("alice"), "room 1/temp"));
+  EXPECT_FALSE(acl.needs_read_check("c1", anonymous, "public/#"));
+  EXPECT_FALSE(acl.needs_read_check("c1", anonymous, "$share/g1/public/news"));
+  EXPECT_FALSE(acl.needs_read_check("c1", user("bob"), "sensors/bob/#"));
+}
+
+TEST_F(AclFileSample, FilterOverlappingDenyOrOutsideEveryRuleNeedsReadCheck) {
+  EXPECT_TRUE(acl.needs_read_check("c1", user("alice"), "sensors/#"));       // deny inside
+  EXPECT_TRUE(acl.needs_read_check("c1", user("alice"), "sensors/+/temp"));  // may be secret
+  EXPECT_TRUE(acl.needs_read_check("c1", user("alice"), "cmd/lamp/set"));    // write only
+  EXPECT_TRUE(acl.needs_read_check("c1", anonymous, "#"));                   // no rule covers
+  EXPECT_TRUE(acl.needs_read_check("c1", anonymous, ""));
+}
+
 TEST_F(AclFileSample, SharedSubscriptionIsCheckedByItsFilter) {
   EXPECT_TRUE(acl.may_subscribe("c1", anonymous, "$share/g1/public/news"));
   EXPECT_FALSE(acl.may_subscribe("c1", anonymous, "$share/g1/private/news"));
@@ -126,6 +143,14 @@ TEST_F(AclFileSample, ReadPatternsSubstituteClientIdAndUserName) {
   EXPECT_FALSE(acl.may_read("c1", anonymous, "users//notes"));
 }
 
+TEST_F(AclFileSample, ReadCheckPatternsSubstituteClientIdAndUserName) {
+  EXPECT_FALSE(acl.needs_read_check("dev42", anonymous, "devices/dev42/down/#"));
+  EXPECT_TRUE(acl.needs_read_check("dev42", anonymous, "devices/+/down/#"));
+  EXPECT_FALSE(acl.needs_read_check("c1", user("carol"), "users/carol/public/#"));
+  EXPECT_TRUE(acl.needs_read_check("c1", user("carol"), "users/carol/#"));  // deny pattern
+  EXPECT_TRUE(acl.needs_read_check("c1", user("dave"), "users/carol/public/#"));
+}
+
 TEST_F(AclFileSample, UserNamePatternDoesNotApplyWithoutUserName) {
   EXPECT_FALSE(acl.may_publish("c1", anonymous, "users//notes"));
   EXPECT_FALSE(acl.may_publish("c1", anonymous, "users/x/notes"));
@@ -140,6 +165,7 @@ TEST_F(AclFileSample, WildcardsInClientIdDoNotWidenAllowPatterns) {
   EXPECT_FALSE(acl.may_publish("$SYS", anonymous, "devices/$SYS/up"));
   EXPECT_FALSE(acl.may_read("+", anonymous, "devices/other/down/x"));
   EXPECT_FALSE(acl.may_read("a/b", anonymous, "devices/a/b/down/x"));
+  EXPECT_TRUE(acl.needs_read_check("+", anonymous, "devices/+/down/x"));
 }
 
 TEST_F(AclFileSample, WildcardsInUserNameStillHitDenyPatterns) {
@@ -155,6 +181,8 @@ TEST_F(AclFileSample, WildcardsInUserNameStillHitDenyPatterns) {
   EXPECT_FALSE(b.may_publish("c", user("a+b"), "users/x/private/diary"));
   EXPECT_TRUE(b.may_read("c", user("a+b"), "users/x/public"));
   EXPECT_FALSE(b.may_read("c", user("a+b"), "users/x/private/diary"));
+  EXPECT_FALSE(b.needs_read_check("c", user("a+b"), "users/x/public/#"));
+  EXPECT_TRUE(b.needs_read_check("c", user("a+b"), "users/#"));  // overlaps users/+/private/#
 }
 
 TEST_F(AclFileSample, EmptyTopicIsDenied) {
@@ -199,6 +227,13 @@ TEST_F(AclFilePaho, DeliveryOnTheDeniedTopicIsRefused) {
   EXPECT_TRUE(acl.may_read("c", anonymous, "test/nosubscribe/deeper"));  // deny has no '#'
 }
 
+TEST_F(AclFilePaho, OnlyFiltersOverlappingTheDeniedTopicNeedReadCheck) {
+  EXPECT_TRUE(acl.needs_read_check("c", anonymous, "#"));
+  EXPECT_TRUE(acl.needs_read_check("c", anonymous, "test/+"));
+  EXPECT_FALSE(acl.needs_read_check("c", anonymous, "test/other"));
+  EXPECT_FALSE(acl.needs_read_check("c", anonymous, "other/#"));
+}
+
 TEST(AclFileSubscribe, WildcardInFilterNeedsWildcardInRule) {
   acl_file acl = acl_file::parse("topic read a/x\n", "acl");
   EXPECT_TRUE(acl.may_subscribe("c", anonymous, "a/x"));
@@ -221,9 +256,35 @@ TEST(AclFileDollarTopics, RuleStartingWithWildcardDoesNotReachThem) {
   EXPECT_FALSE(acl.may_subscribe("c", anonymous, "$SYS/#"));
   EXPECT_FALSE(acl.may_subscribe("c", anonymous, "$SYS/broker/uptime"));
   EXPECT_FALSE(acl.may_read("c", anonymous, "$SYS/broker/uptime"));
+  EXPECT_TRUE(acl.needs_read_check("c", anonymous, "$SYS/#"));
+  EXPECT_FALSE(acl.needs_read_check("c", anonymous, "#"));
   acl_file sys = acl_file::parse("topic read $SYS/#\n", "acl");
   EXPECT_TRUE(sys.may_subscribe("c", anonymous, "$SYS/#"));
   EXPECT_TRUE(sys.may_read("c", anonymous, "$SYS/broker/uptime"));
+  EXPECT_FALSE(sys.needs_read_check("c", anonymous, "$SYS/#"));
+}
+
+// needs_read_check false promises that may_read allows every Topic Name the filter matches.
+TEST_F(AclFileSample, NoReadCheckMeansEveryMatchingTopicIsReadable) {
+  const std::vector<std::string> filters = {
+      "#", "+/#", "sensors/#", "sensors/+", "sensors/+/key", "sensors/+/#", "sensors/open/#",
+      "public/#", "devices/c1/down/#", "users/carol/#", "users/+/#", "users/carol/public/#",
+      "$SYS/#", "$SYS/broker/uptime", "room 1/temp"};
+  const std::vector<std::string> topics = {
+      "sensors", "sensors/kitchen/temp", "sensors/secret/key", "sensors/open/a/b", "public/news",
+      "devices/c1/down/x", "devices/c2/down/x", "users/carol/notes", "users/carol/private/diary",
+      "users/carol/public/x", "$SYS/broker/uptime", "room 1/temp"};
+  const std::vector<std::optional<std::string>> users = {anonymous, user("alice"), user("bob"),
+                                                         user("carol")};
+  for (const auto& u : users) {
+    for (const auto& f : filters) {
+      if (acl.needs_read_check("c1", u, f)) continue;
+      for (const auto& t : topics) {
+        if (!codec::match_topic_filter(f, t)) continue;
+        EXPECT_TRUE(acl.may_read("c1", u, t)) << u.value_or("(none)") << " " << f << " " << t;
+      }
+    }
+  }
 }
 
 struct cover_case {
