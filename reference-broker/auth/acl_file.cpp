@@ -215,6 +215,40 @@ std::size_t acl_file::rule_count() const {
   return n;
 }
 
+template <typename Visit>
+void acl_file::for_each_rule(std::string_view client_id, const std::optional<std::string>& username,
+                             Visit visit) const {
+  const std::vector<acl_rule>* own = &anonymous_;
+  if (username) {
+    auto it = users_.find(*username);
+    own = it == users_.end() ? nullptr : &it->second;
+  }
+  if (own != nullptr) {
+    for (const acl_rule& rule : *own) {
+      if (visit(rule.access, std::string_view(rule.filter))) return;
+    }
+  }
+  for (const acl_rule& rule : patterns_) {
+    auto filter = substitute_pattern(rule, client_id, username);
+    if (filter && visit(rule.access, std::string_view(*filter))) return;
+  }
+}
+
+bool acl_file::decide(std::string_view client_id, const std::optional<std::string>& username,
+                      std::string_view subject, acl_access needed, matcher matches) const {
+  bool denied = false;
+  bool allowed = false;
+  for_each_rule(client_id, username, [&](acl_access access, std::string_view filter) {
+    if (access == acl_access::deny) {
+      denied = matches(filter, subject);
+      return denied;  // deny wins: no need to look further
+    }
+    if (!allowed && grants(access, needed)) allowed = matches(filter, subject);
+    return false;
+  });
+  return allowed && !denied;
+}
+
 bool acl_file::may_publish(std::string_view client_id, const std::optional<std::string>& username,
                            std::string_view topic) const {
   // An empty topic (a PUBLISH that relies on a Topic Alias) must be resolved by the caller.
@@ -254,40 +288,6 @@ bool acl_file::needs_read_check(std::string_view client_id,
     return false;
   });
   return deny_overlaps || !covered;
-}
-
-template <typename Visit>
-void acl_file::for_each_rule(std::string_view client_id, const std::optional<std::string>& username,
-                             Visit visit) const {
-  const std::vector<acl_rule>* own = &anonymous_;
-  if (username) {
-    auto it = users_.find(*username);
-    own = it == users_.end() ? nullptr : &it->second;
-  }
-  if (own != nullptr) {
-    for (const acl_rule& rule : *own) {
-      if (visit(rule.access, std::string_view(rule.filter))) return;
-    }
-  }
-  for (const acl_rule& rule : patterns_) {
-    auto filter = substitute_pattern(rule, client_id, username);
-    if (filter && visit(rule.access, std::string_view(*filter))) return;
-  }
-}
-
-bool acl_file::decide(std::string_view client_id, const std::optional<std::string>& username,
-                      std::string_view subject, acl_access needed, matcher matches) const {
-  bool denied = false;
-  bool allowed = false;
-  for_each_rule(client_id, username, [&](acl_access access, std::string_view filter) {
-    if (access == acl_access::deny) {
-      denied = matches(filter, subject);
-      return denied;  // deny wins: no need to look further
-    }
-    if (!allowed && grants(access, needed)) allowed = matches(filter, subject);
-    return false;
-  });
-  return allowed && !denied;
 }
 
 }  // namespace mqtt::broker::auth
