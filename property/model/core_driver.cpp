@@ -41,9 +41,9 @@ void core_driver::send(conn_handle c, const codec::packet& p) {
     conn.version = connect->version;
     conn.connected = true;
     core_->receive_connect(static_cast<broker::connection_id>(c), codec::connect_packet(*connect),
-                           broker::auth_verdict{}, now_, out);
+                           broker::auth_verdict::allow(), now_, out);
   } else {
-    core_->receive(static_cast<broker::connection_id>(c), codec::packet(p), {}, now_, out);
+    core_->receive(static_cast<broker::connection_id>(c), codec::packet(p), broker::acl_verdicts::allow_all(), now_, out);
   }
   apply(out);
 }

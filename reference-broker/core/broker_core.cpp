@@ -418,7 +418,7 @@ bool broker_core_impl::receive_in_parallel(connection& c, codec::packet&& p,
   switch (codec::type_of(p)) {
     case codec::packet_type::publish:
       receive_publish(c, std::get<codec::publish_packet>(std::move(p)),
-                      acl.empty() || acl.front(), own);
+                      acl.allows(0), own);
       break;
     case codec::packet_type::puback:
       receive_puback(c, std::get<codec::puback_packet>(p));
@@ -667,6 +667,7 @@ void broker_core::receive(connection_id conn, codec::packet&& p, const acl_verdi
   if (it == impl_->connections.end()) return;
   if (auto* connect = std::get_if<codec::connect_packet>(&p);
       connect && it->second.st == connection::state::awaiting_connect) {
+    // A first CONNECT without a verdict: nobody decided, so it is refused.
     impl_->receive_connect(it->second, std::move(*connect), auth_verdict{});
     return;
   }

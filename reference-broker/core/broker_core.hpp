@@ -14,10 +14,10 @@
 #include "codec/packet_codec.hpp"
 #include "reference-broker/core/broker_config.hpp"
 #include "reference-broker/core/enhanced_auth.hpp"
+#include "reference-broker/core/verdict.hpp"
 
 namespace mqtt::broker {
 
-using connection_id = std::uint64_t;
 // millis is time since an arbitrary epoch, supplied by the caller: steady_clock in the
 // server, a fake clock in tests.
 using millis = std::chrono::milliseconds;
@@ -53,17 +53,6 @@ inline codec::byte_buffer wire_bytes(const action& a) {
   if (a.tail) all.insert(all.end(), a.tail->begin(), a.tail->end());
   return all;
 }
-
-// auth_verdict is what the authenticator decided about a CONNECT.
-struct auth_verdict {
-  bool allowed = true;
-  // The CONNACK reason when refused: bad_user_name_or_password, not_authorized, ...
-  codec::reason_code reason = codec::reason_code::not_authorized;
-};
-
-// acl_verdict answers "may this client publish to / subscribe to this topic". For a
-// SUBSCRIBE there is one entry per Topic Filter, in order; for PUBLISH exactly one.
-using acl_verdicts = std::vector<bool>;
 
 struct broker_stats {
   std::uint64_t clients_connected = 0;
@@ -103,8 +92,10 @@ class broker_core {
   void receive_connect(connection_id conn, codec::connect_packet&& connect,
                        const auth_verdict& verdict, millis now, action_list& out);
 
-  // receive handles any packet other than CONNECT. `acl` holds the verdicts for PUBLISH
-  // (one) and SUBSCRIBE (one per filter); empty means "allowed". AUTH continues an
+  // receive handles any packet other than the first CONNECT (a later one is a Protocol
+  // Error). `acl` holds the verdicts for PUBLISH (one) and SUBSCRIBE (one per filter);
+  // what it does not allow is denied. A PUBLISH comes with its Topic Alias resolved
+  // (client_connection keeps the map). AUTH continues an
   // enhanced authentication or starts a re-authentication; a CONNECT that named a method
   // is accepted (CONNACK) only once its exchange succeeds, so client_id() is "" until then.
   void receive(connection_id conn, codec::packet&& p, const acl_verdicts& acl, millis now,

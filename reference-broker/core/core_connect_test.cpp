@@ -476,7 +476,7 @@ TEST(CoreConnect, ConnectedClientIsNotHitByConnectTimeout) {
   auto& c = d.open();
   d.advance(millis(9'000));
   action_list out;
-  d.core.receive_connect(c.id, make_connect("a", v5), {}, d.now, out);
+  d.core.receive_connect(c.id, make_connect("a", v5), auth_verdict::allow(), d.now, out);
   d.apply(out);
   EXPECT_EQ(c.take<codec::connack_packet>().reason, 0);
   d.advance(millis(60'000));
@@ -503,7 +503,7 @@ TEST(CoreConnect, RefusalConnackLeavesOutReasonStringThatWouldNotFit) {
   core.open(1, "peer", millis(0), out);
   auto c = make_connect("", v5);
   c.props.maximum_packet_size = 16;
-  core.receive_connect(1, std::move(c), {}, millis(0), out);
+  core.receive_connect(1, std::move(c), auth_verdict::allow(), millis(0), out);
   ASSERT_GT(max_sent(out, 1), 0u);
   EXPECT_LE(max_sent(out, 1), 16u);
 }
@@ -515,7 +515,7 @@ TEST(CoreConnect, ServerDisconnectLeavesOutReasonStringThatWouldNotFit) {
   core.open(1, "peer", millis(0), out);
   auto c = make_connect("a", v5);
   c.props.maximum_packet_size = 16;
-  core.receive_connect(1, std::move(c), {}, millis(0), out);
+  core.receive_connect(1, std::move(c), auth_verdict::allow(), millis(0), out);
   out.clear();
   core.receive(1, codec::auth_packet{reason_code::re_authenticate, {}}, {}, millis(0), out);
   ASSERT_GT(max_sent(out, 1), 0u);  // the DISCONNECT is still sent, just shorter

@@ -84,7 +84,7 @@ class parallel_fixture {
     c.version = protocol_version::v5_0;
     c.client_id = client_id;
     c.clean_start = true;
-    core.receive_connect(id, std::move(c), auth_verdict{}, now, out);
+    core.receive_connect(id, std::move(c), auth_verdict::allow(), now, out);
     carry_out(out);
     auto got = take_ready(id);
     ASSERT_EQ(got.size(), 1u);
@@ -93,7 +93,7 @@ class parallel_fixture {
 
   void receive(connection_id id, codec::packet p) {
     action_list out;
-    core.receive(id, std::move(p), {}, now, out);
+    core.receive(id, std::move(p), acl_verdicts::allow_all(), now, out);
     carry_out(out);
   }
 };

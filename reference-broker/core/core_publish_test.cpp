@@ -22,6 +22,7 @@ using test::make_connect;
 using test::publish;
 using test::subscribe;
 using test::text;
+using test::verdicts;
 
 constexpr auto v5 = protocol_version::v5_0;
 
@@ -206,11 +207,11 @@ TEST(CorePublish, AclDeniedPublishIsNotAuthorizedInV5AndNotDelivered) {
   core_test_driver d;
   auto& sub = subscribed(d, "sub", "#", qos::at_least_once);
   auto& pub = d.connect_v5("pub");
-  pub.send(publish("secret", "x", qos::at_least_once, 1, true), {false});
+  pub.send(publish("secret", "x", qos::at_least_once, 1, true), verdicts({false}));
   EXPECT_EQ(pub.take<codec::puback_packet>().reason, reason_code::not_authorized);
-  pub.send(publish("secret", "x", qos::exactly_once, 2), {false});
+  pub.send(publish("secret", "x", qos::exactly_once, 2), verdicts({false}));
   EXPECT_EQ(pub.take<codec::pubrec_packet>().reason, reason_code::not_authorized);
-  pub.send(publish("secret", "x"), {false});
+  pub.send(publish("secret", "x"), verdicts({false}));
   EXPECT_TRUE(pub.idle());
   EXPECT_TRUE(sub.idle());
   EXPECT_FALSE(pub.closed);
@@ -226,9 +227,9 @@ TEST(CorePublish, AclDeniedQos2IdIsFreeAfterErrorPubrec) {
   core_test_driver d;
   auto& sub = subscribed(d, "sub", "t", qos::at_most_once);
   auto& pub = d.connect_v5("pub");
-  pub.send(publish("t", "denied", qos::exactly_once, 7), {false});
+  pub.send(publish("t", "denied", qos::exactly_once, 7), verdicts({false}));
   EXPECT_EQ(pub.take<codec::pubrec_packet>().reason, reason_code::not_authorized);
-  pub.send(publish("t", "allowed", qos::exactly_once, 7), {true});
+  pub.send(publish("t", "allowed", qos::exactly_once, 7), verdicts({true}));
   EXPECT_EQ(pub.take<codec::pubrec_packet>().reason, reason_code::success);
   EXPECT_EQ(drain_payloads(sub), payloads{"allowed"});
 }
@@ -238,10 +239,10 @@ TEST(CorePublish, AclDeniedPublishIsAcknowledgedNormallyInV311) {
   core_test_driver d;
   auto& sub = subscribed(d, "sub", "#", qos::at_least_once);
   auto& pub = d.connect_v311("pub");
-  pub.send(publish("secret", "x", qos::at_least_once, 1), {false});
+  pub.send(publish("secret", "x", qos::at_least_once, 1), verdicts({false}));
   auto ack = pub.take<codec::puback_packet>();
   EXPECT_EQ(ack.packet_id, 1);
-  pub.send(publish("secret", "x", qos::exactly_once, 2), {false});
+  pub.send(publish("secret", "x", qos::exactly_once, 2), verdicts({false}));
   EXPECT_EQ(pub.take<codec::pubrec_packet>().packet_id, 2);
   pub.send(codec::pubrel_packet{2, {}, {}});
   EXPECT_EQ(pub.take<codec::pubcomp_packet>().packet_id, 2);
@@ -923,7 +924,7 @@ TEST(CorePublishFanout, Qos1And2CopiesShareTheirTailButNotTheirPacketId) {
 
   action_list out;
   d.core.receive(pub.id, test::publish("q/topic", "shared payload", codec::qos::exactly_once, 7),
-                 {}, d.now, out);
+                 acl_verdicts::allow_all(), d.now, out);
   std::map<connection_id, const action*> sent;
   for (const action& a : out) {
     if (a.what == action::kind::send) sent[a.conn] = &a;

@@ -23,6 +23,7 @@ using test::make_connect;
 using test::publish;
 using test::subscribe;
 using test::text;
+using test::verdicts;
 
 using codes = std::vector<std::uint8_t>;
 
@@ -58,7 +59,7 @@ codec::unsubscribe_packet unsubscribe(std::vector<std::string> filters, std::uin
   return u;
 }
 
-codes suback(fake_client& c, codec::packet p, acl_verdicts acl = {}) {
+codes suback(fake_client& c, codec::packet p, acl_verdicts acl = acl_verdicts::allow_all()) {
   c.send(std::move(p), std::move(acl));
   return c.take<codec::suback_packet>().reasons;
 }
@@ -113,13 +114,13 @@ TEST(CoreSubscribe, AclDeniedFilterIsNotAuthorized) {
   core_test_driver d;
   auto& c = d.connect_v5("c");
   EXPECT_EQ(suback(c, subscribe_many({sub_of("ok"), sub_of("secret"), sub_of("ok2")}),
-                   {true, false, true}),
+                   verdicts({true, false, true})),
             (codes{0x00, 0x87, 0x00}));
   auto& pub = d.connect_v5("pub");
   pub.send(publish("secret", "x"));
   EXPECT_TRUE(c.idle());  // the refused filter was not subscribed
   auto& old = d.connect_v311("old");
-  EXPECT_EQ(suback(old, subscribe("secret"), {false}), codes{0x80});
+  EXPECT_EQ(suback(old, subscribe("secret"), verdicts({false})), codes{0x80});
 }
 
 TEST(CoreSubscribe, GrantedQosIsCappedByMaximumQos) {

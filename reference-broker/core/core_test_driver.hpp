@@ -1,5 +1,7 @@
-// core_test_driver.hpp: drives broker_core in-process with a fake clock, as a network
-// front end would, and decodes what the core sends back. Test-only.
+// core_test_driver.hpp: drives broker_core in-process with a fake clock through the same
+// front door the network uses: each fake client's packets are encoded and fed as bytes
+// to its client_connection, whose verdict questions the test answers. Decodes what the
+// core sends back. Test-only.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,6 +12,8 @@
 
 #include "codec/packet_codec.hpp"
 #include "reference-broker/core/broker_core.hpp"
+#include "reference-broker/core/client_connection.hpp"
+#include <memory>
 
 namespace mqtt::broker::test {
 
@@ -22,8 +26,9 @@ struct fake_client {
   codec::protocol_version version = codec::protocol_version::v5_0;
   std::deque<codec::packet> inbox;  // packets the core sent, decoded
   bool closed = false;              // the core asked to close it
+  std::unique_ptr<client_connection> link;  // the front door its bytes go through
 
-  void send(codec::packet p, acl_verdicts acl = {});
+  void send(codec::packet p, acl_verdicts acl = acl_verdicts::allow_all());
   // take pops the next packet the core sent; fails the test if there is none or it is
   // not a T.
   template <typename T>
@@ -46,18 +51,22 @@ class core_test_driver {
     auto& c = clients_.emplace_back();
     c.driver = this;
     c.id = next_id_++;
+    peer_identity who;
+    who.conn = c.id;
+    who.peer_address = "127.0.0.1";
+    who.peer_port = static_cast<std::uint16_t>(c.id);
+    who.transport = "tcp";
+    c.link = std::make_unique<client_connection>(core, who);
     action_list out;
-    core.open(c.id, "127.0.0.1:" + std::to_string(c.id), now, out);
+    c.link->open(now, out);
     apply(out);
     return c;
   }
 
-  fake_client& connect(codec::connect_packet c, auth_verdict verdict = {}) {
+  fake_client& connect(codec::connect_packet c, auth_verdict verdict = auth_verdict::allow()) {
     fake_client& client = open();
     client.version = c.version;
-    action_list out;
-    core.receive_connect(client.id, std::move(c), verdict, now, out);
-    apply(out);
+    feed(client, c, acl_verdicts{}, verdict);
     return client;
   }
 
@@ -86,15 +95,33 @@ class core_test_driver {
   }
 
   void receive(fake_client& c, codec::packet p, const acl_verdicts& acl) {
+    feed(c, p, acl, auth_verdict::allow());
+  }
+
+  // feed sends `p` as bytes, answering a CONNECT's question with `verdict` and a PUBLISH
+  // or SUBSCRIBE's with `acl`.
+  void feed(fake_client& c, const codec::packet& p, const acl_verdicts& acl,
+            const auth_verdict& verdict) {
+    feed_bytes(c, codec::encode_packet(p, c.version), acl, verdict);
+  }
+  void feed_bytes(fake_client& c, const codec::byte_buffer& bytes, const acl_verdicts& acl,
+                  const auth_verdict& verdict = auth_verdict::allow()) {
+    if (c.closed) return;  // a closed connection reads nothing more
     action_list out;
-    core.receive(c.id, std::move(p), acl, now, out);
+    next_step step = c.link->feed(bytes, now, out);
+    while (step == next_step::ask) {
+      step = c.link->question().what == verdict_question::kind::connect
+                 ? c.link->answer_connect(verdict, now, out)
+                 : c.link->answer_acl(acl, now, out);
+    }
     apply(out);
   }
 
   // drop closes the network connection from the client side (no DISCONNECT).
   void drop(fake_client& c) {
+    if (c.closed) return;
     action_list out;
-    core.closed(c.id, now, out);
+    c.link->closed(now, out);
     c.closed = true;
     apply(out);
   }
@@ -140,7 +167,7 @@ class core_test_driver {
     }
     for (connection_id id : to_close) {
       action_list more;
-      core.closed(id, now, more);
+      find(id)->link->closed(now, more);
       apply(more);
     }
   }
@@ -220,6 +247,13 @@ inline codec::will_message make_will(std::string topic, std::string payload,
   w.qos_level = q;
   w.retain = retain;
   return w;
+}
+
+// verdicts is one ACL verdict per topic, as an authorizer answers.
+inline acl_verdicts verdicts(std::initializer_list<bool> allowed) {
+  acl_verdicts v;
+  for (bool a : allowed) v.topics.push_back({a, nullptr});
+  return v;
 }
 
 inline std::string text(const codec::byte_buffer& b) { return std::string(b.begin(), b.end()); }

@@ -89,27 +89,8 @@ void broker_core_impl::receive_publish(connection& c, codec::publish_packet&& p,
                  "PUBLISH: Subscription Identifier sent by a client [MQTT-3.3.4-6]");
       return;
     }
-    if (p.props.topic_alias) {
-      const std::uint16_t alias = *p.props.topic_alias;
-      if (alias > config.topic_alias_maximum && !fault("topic-alias-unbounded")) {
-        // [MQTT-3.3.2-12] only 1..Topic Alias Maximum announced in CONNACK are accepted.
-        disconnect(c, reason_code::topic_alias_invalid,
-                   "PUBLISH: Topic Alias " + std::to_string(alias) + " is above the maximum");
-        return;
-      }
-      if (p.topic.empty()) {
-        auto it = c.inbound_aliases.find(alias);
-        if (it == c.inbound_aliases.end()) {
-          disconnect(c, reason_code::protocol_error,
-                     "PUBLISH: Topic Alias " + std::to_string(alias) + " is not mapped");
-          return;
-        }
-        p.topic = it->second;
-      } else {
-        c.inbound_aliases[alias] = p.topic;
-      }
-      p.props.topic_alias.reset();
-    }
+    // Topic Aliases were resolved by client_connection, which keeps the map.
+    p.props.topic_alias.reset();
   }
   if (p.qos_level > config.maximum_qos) {
     disconnect(c, reason_code::qos_not_supported, "PUBLISH: QoS above Maximum QoS");
@@ -201,6 +182,7 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
       [&](const std::string& client, const subscription_entry& e) {
         // [MQTT-3.8.3-3] No Local: not back to the publisher.
         if (e.options.no_local && client == m->origin_client && !fault("no-local-ignored")) return;
+        if (!e.may_read(m->topic)) return;  // the ACL's deny inside an allowed filter
         if (config.copy_per_subscription) {
           delivery d{m, std::min(m->qos_level, e.options.max_qos),
                      e.options.retain_as_published && m->retain, {}};
@@ -223,12 +205,16 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
                                                          e.options.retain_as_published && m->retain, {}});
           return;
         }
-        // One member per group: the next online one in turn, else the next one (4.8.2).
+        // One member per group: the next online one in turn, else the next one (4.8.2),
+        // among the members the ACL lets read the topic.
         const std::size_t n = g.members.size();
         const std::size_t start = g.next.load(std::memory_order_relaxed);
+        std::optional<std::size_t> readable;
         std::size_t pick = start % n;
         for (std::size_t i = 0; i < n; ++i) {
           std::size_t k = (start + i) % n;
+          if (!g.members[k].second.may_read(m->topic)) continue;
+          if (!readable) readable = pick = k;
           auto it = sessions.find(g.members[k].first);
           if (it == sessions.end()) continue;
           std::lock_guard member(it->second->mu);
@@ -237,6 +223,7 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
             break;
           }
         }
+        if (!readable) return;
         // Parallel routes may both pick one member; the turn order is best effort.
         g.next.store(pick + 1, std::memory_order_relaxed);
         const auto& [client, e] = g.members[pick];

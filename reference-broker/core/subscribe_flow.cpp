@@ -44,6 +44,7 @@ void broker_core_impl::receive_subscribe(connection& c, codec::subscribe_packet&
   struct retained_request {
     std::string filter;
     qos granted;
+    std::shared_ptr<const read_filter> read_check;
   };
   std::vector<retained_request> send_retained;
   for (std::size_t i = 0; i < p.subscriptions.size(); ++i) {
@@ -61,10 +62,10 @@ void broker_core_impl::receive_subscribe(connection& c, codec::subscribe_packet&
       ack.reasons.push_back(refusal(reason_code::shared_subscriptions_not_supported));
     } else if (codec::has_wildcard(tree_filter) && !config.wildcard_subscription_available) {
       ack.reasons.push_back(refusal(reason_code::wildcard_subscriptions_not_supported));
-    } else if (i < acl.size() && !acl[i]) {
+    } else if (!acl.allows(i)) {
       ack.reasons.push_back(refusal(reason_code::not_authorized));
     } else {
-      subscription_entry entry{sub.options, sub_id};
+      subscription_entry entry{sub.options, sub_id, acl.read_check(i)};
       entry.options.max_qos = std::min(sub.options.max_qos, config.maximum_qos);
       const auto old = s.subscriptions.find(sub.filter);
       const bool existed = old != s.subscriptions.end();
@@ -84,7 +85,7 @@ void broker_core_impl::receive_subscribe(connection& c, codec::subscribe_packet&
            (!existed || fault("retain-handling-1-ignored"))) ||
           (handling == codec::retain_handling::do_not_send && fault("retain-handling-2-ignored"));
       if (!shared && send_now && !fault("retained-not-sent-on-subscribe")) {
-        send_retained.push_back({sub.filter, entry.options.max_qos});
+        send_retained.push_back({sub.filter, entry.options.max_qos, entry.read_check});
       }
     }
   }
@@ -92,6 +93,7 @@ void broker_core_impl::receive_subscribe(connection& c, codec::subscribe_packet&
   send(c, ack);  // [MQTT-3.8.4-1]
   for (const auto& r : send_retained) {
     for (const message_ptr& m : retained.match(r.filter)) {
+      if (r.read_check && !r.read_check->may_read(m->topic)) continue;  // as for deliveries
       // Retained messages sent for a new subscription carry RETAIN 1 (3.3.1.3).
       delivery d{m, std::min(m->qos_level, r.granted), true, {}};
       if (sub_id) d.subscription_ids.push_back(*sub_id);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "codec/packets.hpp"
+#include "reference-broker/core/verdict.hpp"
 
 namespace mqtt::broker {
 
@@ -21,6 +22,12 @@ namespace mqtt::broker {
 struct subscription_entry {
   codec::subscribe_options options;
   std::optional<std::uint32_t> subscription_id;
+  // Set when the ACL lets the client subscribe to the filter but not read every topic it
+  // matches: asked per delivery. Null (no ACL, or the filter inside one read rule) costs
+  // nothing.
+  std::shared_ptr<const read_filter> read_check;
+
+  bool may_read(std::string_view topic) const { return !read_check || read_check->may_read(topic); }
 };
 
 class subscription_tree {

@@ -36,8 +36,8 @@ struct connection {
   std::uint32_t client_maximum_packet_size = codec::max_packet_size_limit;
   std::uint16_t client_topic_alias_maximum = 0;
   bool request_problem_information = true;
-  // Topic Aliases in each direction; they live and die with the connection [MQTT-3.3.2-7].
-  std::unordered_map<std::uint16_t, std::string> inbound_aliases;
+  // Topic Aliases to the client; they live and die with the connection [MQTT-3.3.2-7].
+  // (The client's own are resolved by client_connection.)
   std::unordered_map<std::string, std::uint16_t> outbound_aliases;
   std::optional<codec::will_message> will;
   // Session Expiry Interval as sent in CONNECT (before any cap): DISCONNECT may not raise

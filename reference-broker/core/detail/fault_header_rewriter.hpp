@@ -1,5 +1,5 @@
 // fault_header_rewriter.hpp: the reserved-flags-ignored-* faults of mqtt-refbroker-faulty
-// (../core/fault_injection.hpp). It follows the fixed headers in the bytes a connection
+// (../fault_injection.hpp). It follows the fixed headers in the bytes a connection
 // reads and overwrites the flag bits of one packet type with the required ones before the
 // framer decodes them, as a broker that never looks at those bits would behave.
 #pragma once
@@ -10,7 +10,7 @@
 
 #include "reference-broker/core/fault_injection.hpp"
 
-namespace mqtt::broker::net {
+namespace mqtt::broker {
 
 class fault_header_rewriter {
  public:
@@ -62,4 +62,4 @@ class fault_header_rewriter {
   unsigned shift_ = 0;
 };
 
-}  // namespace mqtt::broker::net
+}  // namespace mqtt::broker
