@@ -261,9 +261,20 @@ bool acl_file::may_subscribe(std::string_view client_id,
                              std::string_view filter) const {
   filter = strip_share(filter);
   if (filter.empty()) return false;
-  // Mosquitto's sub-matches-acl: the rule, read as a filter, must take in the whole
-  // subscription, so a '+' or '#' in the subscription needs a wildcard in the rule.
-  return decide(client_id, username, filter, acl_access::read, filter_covers);
+  // Refused when a deny rule takes in the whole subscription (Mosquitto's sub-matches-acl:
+  // a '+' or '#' in the subscription needs a wildcard in the rule), or when no read rule
+  // can match any topic of it; otherwise granted, and deliveries are checked (may_read).
+  bool denied = false;
+  bool readable = false;
+  for_each_rule(client_id, username, [&](acl_access access, std::string_view rule) {
+    if (access == acl_access::deny) {
+      denied = filter_covers(rule, filter);
+      return denied;
+    }
+    if (!readable && grants(access, acl_access::read)) readable = filters_overlap(rule, filter);
+    return false;
+  });
+  return readable && !denied;
 }
 
 bool acl_file::may_read(std::string_view client_id, const std::optional<std::string>& username,

@@ -15,24 +15,25 @@
 // when it has no User Name) and every pattern. Deny wins: a matching deny rule refuses
 // whatever else matches; otherwise a rule granting the access must match; else refused.
 // - may_publish: rules are matched against the Topic Name; write/readwrite grants.
-// - may_subscribe: rules are matched against the Topic Filter as Mosquitto's
-//   sub-matches-acl does (`filter_covers`): the rule, read as a filter, must match every
-//   topic the subscription can match, so a '+' or '#' level in the subscription is matched
-//   only by a wildcard in the rule. read/readwrite grants. With `topic readwrite #` and
-//   `topic deny test/nosubscribe`, `#` is granted and `test/nosubscribe` refused; with only
-//   `topic read a/x`, `a/+` is refused (nor do `a/x` and `a/y` together grant it). A
-//   $share/{name}/ prefix is removed first.
-//   Mosquitto's acl_file grants every SUBSCRIBE and checks only deliveries; we go further,
-//   as its dynamic-security plugin does, and refuse a filter no read rule takes in whole.
+// - may_subscribe: refused when an applicable deny rule takes in the whole Topic Filter
+//   (Mosquitto's sub-matches-acl, `filter_covers`: a '+' or '#' level in the subscription
+//   is matched only by a wildcard in the rule), or when no read/readwrite rule can match
+//   any topic the filter matches (`filters_overlap`); otherwise granted, and deliveries
+//   are checked with may_read. With `topic readwrite #` and `topic deny test/nosubscribe`,
+//   `#` is granted and `test/nosubscribe` refused; with only `topic read a/x`, `a/+` is
+//   granted and delivers only a/x, and `b/+` is refused. A $share/{name}/ prefix is
+//   removed first. Mosquitto's acl_file grants every SUBSCRIBE and checks only deliveries;
+//   refusing a filter that can never deliver, or that a deny rule takes in whole, tells the
+//   client at SUBACK time what it would otherwise learn by silence.
 // - may_read: a granted filter can still reach topics a deny rule matches (`#` above reaches
 //   test/nosubscribe), so each delivery is checked as Mosquitto does: rules are matched
 //   against the Topic Name; read/readwrite grants.
 // - needs_read_check lets the broker skip may_read where it can never refuse. The broker
 //   stores the answer with the subscription (false without an ACL file), so a subscription
-//   inside one rule pays nothing per message. For a filter may_subscribe grants, a covering
-//   rule exists, so it is true exactly when an applicable deny rule overlaps the filter
-//   (alice's `sensors/#` above, `#` in the Paho file). One rule must cover alone: rules that
-//   cover only together answer true, which is safe. The answer holds for this file, ClientID
+//   inside one rule pays nothing per message. It is false only when one read rule covers
+//   the filter alone and no applicable deny rule overlaps it (`#` in the Paho file needs
+//   the check; `a/+` under `topic read a/x` does too). Rules that cover only together
+//   answer true, which is safe. The answer holds for this file, ClientID
 //   and User Name: recompute it when a session is resumed under another User Name.
 // - Patterns: a ClientID or User Name that holds '/', '+' or '#' (or starts with '$') would
 //   widen the rule, so an allow pattern using it does not apply; a deny pattern applies with

@@ -234,11 +234,16 @@ TEST_F(AclFilePaho, OnlyFiltersOverlappingTheDeniedTopicNeedReadCheck) {
   EXPECT_FALSE(acl.needs_read_check("c", anonymous, "other/#"));
 }
 
-TEST(AclFileSubscribe, WildcardInFilterNeedsWildcardInRule) {
+TEST(AclFileSubscribe, FilterThatCanReachAReadableTopicIsGrantedAndChecked) {
   acl_file acl = acl_file::parse("topic read a/x\n", "acl");
   EXPECT_TRUE(acl.may_subscribe("c", anonymous, "a/x"));
-  EXPECT_FALSE(acl.may_subscribe("c", anonymous, "a/+"));
-  EXPECT_FALSE(acl.may_subscribe("c", anonymous, "a/#"));
+  EXPECT_FALSE(acl.needs_read_check("c", anonymous, "a/x"));
+  EXPECT_TRUE(acl.may_subscribe("c", anonymous, "a/+"));
+  EXPECT_TRUE(acl.needs_read_check("c", anonymous, "a/+"));
+  EXPECT_TRUE(acl.may_subscribe("c", anonymous, "a/#"));
+  EXPECT_TRUE(acl.may_read("c", anonymous, "a/x"));
+  EXPECT_FALSE(acl.may_read("c", anonymous, "a/y"));
+  EXPECT_FALSE(acl.may_subscribe("c", anonymous, "b/+"));  // no read rule can match it
 }
 
 TEST(AclFileSubscribe, DenyTakesInWildcardLevelsOnlyWithItsOwnWildcards) {

@@ -5,8 +5,25 @@
 namespace mqtt::broker::auth {
 namespace {
 
-auth_verdict accept() { return auth_verdict{true, codec::reason_code::success}; }
+auth_verdict accept() { return auth_verdict::allow(); }
 auth_verdict refuse(codec::reason_code why) { return auth_verdict{false, why}; }
+
+// acl_file_reader is the per-delivery read check of one subscription under the ACL file:
+// the client's identity is fixed when it subscribes (a session resumed later subscribes
+// again under the identity it then has only for new subscriptions, as in Mosquitto).
+class acl_file_reader final : public read_filter {
+ public:
+  acl_file_reader(std::shared_ptr<const acl_file> file, const client_info& client)
+      : file_(std::move(file)), client_id_(client.client_id), username_(client.username) {}
+  bool may_read(std::string_view topic) const override {
+    return file_->may_read(client_id_, username_, topic);
+  }
+
+ private:
+  std::shared_ptr<const acl_file> file_;
+  std::string client_id_;
+  std::optional<std::string> username_;
+};
 
 }  // namespace
 
@@ -81,21 +98,29 @@ acl_checker::local_result acl_checker::check_local(const client_info& client, ac
   return local_result::allowed;
 }
 
+std::shared_ptr<const read_filter> acl_checker::read_check(const client_info& client,
+                                                           std::string_view filter) const {
+  if (!file_ || !file_->needs_read_check(client.client_id, client.username, filter)) return nullptr;
+  return std::make_shared<acl_file_reader>(file_, client);
+}
+
 std::optional<acl_verdicts> acl_checker::try_check_publish(const client_info& client,
                                                            std::string_view topic) const {
   local_result r = check_local(client, acl_action::publish, topic);
   if (r == local_result::ask_webhook) return std::nullopt;
-  return acl_verdicts{r == local_result::allowed};
+  acl_verdicts out;
+  out.topics.push_back({r == local_result::allowed, nullptr});
+  return out;
 }
 
 std::optional<acl_verdicts> acl_checker::try_check_subscribe(
     const client_info& client, const std::vector<std::string>& filters) const {
   acl_verdicts out;
-  out.reserve(filters.size());
+  out.topics.reserve(filters.size());
   for (const std::string& f : filters) {
     local_result r = check_local(client, acl_action::subscribe, f);
     if (r == local_result::ask_webhook) return std::nullopt;
-    out.push_back(r == local_result::allowed);
+    out.topics.push_back({r == local_result::allowed, read_check(client, f)});
   }
   return out;
 }
@@ -123,14 +148,15 @@ void acl_checker::check_async(const client_info& client, acl_action action,
     std::function<void(acl_verdicts)> done;
   };
   auto state = std::make_shared<pending_check>();
-  state->verdicts.assign(topics.size(), false);
+  state->verdicts.topics.assign(topics.size(), topic_verdict{});
   std::vector<std::size_t> ask;
   for (std::size_t i = 0; i < topics.size(); ++i) {
+    if (action == acl_action::subscribe) state->verdicts.topics[i].read_check = read_check(client, topics[i]);
     local_result r = check_local(client, action, topics[i]);
     if (r == local_result::ask_webhook) {
       ask.push_back(i);
     } else {
-      state->verdicts[i] = r == local_result::allowed;
+      state->verdicts.topics[i].allowed = r == local_result::allowed;
     }
   }
   if (ask.empty()) {
@@ -151,7 +177,7 @@ void acl_checker::check_async(const client_info& client, acl_action action,
                                 acl_verdicts result;
                                 {
                                   std::lock_guard lock(state->mtx);
-                                  state->verdicts[i] = ok;
+                                  state->verdicts.topics[i].allowed = ok;
                                   if (--state->remaining != 0) return;
                                   finish = std::move(state->done);
                                   result = std::move(state->verdicts);

@@ -20,7 +20,8 @@
 //      password file of SCRAM lines only is no password check here: it serves enhanced
 //      authentication, and its user names are still refused above.
 //
-// PUBLISH / each SUBSCRIBE filter:
+// PUBLISH / each SUBSCRIBE filter (a granted filter also carries the ACL file's
+// per-delivery read check when the file may refuse some of its topics; see acl_file.hpp):
 //   1. ACL file configured and it refuses: denied (the webhook is not asked).
 //   2. ACL webhook configured: allow -> allowed; deny or any failure -> denied;
 //      ignore -> the ACL file's allow stands, or denied when there is no ACL file.
@@ -43,7 +44,7 @@
 #include "reference-broker/auth/auth_webhook.hpp"
 #include "reference-broker/auth/client_info.hpp"
 #include "reference-broker/auth/password_file.hpp"
-#include "reference-broker/core/broker_core.hpp"
+#include "reference-broker/core/verdict.hpp"
 
 namespace mqtt::broker::auth {
 
@@ -90,6 +91,11 @@ class acl_checker {
   enum class local_result : std::uint8_t { denied, allowed, ask_webhook };
   local_result check_local(const client_info& client, acl_action action,
                            std::string_view topic) const;
+  // read_check is the per-delivery check a granted subscription to `filter` needs under
+  // the ACL file, or null when it can never refuse one (or there is no file). The
+  // webhook decides SUBSCRIBE only: deliveries are not sent to it.
+  std::shared_ptr<const read_filter> read_check(const client_info& client,
+                                                std::string_view filter) const;
   void check_async(const client_info& client, acl_action action,
                    const std::vector<std::string_view>& topics,
                    std::function<void(acl_verdicts)> done) const;
