@@ -1,9 +1,11 @@
-// connection.cpp: the per-connection actor: read chain, verdicts, gathered writes.
+// connection.cpp: the per-connection actor: read chain, verdicts, gathered writes,
+// lingering close.
 #include "reference-broker/net/connection.hpp"
 
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <utility>
 #include <variant>
 
 #include "reference-broker/net/log_sink.hpp"
@@ -12,11 +14,14 @@ namespace mqtt::broker::net {
 
 namespace {
 
-// fill_peer reads the remote address of `s` into `who`; leaves it empty when the
-// transport cannot tell.
-void fill_peer(nng_stream* s, peer_identity& who) {
+// identity_of is what the connection knows of its peer before CONNECT: the remote
+// address of `s` (empty when the transport cannot tell) and the transport.
+peer_identity identity_of(nng_stream* s, connection_id id, std::string_view transport) {
+  peer_identity who;
+  who.conn = id;
+  who.transport = std::string(transport);
   nng_sockaddr sa{};
-  if (s == nullptr || nng_stream_get_addr(s, NNG_OPT_REMADDR, &sa) != 0) return;
+  if (s == nullptr || nng_stream_get_addr(s, NNG_OPT_REMADDR, &sa) != 0) return who;
   char text[INET6_ADDRSTRLEN] = {};
   if (sa.s_family == NNG_AF_INET) {
     inet_ntop(AF_INET, &sa.s_in.sa_addr, text, sizeof text);
@@ -26,64 +31,61 @@ void fill_peer(nng_stream* s, peer_identity& who) {
     who.peer_port = ntohs(sa.s_in6.sa_port);
   }
   who.peer_address = text;
+  return who;
 }
 
-std::string format_peer(const peer_identity& who) {
-  if (who.peer_address.empty()) return "unknown";
-  if (who.peer_address.find(':') != std::string::npos) {
-    return "[" + who.peer_address + "]:" + std::to_string(who.peer_port);
-  }
-  return who.peer_address + ":" + std::to_string(who.peer_port);
-}
+// host_scope brackets one callback's work for the host (connection_host::enter).
+struct host_scope {
+  explicit host_scope(connection_host& h) : host(h) { host.enter(); }
+  ~host_scope() { host.leave(); }
+  connection_host& host;
+};
 
 }  // namespace
 
 connection::connection(connection_id id, stream_handle stream, std::string_view transport,
-                       connection_host& host, connection_authorizer& authorizer,
-                       const connection_limits& limits)
+                       connection_host& host, const connection_limits& limits)
     : id_(id),
       stream_(std::move(stream)),
       host_(host),
-      authorizer_(authorizer),
       limits_(limits),
       inline_io_(transport == "tcp"),
-      framer_(codec::protocol_version::v5_0, limits.decode),
+      session_(host.core(), identity_of(stream_.get(), id, transport)),
       recv_aio_(this),
       send_aio_(this) {
-  identity_.conn = id;
-  identity_.transport = std::string(transport);
-  fill_peer(stream_.get(), identity_);
-  peer_ = format_peer(identity_);
+  peer_ = address_and_port(session_.who());
   nng_aio_set_timeout(send_aio_.get(), limits_.send_timeout_ms);
 }
 
 // By the time the last holder lets go, handle_finished has run: no aio is pending.
 connection::~connection() = default;
 
-void connection::start() { post_recv(); }
+void connection::start() {
+  host_scope scope(host_);
+  action_list out;
+  session_.open(host_.now(), out);
+  host_.dispatch(out);
+  post_recv();
+}
 
 // ---------------------------------------------------------------- read chain
 
+bool connection::close_requested() {
+  std::lock_guard lock(mu_);
+  return close_requested_ || stream_closed_;
+}
+
 void connection::post_recv() {
-  bool done = false;
-  {
-    std::lock_guard lock(mu_);
-    if (close_requested_ || stream_closed_) done = rx_done_ = true;
-  }
-  if (done) {
-    maybe_finish();
+  if (close_requested()) {
+    linger();
     return;
   }
   set_rx_iov(recv_aio_.get());
+  nng_aio_set_timeout(recv_aio_.get(), NNG_DURATION_INFINITE);
   nng_stream_recv(stream_.get(), recv_aio_.get());
   // A close carried out on another thread since the check above cancelled no read (none
-  // was posted yet); cancel this one, or it would wait for the peer until the flush ends.
-  bool closing = false;
-  {
-    std::lock_guard lock(mu_);
-    closing = close_requested_;
-  }
-  if (closing) recv_aio_.cancel();
+  // was posted yet); cancel this one, or it would wait for the peer before lingering.
+  if (close_requested()) recv_aio_.cancel();
 }
 
 void connection::set_rx_iov(nng_aio* aio) {
@@ -96,262 +98,209 @@ void connection::on_recv_done() {
   // destructor is stopping this aio right now; there is nothing to do.
   auto self = weak_from_this().lock();
   if (!self) return;
-  if (took_read(recv_aio_.result(), recv_aio_.count())) process();
-}
-
-bool connection::read_inline() {
-  bool closing = false;
+  host_scope scope(host_);
+  const int rv = recv_aio_.result();
+  const std::size_t n = recv_aio_.count();
+  bool lingering = false;
   {
     std::lock_guard lock(mu_);
-    closing = close_requested_ || stream_closed_;
+    lingering = lingering_;
   }
-  if (!closing) {
+  if (lingering) {
+    on_linger_read(rv, n);
+    return;
+  }
+  if (!took_read(rv)) return;
+  if (close_requested()) {  // closed meanwhile (a takeover): these bytes go unread
+    linger();
+    return;
+  }
+  action_list out;
+  const next_step step = feed(n, out);
+  carry_on(step, out);
+}
+
+std::optional<std::size_t> connection::read_inline() {
+  if (!close_requested()) {
     const auto r = inline_rx_.attempt([&](nng_aio* aio) {
       set_rx_iov(aio);
       nng_stream_recv(stream_.get(), aio);
     });
-    if (!r.would_wait()) return took_read(r.result, r.count);
+    if (!r.would_wait()) {
+      if (took_read(r.result)) return r.count;
+      return std::nullopt;
+    }
   }
-  post_recv();  // also ends the read chain when closing
-  return false;
+  post_recv();  // also lingers when closing
+  return std::nullopt;
 }
 
-bool connection::took_read(int rv, std::size_t n) {
-  if (rv != 0) {
-    {
-      std::lock_guard lock(mu_);
-      if (rv != NNG_ECANCELED && rv != NNG_ECLOSED && !stream_closed_ && !close_requested_) {
+bool connection::took_read(int rv) {
+  if (rv == 0) return true;
+  bool closing = false;
+  {
+    std::lock_guard lock(mu_);
+    closing = close_requested_ && !stream_closed_;
+    if (!closing) {
+      if (rv != NNG_ECANCELED && rv != NNG_ECLOSED && !stream_closed_) {
         log_line(log_level::debug, "event=read_error conn=" + std::to_string(id_) + " peer=" +
                                        peer_ + " error=\"" + nng_strerror(rv) + "\"");
       }
-      // A read that ended (peer gone, reset, or our own cancel) ends the connection.
-      if (!close_requested_) close_stream_locked();
+      // A read that ended (peer gone, reset, or our own close) ends the connection.
+      close_stream_locked();
+      rx_done_ = true;
+    }
+  }
+  // Our own cancel after the core's close: linger instead.
+  if (closing && rv == NNG_ECANCELED) {
+    linger();
+  } else {
+    if (closing) {
+      std::lock_guard lock(mu_);
+      close_stream_locked();  // the peer went away first: nothing to linger for
       rx_done_ = true;
     }
     maybe_finish();
-    return false;
   }
-  host_.handle_bytes_received(n);
-#if defined(MQTTCERT_FAULTS)
-  fault_rewriter_.rewrite(std::span<std::uint8_t>(rx_buf_.data(), n));
-#endif
-  framer_.feed(codec::byte_view(rx_buf_.data(), n));
+  return false;
+}
+
+next_step connection::feed(std::size_t n, action_list& out) {
+  const next_step step = session_.feed(codec::byte_view(rx_buf_.data(), n), host_.now(), out);
   if (n == rx_buf_.size() && rx_buf_.size() < limits_.recv_chunk) {
     rx_buf_.resize(std::min(rx_buf_.size() * 2, limits_.recv_chunk));
   }
-  return true;
+  return step;
 }
 
-void connection::stop_reading() {
-  {
-    std::lock_guard lock(mu_);
-    rx_done_ = true;
-  }
-  maybe_finish();
-}
-
-void connection::process() {
+void connection::carry_on(next_step step, action_list& out) {
   // Reads taken on this thread before the read chain waits for the next callback, so
   // one busy connection does not keep a task thread from the others.
   constexpr int max_inline_reads = 16;
   int inline_reads = 0;
   for (;;) {
-    // The packets of one read reach the host as one batch. Over tcp:// the batch is
-    // carried out (its writes mostly done on this thread) and then the next read is tried
-    // here too, while bytes are waiting. Otherwise the next read is posted before the batch
-    // is carried out, so reading overlaps the writes of a fan-out (the host stays alive
-    // for a batch in progress: see connection_host::end_batch). Before the read chain
-    // stops or hands over to a verdict thread the batch ends first, so the stop and the
-    // hand-over come after this read's actions.
-    host_.begin_batch();
-    const read_step step = process_batch();
-    if (step == read_step::read_more) {
-      if (inline_io_ && inline_reads < max_inline_reads) {
-        host_.end_batch();
-        ++inline_reads;
-        if (read_inline()) continue;
-        return;
-      }
-      post_recv();
-      host_.end_batch();
+    if (step == next_step::ask) {
+      auto v = ask(out);
+      if (!v) return;  // on_verdict carries on
+      step = answer(*v, out);
+      continue;
+    }
+    if (step == next_step::stop) {
+      // The session saw the core close us; that close is in `out` (or was carried out).
+      host_.dispatch(out);
+      linger();
       return;
     }
-    host_.end_batch();
-    if (step == read_step::stop) {
-      stop_reading();
-      return;
+    // The actions of one read go out together. Over tcp:// they are carried out (their
+    // writes mostly done on this thread) and the next read is tried here too, while bytes
+    // are waiting. Otherwise the next read is posted first, so reading overlaps the
+    // writes of a fan-out.
+    if (inline_io_ && inline_reads < max_inline_reads) {
+      host_.dispatch(out);
+      out.clear();
+      ++inline_reads;
+      const auto n = read_inline();
+      if (!n) return;
+      step = feed(*n, out);
+      continue;
     }
-    // verdict_pending
-    std::unique_lock lock(mu_);
-    if (verdict_ != verdict_state::ready) {
-      // The verdict comes later, from another thread, which then carries on reading;
-      // reading pauses until then, so the packets behind this one keep their order.
-      verdict_ = verdict_state::waiting;
-      return;
-    }
-    // It came back while the batch ended: carry on here.
-    verdict_ = verdict_state::none;
-    lock.unlock();
-    deliver_held();
+    post_recv();
+    host_.dispatch(out);
+    return;
   }
 }
 
-connection::read_step connection::process_batch() {
-  for (;;) {
-    {
-      std::lock_guard lock(mu_);
-      if (close_requested_ || stream_closed_) return read_step::stop;
-    }
-    codec::decode_result r = framer_.next();
-    if (r.status == codec::decode_status::need_more) return read_step::read_more;
-    if (r.status != codec::decode_status::ok) {
-      log_line(log_level::debug, "event=decode_error conn=" + std::to_string(id_) +
-                                     " peer=" + peer_ + " why=\"" + r.why + "\"");
-      // The core answers with its reason code and a close; nothing more is read.
-      host_.handle_reject(id_, r);
-      return read_step::stop;
-    }
-    codec::packet p = std::move(*r.value);
-    if (auto* c = std::get_if<codec::connect_packet>(&p)) {
-      if (connect_seen_) {
-        // A second CONNECT is a Protocol Error [MQTT-3.1.0-2]; the core says so.
-        host_.handle_connect(id_, std::move(*c), auth_verdict{true, codec::reason_code::success});
-        continue;
-      }
-      connect_seen_ = true;
-      identity_.client_id = c->client_id;
-      identity_.username = c->username;
-      identity_.version = c->version;
-      held_ = std::move(p);
-      const bool now = ask_and_deliver([&] {
-        authorizer_.authenticate(identity_, std::get<codec::connect_packet>(*held_),
-                                 [self = shared_from_this()](auth_verdict v) {
-                                   self->on_verdict(v, {});
-                                 });
-      });
-      if (!now) return read_step::verdict_pending;
-      continue;
-    }
-    // ACL checks apply once the client is in; before that the core refuses the packet.
-    const bool connected = connect_seen_ && !identity_.client_id.empty();
-    if (connected && std::holds_alternative<codec::publish_packet>(p)) {
-      resolve_topic_alias(std::get<codec::publish_packet>(p));
-      held_ = std::move(p);
-      const bool now = ask_and_deliver([&] {
-        authorizer_.authorize_publish(identity_, std::get<codec::publish_packet>(*held_),
-                                      [self = shared_from_this()](acl_verdicts v) {
-                                        self->on_verdict(std::nullopt, std::move(v));
-                                      });
-      });
-      if (!now) return read_step::verdict_pending;
-      continue;
-    }
-    if (connected && std::holds_alternative<codec::subscribe_packet>(p)) {
-      held_ = std::move(p);
-      const bool now = ask_and_deliver([&] {
-        authorizer_.authorize_subscribe(identity_, std::get<codec::subscribe_packet>(*held_),
-                                        [self = shared_from_this()](acl_verdicts v) {
-                                          self->on_verdict(std::nullopt, std::move(v));
-                                        });
-      });
-      if (!now) return read_step::verdict_pending;
-      continue;
-    }
-    const bool is_auth = std::holds_alternative<codec::auth_packet>(p);
-    host_.handle_packet(id_, std::move(p), {});
-    // An AUTH may have ended an enhanced authentication with CONNACK: from the next
-    // packet on, ACL checks apply with the ClientID in force.
-    if (is_auth && connect_seen_ && identity_.client_id.empty()) {
-      identity_.client_id = host_.client_id_of(id_);
-    }
-  }
-}
-
-// resolve_topic_alias keeps this connection's inbound Topic Alias map and fills in the
-// Topic Name of an alias-only PUBLISH, so the ACL check sees the real topic (3.3.2.3.4).
-// Sending the core the Topic Name with the same alias sets the same mapping again, so
-// this changes nothing for it; an unknown or out-of-range alias is left for the core to
-// refuse (Topic Alias invalid).
-void connection::resolve_topic_alias(codec::publish_packet& p) {
-  if (!p.props.topic_alias) return;
-  const std::uint16_t alias = *p.props.topic_alias;
-  if (alias == 0 || alias > limits_.topic_alias_maximum) return;
-  if (!p.topic.empty()) {
-    inbound_aliases_[alias] = p.topic;
-  } else if (auto it = inbound_aliases_.find(alias); it != inbound_aliases_.end()) {
-    p.topic = it->second;
-  }
-}
-
-template <class Ask>
-bool connection::ask_and_deliver(Ask&& ask) {
+std::optional<connection_host::verdict> connection::ask(action_list& out) {
   {
     std::lock_guard lock(mu_);
     verdict_ = verdict_state::asking;
   }
-  ask();
+  host_.ask(session_.question(),
+            [self = shared_from_this()](connection_host::verdict v) { self->on_verdict(std::move(v)); });
+  auto take_ready_locked = [&]() -> std::optional<connection_host::verdict> {
+    if (verdict_ != verdict_state::ready) return std::nullopt;
+    verdict_ = verdict_state::none;
+    return std::exchange(early_verdict_, std::nullopt);
+  };
   {
     std::lock_guard lock(mu_);
-    // Still asking: process() decides, once its batch has ended, whether the verdict came
-    // meanwhile or the read chain hands over to the verdict's thread.
-    if (verdict_ != verdict_state::ready) return false;
-    verdict_ = verdict_state::none;
+    if (auto v = take_ready_locked()) return v;
   }
-  deliver_held();
-  return true;
+  // The verdict comes later, from another thread, which then carries on reading; reading
+  // pauses until then, so the packets behind this one keep their order. This read's
+  // actions go out first.
+  host_.dispatch(out);
+  out.clear();
+  std::lock_guard lock(mu_);
+  if (auto v = take_ready_locked()) return v;
+  verdict_ = verdict_state::waiting;
+  return std::nullopt;
 }
 
-void connection::on_verdict(std::optional<auth_verdict> connect, acl_verdicts acl) {
+void connection::on_verdict(connection_host::verdict v) {
   {
     std::lock_guard lock(mu_);
-    connect_verdict_ = connect;
-    acl_verdict_ = std::move(acl);
     if (verdict_ == verdict_state::asking) {
-      verdict_ = verdict_state::ready;  // ask_and_deliver delivers on its own thread
+      early_verdict_ = std::move(v);
+      verdict_ = verdict_state::ready;  // ask() takes it on its own thread
       return;
     }
     verdict_ = verdict_state::none;
   }
   // The read chain continues here, on the authorizer's thread.
-  bool closing = false;
-  {
-    std::lock_guard lock(mu_);
-    closing = close_requested_ || stream_closed_;
-  }
-  if (closing) {
-    held_.reset();
-    stop_reading();
+  host_scope scope(host_);
+  if (close_requested()) {
+    linger();
     return;
   }
-  deliver_held();
-  process();
+  action_list out;
+  const next_step step = answer(v, out);
+  carry_on(step, out);
 }
 
-void connection::deliver_held() {
-  std::optional<auth_verdict> cv;
-  acl_verdicts acl;
+next_step connection::answer(const connection_host::verdict& v, action_list& out) {
+  if (const auto* connect = std::get_if<auth_verdict>(&v)) {
+    return session_.answer_connect(*connect, host_.now(), out);
+  }
+  return session_.answer_acl(std::get<acl_verdicts>(v), host_.now(), out);
+}
+
+// ---------------------------------------------------------------- lingering close
+
+void connection::linger() {
+  bool post = false;
   {
     std::lock_guard lock(mu_);
-    cv = connect_verdict_;
-    acl = std::move(acl_verdict_);
-    connect_verdict_.reset();
-    acl_verdict_.clear();
-  }
-  codec::packet p = std::move(*held_);
-  held_.reset();
-  if (auto* c = std::get_if<codec::connect_packet>(&p)) {
-    const auth_verdict v = cv.value_or(auth_verdict{false, codec::reason_code::not_authorized});
-    if (!v.allowed) {
-      log_line(log_level::info, "event=auth_denied conn=" + std::to_string(id_) + " peer=" +
-                                    peer_ + " client_id=\"" + identity_.client_id + "\"");
+    // The session is fed nothing more: maybe_finish may tell the core.
+    rx_done_ = true;
+    if (!close_requested_) close_after_flush_locked();  // the session stopped on its own
+    if (!stream_closed_ && !lingering_) {
+      lingering_ = post = true;
+      linger_until_ = std::chrono::steady_clock::now() +
+                      std::chrono::milliseconds(limits_.linger_max_ms);
     }
-    host_.handle_connect(id_, std::move(*c), v);
-    // The core may have assigned the ClientID; ACL checks use the one in force. Empty
-    // means refused, and then nothing is authorized.
-    identity_.client_id = v.allowed ? host_.client_id_of(id_) : std::string();
+  }
+  if (post) post_linger_read();
+  maybe_finish();
+}
+
+void connection::post_linger_read() {
+  // Discard into the read buffer; a read that waits linger_quiet_ms for nothing ends it.
+  set_rx_iov(recv_aio_.get());
+  nng_aio_set_timeout(recv_aio_.get(), limits_.linger_quiet_ms);
+  nng_stream_recv(stream_.get(), recv_aio_.get());
+}
+
+void connection::on_linger_read(int rv, std::size_t n) {
+  if (rv == 0 && n > 0 && std::chrono::steady_clock::now() < linger_until_) {
+    post_linger_read();
     return;
   }
-  host_.handle_packet(id_, std::move(p), acl);
+  {
+    std::lock_guard lock(mu_);
+    lingering_ = false;
+  }
+  maybe_finish();
 }
 
 // ---------------------------------------------------------------- write side
@@ -385,9 +334,14 @@ bool connection::carry_out(const action& a) {
     claimed = claim_write_locked() || claimed;
   }
   if (closing) {
-    // Stop reading now; a pending read ends with NNG_ECANCELED and the read chain stops.
-    recv_aio_.cancel();
-    // When the read chain had stopped already (a decode failure), nothing else will.
+    // Stop feeding the session now: a pending read ends with NNG_ECANCELED and the read
+    // chain lingers. A lingering read is left alone (the chain is already there).
+    bool lingering = false;
+    {
+      std::lock_guard lock(mu_);
+      lingering = lingering_;
+    }
+    if (!lingering) recv_aio_.cancel();
     maybe_finish();
   }
   return claimed;
@@ -484,7 +438,6 @@ bool connection::finish_write(int rv, std::size_t n) {
       }
       if (!stream_closed_) more = prepare_batch_locked();
       tx_pending_ = more;
-      if (!more && close_requested_) close_stream_locked();
       if (stream_closed_) drop_queue_locked();
     }
   }
@@ -496,8 +449,9 @@ bool connection::finish_write(int rv, std::size_t n) {
 
 void connection::close_after_flush_locked() {
   if (close_requested_ || stream_closed_) return;
+  // The stream stays open until what is queued is written and the read chain has
+  // lingered (maybe_finish closes it).
   close_requested_ = true;
-  if (!tx_pending_) close_stream_locked();
 }
 
 void connection::abort(std::string_view why) {
@@ -532,19 +486,22 @@ void connection::maybe_finish() {
     if (!closed_reported_) report_closed = closed_reported_ = true;
   }
   if (report_closed) {
-    host_.handle_closed(id_);
+    // The read chain feeds the session nothing more, so this thread may: the core hears
+    // of the close now, while the stream may still linger.
+    action_list out;
+    session_.closed(host_.now(), out);
+    host_.dispatch(out);
     std::lock_guard lock(mu_);
     closed_report_done_ = true;
   }
-  // Finished only once handle_closed has returned: a write ending on another thread
-  // meanwhile must not let the server drop the connection (and shut down) while the
-  // core is still handling its close.
+  // Finished only once the session's close has been handled: a write ending on another
+  // thread meanwhile must not let the server drop the connection (and shut down) while
+  // the core is still handling it.
   bool finish = false;
   {
     std::lock_guard lock(mu_);
-    if (closed_report_done_ && !tx_pending_ && !finished_) {
-      // A close asked for after flush may still have its stream open here (nothing was
-      // queued); close it now so the peer sees the end.
+    if (closed_report_done_ && !tx_pending_ && !lingering_ && !finished_) {
+      // Written and lingered: close the stream so the peer sees the end.
       close_stream_locked();
       finish = finished_ = true;
     }

@@ -1,7 +1,7 @@
-// connection_authorizer.hpp: what the network layer asks before it hands a CONNECT,
-// PUBLISH or SUBSCRIBE to the broker core. Verdicts may come back at once or later (an
-// HTTP webhook); the connection stops reading until its verdict is in, so packets keep
-// their order. allow_all_authorizer is the default; the auth module (../auth) plugs in
+// connection_authorizer.hpp: who answers the verdict questions a client_connection
+// (../core) asks about a CONNECT, PUBLISH or SUBSCRIBE. Verdicts may come back at once or
+// later (an HTTP webhook); the connection stops reading until its verdict is in, so
+// packets keep their order. allow_all_authorizer is the default; the auth module (../auth) plugs in
 // through make_authorizer() in authorizer_factory.hpp.
 #pragma once
 
@@ -12,22 +12,10 @@
 #include <string>
 
 #include "codec/packets.hpp"
-#include "reference-broker/core/broker_core.hpp"
+#include "reference-broker/core/enhanced_auth.hpp"
+#include "reference-broker/core/verdict.hpp"
 
 namespace mqtt::broker::net {
-
-// peer_identity is who a connection is, as far as the network layer knows it.
-struct peer_identity {
-  connection_id conn = 0;
-  // Empty before CONNECT; for authenticate() the ClientID as sent (maybe "", the core
-  // assigns one after the verdict); for ACL checks the one in force.
-  std::string client_id;
-  std::optional<std::string> username;
-  std::string peer_address;  // IP address without port ("127.0.0.1", "::1")
-  std::uint16_t peer_port = 0;
-  std::string transport;     // "tcp", "ws", "tls+tcp", "wss"
-  codec::protocol_version version = codec::protocol_version::v5_0;
-};
 
 // connection_authorizer decides who may connect and what they may publish and subscribe.
 // Every method must call `done` exactly once, either before returning (on the caller's
@@ -45,12 +33,11 @@ class connection_authorizer {
   virtual void authenticate(const peer_identity& who, const codec::connect_packet& connect,
                             connect_done done) = 0;
 
-  // authorize_publish answers for one PUBLISH: one verdict, or none meaning "allowed".
+  // authorize_publish answers for one PUBLISH (its Topic Name resolved from any alias).
   virtual void authorize_publish(const peer_identity& who, const codec::publish_packet& p,
                                  acl_done done) = 0;
 
-  // authorize_subscribe answers for a SUBSCRIBE: one verdict per Topic Filter, in order,
-  // or none meaning "all allowed".
+  // authorize_subscribe answers for a SUBSCRIBE: one verdict per Topic Filter, in order.
   virtual void authorize_subscribe(const peer_identity& who, const codec::subscribe_packet& p,
                                    acl_done done) = 0;
 
@@ -64,16 +51,16 @@ class allow_all_authorizer final : public connection_authorizer {
  public:
   void authenticate(const peer_identity&, const codec::connect_packet&,
                     connect_done done) override {
-    done(auth_verdict{true, codec::reason_code::success});
+    done(auth_verdict::allow());
   }
   void authorize_publish(const peer_identity&, const codec::publish_packet&,
                          acl_done done) override {
-    done({});  // empty: allowed
+    done(acl_verdicts::allow_all());
   }
   void authorize_subscribe(const peer_identity&, const codec::subscribe_packet& p,
                            acl_done done) override {
     (void)p;
-    done({});  // empty: every filter allowed
+    done(acl_verdicts::allow_all());
   }
 };
 

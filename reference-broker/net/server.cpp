@@ -14,14 +14,12 @@ server::server(server_settings settings, std::unique_ptr<connection_authorizer> 
       core_(settings_.core, authorizer ? authorizer->enhanced_auth_methods() : nullptr),
       authorizer_(authorizer ? std::move(authorizer) : std::make_unique<allow_all_authorizer>()),
       tick_aio_(this) {
-  limits_.decode.max_packet_size = settings_.core.maximum_packet_size;
   // A faster clock needs finer ticks for the same keep-alive precision in broker time.
   if (settings_.time_scale > 1) {
     settings_.tick_interval_ms =
         std::max<nng_duration>(5, settings_.tick_interval_ms / static_cast<nng_duration>(settings_.time_scale));
   }
   limits_.max_outbound_bytes = settings_.max_outbound_bytes;
-  limits_.topic_alias_maximum = settings_.core.topic_alias_maximum;
   // Check every URL and TLS file now, so a bad one fails before anything is bound.
   for (const auto& ls : settings_.listeners) {
     if (transport_of(ls.url).empty()) {
@@ -63,46 +61,15 @@ std::vector<int> server::bound_ports() const {
   return ports;
 }
 
-namespace {
-// The actions held back on this thread between begin_batch and end_batch. Per thread,
-// since every read runs on one; one server per process.
-struct held_actions {
-  action_list actions;
-  int depth = 0;
-};
-thread_local held_actions batch;
-}  // namespace
+void server::enter() { callbacks_in_flight_.fetch_add(1, std::memory_order_relaxed); }
 
-void server::begin_batch() {
-  if (batch.depth++ == 0) batches_in_flight_.fetch_add(1, std::memory_order_relaxed);
-}
-
-void server::end_batch() {
-  if (--batch.depth > 0) return;
-  action_list out;
-  out.swap(batch.actions);
-  dispatch(out);  // may call the core again; depth is 0, so those calls dispatch at once
+void server::leave() {
   // Last: from here on shutdown may finish and the server go away.
-  batches_in_flight_.fetch_sub(1, std::memory_order_release);
+  callbacks_in_flight_.fetch_sub(1, std::memory_order_release);
 }
 
 template <class F>
 void server::with_core(F&& f) {
-  if (batch.depth > 0) {
-    const std::size_t first = batch.actions.size();
-    f(core_, now(), batch.actions);
-    // A close goes out at once, so the connection stops reading where the core stopped
-    // listening and no later packet reaches the authorizer.
-    const bool closes = std::any_of(batch.actions.begin() + static_cast<std::ptrdiff_t>(first),
-                                    batch.actions.end(),
-                                    [](const action& a) { return a.what == action::kind::close; });
-    if (closes) {
-      action_list out;
-      out.swap(batch.actions);
-      dispatch(out);
-    }
-    return;
-  }
   action_list out;
   f(core_, now(), out);
   dispatch(out);
@@ -144,8 +111,7 @@ void server::dispatch(const action_list& actions) {
 
 void server::on_accept(stream_handle s, const listener& from) {
   const connection_id id = next_id_.fetch_add(1);
-  auto c = std::make_shared<connection>(id, std::move(s), from.transport(), *this,
-                                        *authorizer_, limits_);
+  auto c = std::make_shared<connection>(id, std::move(s), from.transport(), *this, limits_);
   if (stopping_.load()) {
     c->abort("server shutting down");
     // Nothing was started: no callback will report it, so it is simply dropped.
@@ -162,9 +128,6 @@ void server::on_accept(stream_handle s, const listener& from) {
     std::lock_guard lock(live_mutex_);
     ++live_;
   }
-  with_core([&](broker_core& core, millis t, action_list& out) {
-    core.open(id, std::string(from.transport()) + "://" + c->peer(), t, out);
-  });
   c->start();
 }
 
@@ -174,31 +137,31 @@ void server::on_tick() {
   nng_sleep_aio(settings_.tick_interval_ms, tick_aio_.get());
 }
 
-void server::handle_connect(connection_id conn, codec::connect_packet&& p,
-                            const auth_verdict& verdict) {
-  with_core([&](broker_core& core, millis t, action_list& out) {
-    core.receive_connect(conn, std::move(p), verdict, t, out);
-  });
-}
-
-void server::handle_packet(connection_id conn, codec::packet&& p, const acl_verdicts& acl) {
-  with_core([&](broker_core& core, millis t, action_list& out) {
-    core.receive(conn, std::move(p), acl, t, out);
-  });
-}
-
-void server::handle_reject(connection_id conn, const codec::decode_result& failure) {
-  with_core([&](broker_core& core, millis t, action_list& out) {
-    core.reject(conn, failure, t, out);
-  });
-}
-
-void server::handle_bytes_received(std::size_t n) { core_.count_bytes_received(n); }
-
-std::string server::client_id_of(connection_id conn) { return core_.client_id(conn); }
-
-void server::handle_closed(connection_id conn) {
-  with_core([&](broker_core& core, millis t, action_list& out) { core.closed(conn, t, out); });
+void server::ask(const verdict_question& q, verdict_done done) {
+  std::shared_lock lock(authorizer_mu_);
+  if (!authorizer_) {
+    // Shutting down: nobody new gets in, nothing more gets through.
+    if (q.what == verdict_question::kind::connect) {
+      done(auth_verdict{false, codec::reason_code::server_unavailable});
+    } else {
+      done(acl_verdicts{});
+    }
+    return;
+  }
+  switch (q.what) {
+    case verdict_question::kind::connect:
+      authorizer_->authenticate(*q.who, std::get<codec::connect_packet>(*q.packet),
+                                [done](auth_verdict v) { done(v); });
+      return;
+    case verdict_question::kind::publish:
+      authorizer_->authorize_publish(*q.who, std::get<codec::publish_packet>(*q.packet),
+                                     [done](acl_verdicts v) { done(std::move(v)); });
+      return;
+    case verdict_question::kind::subscribe:
+      authorizer_->authorize_subscribe(*q.who, std::get<codec::subscribe_packet>(*q.packet),
+                                       [done](acl_verdicts v) { done(std::move(v)); });
+      return;
+  }
 }
 
 void server::handle_finished(connection_id conn) {
@@ -219,6 +182,13 @@ void server::shutdown(std::chrono::milliseconds flush) {
   stopping_.store(true);
   for (auto& l : listeners_) l->stop();
   tick_aio_.stop();
+  // No new verdicts: from here on every question is denied without asking. The retired
+  // authorizer still answers what it was asked before.
+  std::unique_ptr<connection_authorizer> retired;
+  {
+    std::unique_lock lock(authorizer_mu_);
+    retired = std::move(authorizer_);
+  }
 
   with_core([](broker_core& core, millis t, action_list& out) { core.shutdown(t, out); });
 
@@ -238,8 +208,7 @@ void server::shutdown(std::chrono::milliseconds flush) {
     if (!all_gone()) {
       lock.unlock();
       // Destroying the authorizer cancels its requests; their denials end the connections.
-      authorizer_.reset();
-      authorizer_ = std::make_unique<allow_all_authorizer>();
+      retired.reset();
       lock.lock();
       table_empty_.wait_for(lock, std::chrono::seconds(1), all_gone);
     }
@@ -247,8 +216,8 @@ void server::shutdown(std::chrono::milliseconds flush) {
   const auto n = live_;
   lock.unlock();
   // A connection finishes on one thread while another may still carry out its last
-  // batch; that takes microseconds, so wait for it here.
-  while (batches_in_flight_.load(std::memory_order_acquire) > 0) std::this_thread::yield();
+  // actions; that takes microseconds, so wait for it here.
+  while (callbacks_in_flight_.load(std::memory_order_acquire) > 0) std::this_thread::yield();
   // A server that failed to start says so itself; no shutdown line after that error.
   if (started_) log_line(log_level::info, "event=shutdown connections_left=" + std::to_string(n));
 }

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -37,6 +38,11 @@ struct server_settings {
 // parallel), and the server holds no lock while it calls the core or carries out actions.
 // Order: each connection puts the actions it gets back into the core's order by their
 // seq (connection::carry_out), so a CONNACK still goes out before the first PUBLISH.
+//
+// Verdicts: connections ask through ask(), which hands the question to the authorizer
+// under a shared lock. Shutdown takes the authorizer out under the exclusive side, so
+// every later question is denied without asking, and no connection ever gets a verdict
+// from anything but the configured authorizer.
 class server final : public connection_host {
  public:
   server(server_settings settings, std::unique_ptr<connection_authorizer> authorizer);
@@ -58,16 +64,13 @@ class server final : public connection_host {
   void shutdown(std::chrono::milliseconds flush);
 
   // connection_host
-  void handle_connect(connection_id conn, codec::connect_packet&& p,
-                      const auth_verdict& verdict) override;
-  void handle_packet(connection_id conn, codec::packet&& p, const acl_verdicts& acl) override;
-  void handle_reject(connection_id conn, const codec::decode_result& failure) override;
-  void handle_bytes_received(std::size_t n) override;
-  std::string client_id_of(connection_id conn) override;
-  void handle_closed(connection_id conn) override;
+  broker_core& core() override { return core_; }
+  millis now() const override;
+  void dispatch(const action_list& actions) override;
+  void ask(const verdict_question& q, verdict_done done) override;
   void handle_finished(connection_id conn) override;
-  void begin_batch() override;
-  void end_batch() override;
+  void enter() override;
+  void leave() override;
 
  private:
   void on_accept(stream_handle s, const listener& from);
@@ -76,9 +79,7 @@ class server final : public connection_host {
   // with_core runs f(core, now, actions) and dispatches the actions.
   template <class F>
   void with_core(F&& f);
-  void dispatch(const action_list& actions);
   std::shared_ptr<connection> find(connection_id conn);
-  millis now() const;
 
   // The connection table, in shards by id so that dispatching actions on many threads
   // does not meet on one mutex.
@@ -97,7 +98,9 @@ class server final : public connection_host {
 
   broker_core core_;
   // After core_: destroyed first, so verdicts it cancels on the way out still find a core.
+  // Null once shutdown has begun: questions are then denied (see ask()).
   std::unique_ptr<connection_authorizer> authorizer_;
+  std::shared_mutex authorizer_mu_;
 
   std::array<table_shard, table_shards> table_;
   // live_ counts the table's connections; shutdown waits on table_empty_ for it to be 0.
@@ -105,9 +108,9 @@ class server final : public connection_host {
   std::condition_variable table_empty_;
   std::size_t live_ = 0;
   std::atomic<connection_id> next_id_{1};
-  // Batches begun and not yet ended, on any thread; shutdown waits for 0, since a
-  // connection can finish while its last batch is still being carried out.
-  std::atomic<int> batches_in_flight_{0};
+  // Connection callbacks entered and not yet left, on any thread; shutdown waits for 0,
+  // since a connection can finish while another thread still carries out its actions.
+  std::atomic<int> callbacks_in_flight_{0};
 
   std::vector<std::unique_ptr<listener>> listeners_;
   std::atomic<bool> stopping_{false};
