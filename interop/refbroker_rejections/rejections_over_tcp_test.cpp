@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "codec/hex.hpp"
-#include "codec/packet_rejection_vectors.hpp"
+#include "codec/testing/packet_rejection_vectors.hpp"
 #include "conformance/harness/broker_target.hpp"
 #include "conformance/harness/raw_client.hpp"
 #include "conformance/harness/transcript.hpp"
