@@ -295,7 +295,7 @@ def main():
     ap.add_argument("--out", help="also write the report (Markdown) to FILE")
     ap.add_argument("--json", help="also write every raw result to FILE")
     args = ap.parse_args()
-    args.refbroker = os.path.join(args.build, "reference-broker", "net", "mqtt-refbroker")
+    args.refbroker = os.path.join(args.build, "reference-broker", "mqtt-refbroker")
     args.bench = os.path.join(args.build, "bench", "mqtt_bench", "mqtt-bench")
     args.nanomq = os.environ.get("NANOMQ_BIN")
     for exe in (args.refbroker, args.bench, args.mosquitto):

@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "codec/packet_test_vectors.hpp"
+#include "codec/testing/packet_test_vectors.hpp"
 
 namespace mqtt::codec {
 namespace {

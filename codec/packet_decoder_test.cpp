@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "codec/packet_rejection_vectors.hpp"
-#include "codec/packet_test_vectors.hpp"
+#include "codec/testing/packet_rejection_vectors.hpp"
+#include "codec/testing/packet_test_vectors.hpp"
 
 namespace mqtt::codec {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "codec/packet_test_vectors.hpp"
+#include "codec/testing/packet_test_vectors.hpp"
 
 namespace mqtt::codec {
 namespace {

@@ -2,7 +2,7 @@
 // running mqtt-refbroker over TCP (after a valid CONNECT where the packet is not itself a
 // CONNECT). The broker must answer with nothing but an error CONNACK or DISCONNECT, close
 // the connection, and keep serving new clients. Run it against an ASan build with
-// MQTTCERT_REFBROKER=build/asan/reference-broker/net/mqtt-refbroker.
+// MQTTCERT_REFBROKER=build/asan/reference-broker/mqtt-refbroker.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "codec/hex.hpp"
-#include "codec/packet_rejection_vectors.hpp"
+#include "codec/testing/packet_rejection_vectors.hpp"
 #include "conformance/harness/broker_target.hpp"
 #include "conformance/harness/raw_client.hpp"
 #include "conformance/harness/transcript.hpp"

@@ -1,7 +1,7 @@
 // http_webhook_client.hpp: the nng HTTP client that carries auth/ACL webhook requests
 // (auth::webhook_transport). One HTTP/1.1 connection per request, closed after the
 // answer; the timeout covers connect, send and answer. Built into mqtt_broker_webhook
-// (see reference-broker/auth/CMakeLists.txt).
+// by this folder's CMakeLists.txt.
 #pragma once
 
 #include <chrono>
