@@ -134,6 +134,9 @@ int main(int argc, char** argv) {
                    "subscription (default: once, at the highest QoS)");
   limits->add_option("--max-client-id-length", bc.max_client_id_length,
                      "Longest ClientID accepted in bytes (0: any)");
+  limits->add_option("--connect-timeout-ms", bc.connect_timeout_ms,
+                     "Close a connection that has not completed CONNECT within this time")
+      ->check(CLI::Range(100u, 3'600'000u));
   limits->add_option("--max-queued", bc.max_queued_messages,
                      "QoS 1/2 messages queued per session behind the in-flight window");
   limits->add_option("--max-inflight", bc.max_inflight_messages,

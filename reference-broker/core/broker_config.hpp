@@ -40,6 +40,10 @@ struct broker_config {
   std::uint16_t max_inflight_messages = 1024;
   // Retained messages kept at most (new topics beyond it are refused with a log line).
   std::size_t max_retained_messages = 100'000;
+  // A connection that has not completed CONNECT (and any enhanced authentication) within
+  // this time is closed without a CONNACK (3.1.4 lets the server close it; keeps
+  // half-open and silent sockets from holding resources).
+  std::uint32_t connect_timeout_ms = 10'000;
   // $SYS/broker/... statistics every this many milliseconds; 0 turns them off.
   std::uint32_t sys_interval_ms = 10'000;
 };

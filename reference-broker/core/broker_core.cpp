@@ -18,9 +18,6 @@ using codec::reason_code;
 
 namespace {
 
-// A connection that has not sent CONNECT within this time is closed.
-constexpr millis connect_timeout{10'000};
-
 // kept_aliases holds each ClientID's outbound Topic Aliases across connections, for the
 // seeded fault topic-alias-kept-across-reconnect only (calls that run alone touch it).
 std::unordered_map<std::string, std::unordered_map<std::string, std::uint16_t>>& kept_aliases() {
@@ -511,12 +508,12 @@ void broker_core_impl::end_session(const std::shared_ptr<session>& s) {
   if (it != sessions.end() && it->second == s) sessions.erase(it);
 }
 
-std::optional<millis> broker_core_impl::connection_due(const connection& c) {
+std::optional<millis> broker_core_impl::connection_due(const connection& c) const {
   // Due once the time is *over* (strictly more than the period has passed).
   constexpr millis past{1};
   if (c.st == connection::state::awaiting_connect ||
       c.st == connection::state::authenticating) {
-    return c.opened_at + connect_timeout + past;  // the exchange must end in that time too
+    return c.opened_at + millis(config.connect_timeout_ms) + past;  // the exchange must end in that time too
   }
   if (c.st == connection::state::connected && c.keep_alive > 0 && !fault("keep-alive-ignored")) {
     return c.last_packet +
@@ -545,10 +542,11 @@ void broker_core_impl::tick() {
       connection_deadlines.push(*due, id);
     } else if (c.st == connection::state::awaiting_connect) {
       c.publish_will_on_close = false;
-      close(c, "no CONNECT within 10 s");
+      close(c, "no CONNECT within " + std::to_string(config.connect_timeout_ms) + " ms");
     } else if (c.st == connection::state::authenticating) {
       c.publish_will_on_close = false;
-      close(c, "enhanced authentication not finished within 10 s");
+      close(c, "enhanced authentication not finished within " +
+                   std::to_string(config.connect_timeout_ms) + " ms");
     } else {
       disconnect(c, reason_code::keep_alive_timeout, "Keep Alive timeout");
     }

@@ -461,7 +461,7 @@ TEST(CoreConnect, ServerKeepAliveIsAnnouncedAndEnforced) {
   }
 }
 
-TEST(CoreConnect, ConnectTimeoutIsTenSeconds) {
+TEST(CoreConnect, ConnectTimeoutIsTenSecondsByDefault) {
   core_test_driver d;
   auto& c = d.open();
   d.advance(millis(10'000));
@@ -469,6 +469,22 @@ TEST(CoreConnect, ConnectTimeoutIsTenSeconds) {
   d.advance(millis(1));
   EXPECT_TRUE(c.closed);
   EXPECT_TRUE(c.idle());
+}
+
+TEST(CoreConnect, ConnectTimeoutIsConfigurable) {
+  broker_config cfg;
+  cfg.connect_timeout_ms = 500;
+  core_test_driver d(cfg);
+  auto& silent = d.open();
+  auto& partial = d.open();
+  d.feed_bytes(partial, {0x10, 0x10, 0x00, 0x04, 'M'}, {});  // a CONNECT that never ends
+  d.advance(millis(500));
+  EXPECT_FALSE(silent.closed);
+  EXPECT_FALSE(partial.closed);
+  d.advance(millis(1));
+  EXPECT_TRUE(silent.closed);
+  EXPECT_TRUE(partial.closed);
+  EXPECT_TRUE(partial.idle());  // closed without a CONNACK
 }
 
 TEST(CoreConnect, ConnectedClientIsNotHitByConnectTimeout) {

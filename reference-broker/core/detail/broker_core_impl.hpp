@@ -187,7 +187,7 @@ class broker_core_impl {
   connection* online(session& s);
   void end_session(const std::shared_ptr<session>& s);
   // connection_due is when tick() must act on `c` (CONNECT timeout, Keep Alive), if ever.
-  static std::optional<millis> connection_due(const connection& c);
+  std::optional<millis> connection_due(const connection& c) const;
   // schedule_session has tick() look at `s` at `when`, unless it will earlier anyway.
   void schedule_session(const std::shared_ptr<session>& s, millis when);
   std::uint16_t allocate_packet_id(session& s);
