@@ -1,21 +1,27 @@
-// broker_session_fuzzer: drives the sans-I/O broker core with three fake connections and
-// a fake clock, as the network front end does. The input is a list of operations:
-//   byte op: bits 0-1 pick the connection, bits 2-3 the operation
-//     0: feed the next N bytes (N = following byte) to that connection's framer
+// broker_session_fuzzer: drives three client_connection sessions (the same front door the
+// network uses: framer, CONNECT gating, Topic Aliases, the verdict hold) over one broker
+// core with a fake clock. The input is a list of operations:
+//   byte op: bits 0-1 pick the connection, bits 2-3 the operation, bits 4-7 the verdicts
+//     0: feed the next N bytes (N = following byte) to that connection
 //     1: advance the clock by (following byte) * 100 ms and tick
 //     2: drop the connection (network closed) and open a fresh one in its place
 //     3: feed a canned CONNECT (5.0, session expiry 60 s, ClientID by connection) so
 //        inputs get past the handshake
+//   Each verdict question the feed raises is answered from bits 4-7 in turn: bit set =
+//   allowed (CONNECT, or every topic), clear = an unset verdict, which must deny.
 // Checks: no crash; every byte the core sends decodes as one whole packet in the
-// connection's version; nothing is sent to a connection after the core closed it.
+// connection's version; nothing is sent to a connection after the core closed it; a
+// stopped session asks nothing more; a question always carries the packet it is about.
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
-#include "codec/framer.hpp"
+#include <memory>
+
 #include "reference-broker/core/broker_core.hpp"
+#include "reference-broker/core/client_connection.hpp"
 
 using namespace mqtt;
 using namespace mqtt::codec;
@@ -24,7 +30,7 @@ namespace {
 
 struct fake_connection {
   broker::connection_id id = 0;
-  framer in;
+  std::unique_ptr<broker::client_connection> link;
   bool closed = false;
 };
 
@@ -51,10 +57,14 @@ struct session_run {
 
   void open(fake_connection& c) {
     c.id = next_id++;
-    c.in = framer(protocol_version::v5_0, decode_limits{4096, utf8_policy::required});
+    broker::peer_identity who;
+    who.conn = c.id;
+    who.peer_address = "127.0.0.1";
+    who.transport = "tcp";
+    c.link = std::make_unique<broker::client_connection>(core, who);
     c.closed = false;
     broker::action_list out;
-    core.open(c.id, "fuzz", now, out);
+    c.link->open(now, out);
     apply(out);
   }
 
@@ -77,31 +87,36 @@ struct session_run {
       } else if (a.what == broker::action::kind::close && c && !c->closed) {
         c->closed = true;
         broker::action_list more;
-        core.closed(c->id, now, more);
+        c->link->closed(now, more);
         apply(more);
       }
     }
   }
 
-  void feed(fake_connection& c, byte_view bytes) {
+  // feed gives `bytes` to the session and answers its questions from `verdict_bits`.
+  void feed(fake_connection& c, byte_view bytes, unsigned verdict_bits) {
     if (c.closed) return;
-    c.in.feed(bytes);
-    for (;;) {
-      decode_result r = c.in.next();
-      if (r.status == decode_status::need_more) return;
-      broker::action_list out;
-      if (r.status != decode_status::ok) {
-        core.reject(c.id, r, now, out);
-        apply(out);
-        return;
-      }
-      if (auto* connect = std::get_if<connect_packet>(&*r.value)) {
-        core.receive_connect(c.id, std::move(*connect), {}, now, out);
+    broker::action_list out;
+    broker::next_step step = c.link->feed(bytes, now, out);
+    for (unsigned bit = 0; step == broker::next_step::ask; bit = (bit + 1) % 4) {
+      const broker::verdict_question q = c.link->question();
+      if (q.packet == nullptr || q.who == nullptr) __builtin_trap();
+      const bool allow = (verdict_bits >> bit) & 1;
+      if (q.what == broker::verdict_question::kind::connect) {
+        step = c.link->answer_connect(allow ? broker::auth_verdict::allow() : broker::auth_verdict{},
+                                      now, out);
       } else {
-        core.receive(c.id, std::move(*r.value), {}, now, out);
+        step = c.link->answer_acl(allow ? broker::acl_verdicts::allow_all() : broker::acl_verdicts{},
+                                  now, out);
       }
-      apply(out);
-      if (c.closed) return;
+    }
+    apply(out);
+    if (step == broker::next_step::stop) {
+      // A stopped session reads and asks nothing more.
+      broker::action_list after;
+      if (c.link->feed(bytes, now, after) != broker::next_step::stop || !after.empty()) {
+        __builtin_trap();
+      }
     }
   }
 };
@@ -124,7 +139,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (i >= size) return 0;
         const std::size_t want = data[i++];
         const std::size_t n = std::min(want, size - i);
-        run.feed(c, byte_view(data + i, n));
+        run.feed(c, byte_view(data + i, n), op >> 4);
         i += n;
         break;
       }
@@ -140,7 +155,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!c.closed) {
           c.closed = true;
           broker::action_list out;
-          run.core.closed(c.id, run.now, out);
+          c.link->closed(run.now, out);
           run.apply(out);
         }
         run.open(c);
@@ -151,7 +166,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::array<std::uint8_t, sizeof canned_connect> connect{};
         std::copy(std::begin(canned_connect), std::end(canned_connect), connect.begin());
         connect.back() = static_cast<std::uint8_t>('a' + (op & 3) % 3);
-        run.feed(c, connect);
+        run.feed(c, connect, op >> 4);
         break;
       }
     }
