@@ -251,7 +251,7 @@ def main():
     ap.add_argument("--profile", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--markdown")
-    ap.add_argument("--passwd", help="mqtt-passwd (default: ../auth/mqtt-passwd beside --faulty)")
+    ap.add_argument("--passwd", help="mqtt-passwd (default: auth/mqtt-passwd beside --faulty)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--faults", help="comma-separated subset (default: every fault)")
     ap.add_argument("--update", action="store_true",
@@ -268,7 +268,7 @@ def main():
                     help="only check that nothing fails without a fault (the same runs, by URL)")
     args = ap.parse_args()
     if not args.passwd:
-        args.passwd = os.path.join(os.path.dirname(args.faulty), "..", "auth", "mqtt-passwd")
+        args.passwd = os.path.join(os.path.dirname(args.faulty), "auth", "mqtt-passwd")
     for path in (args.faulty, args.mqttcert, args.profile, args.passwd):
         if not os.path.exists(path):
             print(f"suite_power: {path}: no such file", file=sys.stderr)
