@@ -79,12 +79,19 @@ TEST_F(AclFileSample, DenyWinsOverAllow) {
   EXPECT_TRUE(acl.may_subscribe("c1", user("alice"), "sensors/open/#"));
 }
 
-TEST_F(AclFileSample, SubscribeNeedsOneRuleCoveringTheWholeFilter) {
+TEST_F(AclFileSample, SubscribeThatCanReachAReadableTopicIsGrantedWithReadCheck) {
   EXPECT_TRUE(acl.may_subscribe("c1", anonymous, "public/a/+"));
-  EXPECT_FALSE(acl.may_subscribe("c1", anonymous, "#"));
-  EXPECT_FALSE(acl.may_subscribe("c1", anonymous, "+/news"));
+  EXPECT_FALSE(acl.needs_read_check("c1", anonymous, "public/a/+"));  // inside public/#
+  // Wider filters are granted, and each delivery is checked (as Mosquitto does).
+  for (const char* wide : {"#", "+/news", "$SYS/broker/+"}) {
+    EXPECT_TRUE(acl.may_subscribe("c1", anonymous, wide)) << wide;
+    EXPECT_TRUE(acl.needs_read_check("c1", anonymous, wide)) << wide;
+  }
+  EXPECT_TRUE(acl.may_read("c1", anonymous, "public/news"));
+  EXPECT_FALSE(acl.may_read("c1", anonymous, "private/news"));
   EXPECT_TRUE(acl.may_subscribe("c1", anonymous, "$SYS/broker/uptime"));
-  EXPECT_FALSE(acl.may_subscribe("c1", anonymous, "$SYS/broker/+"));
+  EXPECT_FALSE(acl.may_read("c1", anonymous, "$SYS/broker/load"));
+  EXPECT_FALSE(acl.may_subscribe("c1", anonymous, "private/+"));  // nothing readable there
 }
 
 TEST_F(AclFileSample, ReadIsDecidedPerTopicName) {
@@ -121,7 +128,11 @@ TEST_F(AclFileSample, PatternSubstitutesClientId) {
   EXPECT_TRUE(acl.may_publish("dev42", anonymous, "devices/dev42/up"));
   EXPECT_FALSE(acl.may_publish("dev42", anonymous, "devices/dev43/up"));
   EXPECT_TRUE(acl.may_subscribe("dev42", user("alice"), "devices/dev42/down/#"));
-  EXPECT_FALSE(acl.may_subscribe("dev42", user("alice"), "devices/+/down/#"));
+  // Wider than the pattern: granted, and only dev42's topics are delivered.
+  EXPECT_TRUE(acl.may_subscribe("dev42", user("alice"), "devices/+/down/#"));
+  EXPECT_TRUE(acl.needs_read_check("dev42", user("alice"), "devices/+/down/#"));
+  EXPECT_TRUE(acl.may_read("dev42", user("alice"), "devices/dev42/down/x"));
+  EXPECT_FALSE(acl.may_read("dev42", user("alice"), "devices/dev43/down/x"));
 }
 
 TEST_F(AclFileSample, PatternSubstitutesUserName) {
