@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "codec/decode_result.hpp"
@@ -66,5 +67,15 @@ struct publish_view {
 
 // encode_publish appends the wire form of `p` for version `v` to `out`.
 void encode_publish(const publish_view& p, protocol_version v, byte_buffer& out);
+
+// publish_head_size says where an encoded QoS 1 or 2 PUBLISH splits into its head (fixed
+// header, Topic Name, Packet Identifier) and its body (properties and payload). The copies
+// of one message in a fan-out differ only in the Packet Identifier, so they can share one
+// body and each get its own copy of the head. 0 when `encoded` is not one whole QoS 1/2
+// PUBLISH.
+std::size_t publish_head_size(byte_view encoded);
+
+// set_publish_packet_id writes `id` into a head publish_head_size cut off.
+void set_publish_packet_id(std::span<std::uint8_t> head, std::uint16_t id);
 
 }  // namespace mqtt::codec

@@ -190,4 +190,26 @@ byte_buffer encode_packet(const packet& p, protocol_version v) {
   return out;
 }
 
+std::size_t publish_head_size(byte_view encoded) {
+  if (encoded.empty() || (encoded[0] >> 4) != 3 || ((encoded[0] >> 1) & 3) == 0) return 0;
+  // Remaining Length: 1 to 4 bytes, 7 bits each (2.1.4).
+  std::size_t at = 1;
+  std::size_t remaining = 0;
+  for (unsigned shift = 0;; shift += 7) {
+    if (at >= encoded.size() || shift > 21) return 0;
+    const std::uint8_t b = encoded[at++];
+    remaining |= std::size_t{b & 0x7Fu} << shift;
+    if ((b & 0x80) == 0) break;
+  }
+  if (at + remaining != encoded.size() || at + 2 > encoded.size()) return 0;
+  const std::size_t topic_length = (std::size_t{encoded[at]} << 8) | encoded[at + 1];
+  const std::size_t head = at + 2 + topic_length + 2;
+  return head <= encoded.size() ? head : 0;
+}
+
+void set_publish_packet_id(std::span<std::uint8_t> head, std::uint16_t id) {
+  head[head.size() - 2] = static_cast<std::uint8_t>(id >> 8);
+  head[head.size() - 1] = static_cast<std::uint8_t>(id & 0xFF);
+}
+
 }  // namespace mqtt::codec

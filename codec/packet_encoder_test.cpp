@@ -79,5 +79,37 @@ TEST(EncodeString, OverlongStringIsACallerBug) {
   EXPECT_THROW(encode_packet(p, v::v5_0), std::length_error);
 }
 
+TEST(PublishHead, SplitsAfterThePacketIdentifier) {
+  for (auto v : {protocol_version::v3_1_1, protocol_version::v5_0}) {
+    for (std::size_t payload : {std::size_t{0}, std::size_t{200}, std::size_t{20000}}) {
+      properties props;
+      props.user_properties.push_back({"k", "v"});
+      const byte_buffer body(payload, 0x5A);
+      byte_buffer wire;
+      encode_publish({false, qos::at_least_once, false, "a/b", 0x1234, &props, body}, v, wire);
+      const std::size_t head = publish_head_size(wire);
+      ASSERT_GT(head, 0u);
+      EXPECT_EQ(wire[head - 2], 0x12);
+      EXPECT_EQ(wire[head - 1], 0x34);
+      byte_buffer copy(wire.begin(), wire.begin() + static_cast<std::ptrdiff_t>(head));
+      set_publish_packet_id(copy, 7);
+      copy.insert(copy.end(), wire.begin() + static_cast<std::ptrdiff_t>(head), wire.end());
+      auto r = decode_packet(copy, v);
+      ASSERT_EQ(r.status, decode_status::ok) << r.why;
+      EXPECT_EQ(std::get<publish_packet>(*r.value).packet_id, 7);
+    }
+  }
+}
+
+TEST(PublishHead, RefusesWhatIsNotOneWholeQos1Or2Publish) {
+  byte_buffer qos0;
+  encode_publish({false, qos::at_most_once, false, "t", 0, nullptr, {}}, protocol_version::v5_0, qos0);
+  EXPECT_EQ(publish_head_size(qos0), 0u);
+  EXPECT_EQ(publish_head_size(byte_buffer{0xC0, 0x00}), 0u);               // PINGREQ
+  EXPECT_EQ(publish_head_size(byte_buffer{0x32, 0x05, 0x00, 0x09}), 0u);   // cut short
+  EXPECT_EQ(publish_head_size(byte_buffer{0x32, 0x80, 0x80, 0x80, 0x80}), 0u);  // bad length
+  EXPECT_EQ(publish_head_size(byte_buffer{}), 0u);
+}
+
 }  // namespace
 }  // namespace mqtt::codec
