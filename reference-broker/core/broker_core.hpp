@@ -65,7 +65,7 @@ struct broker_stats {
   std::uint64_t messages_dropped = 0;
 };
 
-class broker_core_impl;
+struct broker_state;
 
 // broker_core may be called from many threads at once, but calls for one connection must
 // not overlap (a connection's packets are processed in order). PUBLISH, PUBACK, PUBREC,
@@ -130,7 +130,7 @@ class broker_core {
   broker_stats stats() const;
 
  private:
-  std::unique_ptr<broker_core_impl> impl_;
+  std::unique_ptr<broker_state> state_;
 };
 
 }  // namespace mqtt::broker

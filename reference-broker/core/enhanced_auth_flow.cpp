@@ -2,23 +2,14 @@
 // (4.12.1): the AUTH packets both ways around a mechanism's auth_exchange.
 #include <variant>
 
-#include "reference-broker/core/detail/broker_core_impl.hpp"
+#include "reference-broker/core/detail/core_call.hpp"
+#include "reference-broker/core/detail/flow_text.hpp"
 
 namespace mqtt::broker {
 
 using codec::reason_code;
 
-namespace {
-
-std::string hex_byte(reason_code r) {
-  static constexpr char digits[] = "0123456789ABCDEF";
-  const auto v = static_cast<unsigned>(r);
-  return std::string("0x") + digits[v >> 4] + digits[v & 15];
-}
-
-}  // namespace
-
-void broker_core_impl::auth_protocol_error(connection& c, std::string why) {
+void core_call::auth_protocol_error(connection& c, std::string why) {
   if (c.st == connection::state::authenticating) {
     refuse_connect(c, reason_code::protocol_error, std::move(why));
   } else {
@@ -26,7 +17,7 @@ void broker_core_impl::auth_protocol_error(connection& c, std::string why) {
   }
 }
 
-void broker_core_impl::receive_auth(connection& c, const codec::auth_packet& a) {
+void core_call::receive_auth(connection& c, const codec::auth_packet& a) {
   if (c.auth_method.empty()) {
     // [MQTT-4.12.0-7] binds the client; 3.15: AUTH without the CONNECT having named a
     // method is a Protocol Error.
@@ -65,13 +56,13 @@ void broker_core_impl::receive_auth(connection& c, const codec::auth_packet& a) 
       return;
     default:
       // [MQTT-3.15.2-1] a client sends 0x18 or 0x19 (0x00 is the server's).
-      auth_protocol_error(c, "AUTH: reason code " + hex_byte(a.reason) +
+      auth_protocol_error(c, "AUTH: reason code " + hex_reason(a.reason) +
                                  " is not one a client sends [MQTT-3.15.2-1]");
       return;
   }
 }
 
-bool broker_core_impl::send_auth(connection& c, reason_code reason, const codec::byte_buffer& data,
+bool core_call::send_auth(connection& c, reason_code reason, const codec::byte_buffer& data,
                                  std::string reason_string) {
   codec::auth_packet a;
   a.reason = reason;  // [MQTT-3.15.2-1], [MQTT-4.12.0-2]
@@ -89,13 +80,13 @@ bool broker_core_impl::send_auth(connection& c, reason_code reason, const codec:
   return true;
 }
 
-void broker_core_impl::take_auth_step(connection& c, auth_step step) {
+void core_call::take_auth_step(connection& c, auth_step step) {
   const bool connecting = c.st == connection::state::authenticating;
   std::string log_line = "event=auth conn=" + std::to_string(c.id) + " method=\"" +
                          c.auth_method + "\" phase=" + (connecting ? "connect" : "reauth");
   auto refuse = [&](reason_code reason, const std::string& why) {
     c.auth.reset();
-    log(log_line + " result=refused reason=" + hex_byte(reason) + " why=\"" + why + "\"");
+    log(log_line + " result=refused reason=" + hex_reason(reason) + " why=\"" + why + "\"");
     if (connecting) {
       // [MQTT-4.12.0-4] CONNACK 0x80 or above, then close.
       refuse_connect(c, reason, "enhanced authentication failed");

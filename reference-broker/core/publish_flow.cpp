@@ -5,7 +5,7 @@
 
 #include "codec/utf8.hpp"
 #include "reference-broker/core/fault_injection.hpp"
-#include "reference-broker/core/detail/broker_core_impl.hpp"
+#include "reference-broker/core/detail/core_call.hpp"
 
 namespace mqtt::broker {
 
@@ -65,7 +65,7 @@ shared_bytes encode_delivery(connection& c, const delivery& d, std::uint16_t pac
 
 }  // namespace
 
-std::uint16_t broker_core_impl::allocate_packet_id(session& s) {
+std::uint16_t core_call::allocate_packet_id(session& s) {
   // [MQTT-2.2.1-4] non-zero and not in use; the window keeps free ids available.
   if (fault("packet-id-reused-in-flight")) {
     const std::uint16_t id = s.next_packet_id;
@@ -79,39 +79,46 @@ std::uint16_t broker_core_impl::allocate_packet_id(session& s) {
   }
 }
 
-void broker_core_impl::receive_publish(connection& c, codec::publish_packet&& p, bool allowed,
-                                       std::unique_lock<std::mutex>& own) {
+bool core_call::refused_publish(connection& c, codec::publish_packet& p) {
   session& s = *c.sess;
   const bool v5 = codec::is_v5(c.version);
   if (v5) {
     if (!p.props.subscription_identifiers.empty()) {
       disconnect(c, reason_code::protocol_error,
                  "PUBLISH: Subscription Identifier sent by a client [MQTT-3.3.4-6]");
-      return;
+      return true;
     }
     // Topic Aliases were resolved by client_connection, which keeps the map.
     p.props.topic_alias.reset();
   }
   if (p.qos_level > config.maximum_qos) {
     disconnect(c, reason_code::qos_not_supported, "PUBLISH: QoS above Maximum QoS");
-    return;
+    return true;
   }
   if (p.retain && !config.retain_available) {
     disconnect(c, reason_code::retain_not_supported, "PUBLISH: retain is not supported");
-    return;
+    return true;
   }
   if (p.qos_level == qos::exactly_once) {
     if (s.inbound_qos2.count(p.packet_id) && !fault("qos2-inbound-delivered-twice")) {
       // [MQTT-4.3.3-10] a repeat before PUBREL is acknowledged again, not delivered again.
       send(c, codec::pubrec_packet{p.packet_id, reason_code::success, {}});
-      return;
+      return true;
     }
     if (s.inbound_qos2.size() >= config.receive_maximum) {
       disconnect(c, reason_code::receive_maximum_exceeded,
                  "more QoS 2 PUBLISH in flight than Receive Maximum");
-      return;
+      return true;
     }
   }
+  return false;
+}
+
+void core_call::receive_publish(connection& c, codec::publish_packet&& p, bool allowed,
+                                       std::unique_lock<std::mutex>& own) {
+  session& s = *c.sess;
+  const bool v5 = codec::is_v5(c.version);
+  if (refused_publish(c, p)) return;
   ++stats.messages_received;
 
   reason_code rc = reason_code::success;
@@ -165,7 +172,39 @@ void broker_core_impl::receive_publish(connection& c, codec::publish_packet&& p,
   }
 }
 
-std::size_t broker_core_impl::route(const message_ptr& m) {
+std::optional<std::pair<std::string, delivery>> core_call::pick_shared_member(
+    subscription_tree::shared_group& g, const message_ptr& m) {
+  // One member per group: the next online one in turn, else the next one (4.8.2),
+  // among the members the ACL lets read the topic.
+  const std::size_t n = g.members.size();
+  const std::size_t start = g.next.load(std::memory_order_relaxed);
+  std::optional<std::size_t> readable;
+  std::size_t pick = start % n;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t k = (start + i) % n;
+    if (!g.members[k].second.may_read(m->topic)) continue;
+    if (!readable) readable = pick = k;
+    auto it = sessions.find(g.members[k].first);
+    if (it == sessions.end()) continue;
+    std::lock_guard member(it->second->mu);
+    if (online(*it->second)) {
+      pick = k;
+      break;
+    }
+  }
+  if (!readable) return std::nullopt;
+  // Parallel routes may both pick one member; the turn order is best effort.
+  g.next.store(pick + 1, std::memory_order_relaxed);
+  const auto& [client, e] = g.members[pick];
+  delivery d{m, std::min(m->qos_level, e.options.max_qos),
+             (e.options.retain_as_published || fault("retain-flag-kept-without-rap")) &&
+                 m->retain,
+             {}};
+  if (e.subscription_id) d.subscription_ids.push_back(*e.subscription_id);
+  return std::pair<std::string, delivery>(client, std::move(d));
+}
+
+std::size_t core_call::route(const message_ptr& m) {
   // One copy per client at the highest QoS of its matching subscriptions, listing all
   // their Subscription Identifiers [MQTT-3.3.4-2, 3.3.4-4].
   struct aggregate {
@@ -205,40 +244,13 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
                                                          e.options.retain_as_published && m->retain, {}});
           return;
         }
-        // One member per group: the next online one in turn, else the next one (4.8.2),
-        // among the members the ACL lets read the topic.
-        const std::size_t n = g.members.size();
-        const std::size_t start = g.next.load(std::memory_order_relaxed);
-        std::optional<std::size_t> readable;
-        std::size_t pick = start % n;
-        for (std::size_t i = 0; i < n; ++i) {
-          std::size_t k = (start + i) % n;
-          if (!g.members[k].second.may_read(m->topic)) continue;
-          if (!readable) readable = pick = k;
-          auto it = sessions.find(g.members[k].first);
-          if (it == sessions.end()) continue;
-          std::lock_guard member(it->second->mu);
-          if (online(*it->second)) {
-            pick = k;
-            break;
-          }
-        }
-        if (!readable) return;
-        // Parallel routes may both pick one member; the turn order is best effort.
-        g.next.store(pick + 1, std::memory_order_relaxed);
-        const auto& [client, e] = g.members[pick];
-        delivery d{m, std::min(m->qos_level, e.options.max_qos),
-                   (e.options.retain_as_published || fault("retain-flag-kept-without-rap")) &&
-                       m->retain,
-                   {}};
-        if (e.subscription_id) d.subscription_ids.push_back(*e.subscription_id);
-        copies.emplace_back(client, std::move(d));
+        if (auto pick = pick_shared_member(g, m)) copies.push_back(std::move(*pick));
       });
   // The shared QoS 0 encodings live for this fan-out only.
   struct fanout_scope {
-    broker_core_impl& impl;
+    core_call& impl;
     fanout_cache cache;
-    fanout_scope(broker_core_impl& i, const message* m) : impl(i) {
+    fanout_scope(core_call& i, const message* m) : impl(i) {
       cache.routing = m;
       impl.fanout_ = &cache;
     }
@@ -263,7 +275,7 @@ std::size_t broker_core_impl::route(const message_ptr& m) {
   return count;
 }
 
-broker_core_impl::encoded broker_core_impl::encode_new(connection& c, const delivery& d,
+core_call::encoded core_call::encode_new(connection& c, const delivery& d,
                                                         std::uint16_t packet_id) {
   // Within one route() call, copies for connections that use no Topic Alias and get no
   // Subscription Identifier differ only in their Packet Identifier (by version, QoS and
@@ -282,11 +294,8 @@ broker_core_impl::encoded broker_core_impl::encode_new(connection& c, const deli
     if (d.qos_level == qos::at_most_once) {
       slot.bytes = whole;
     } else {
-      // Split after the Packet Identifier: fixed header (type byte and a Remaining Length
-      // of 1-4 bytes), Topic Name (2-byte length and the name), Packet Identifier.
-      std::size_t length_bytes = 1;
-      while ((*whole)[length_bytes] & 0x80) ++length_bytes;
-      const std::size_t head = 1 + length_bytes + 2 + d.msg->topic.size() + 2;
+      // Each copy gets its own head (up to the Packet Identifier); the body is shared.
+      const std::size_t head = codec::publish_head_size(*whole);
       slot.bytes = std::make_shared<const codec::byte_buffer>(whole->begin(), whole->begin() + head);
       slot.tail = std::make_shared<const codec::byte_buffer>(whole->begin() + head, whole->end());
     }
@@ -296,12 +305,11 @@ broker_core_impl::encoded broker_core_impl::encode_new(connection& c, const deli
   if (size > c.client_maximum_packet_size && !fault("oversize-packet-forwarded")) return {};
   if (!slot.tail) return slot;
   auto head = std::make_shared<codec::byte_buffer>(*slot.bytes);
-  (*head)[head->size() - 2] = static_cast<std::uint8_t>(packet_id >> 8);
-  (*head)[head->size() - 1] = static_cast<std::uint8_t>(packet_id & 0xFF);
+  codec::set_publish_packet_id(*head, packet_id);
   return {std::move(head), slot.tail};
 }
 
-void broker_core_impl::deliver(session& s, delivery d) {
+void core_call::deliver(session& s, delivery d) {
   if (d.msg->expires_at && *d.msg->expires_at <= now) {
     ++stats.messages_dropped;  // [MQTT-3.3.2-5] expired before delivery began
     return;
@@ -326,7 +334,7 @@ void broker_core_impl::deliver(session& s, delivery d) {
   pump(s);
 }
 
-void broker_core_impl::pump(session& s) {
+void core_call::pump(session& s) {
   connection* c = online(s);
   if (!c) return;
   // [MQTT-4.9.0-2, 3.3.4-9] no more unacknowledged QoS 1/2 PUBLISH on the wire than the
@@ -367,13 +375,13 @@ void broker_core_impl::pump(session& s) {
   }
 }
 
-void broker_core_impl::erase_flight(session& s,
+void core_call::erase_flight(session& s,
                                     std::map<std::uint16_t, outbound_flight>::iterator it) {
   if (it->second.awaiting_resend) --s.awaiting_resend;
   s.inflight.erase(it);
 }
 
-void broker_core_impl::resend_flight(session& s, connection& c, std::uint16_t id) {
+void core_call::resend_flight(session& s, connection& c, std::uint16_t id) {
   outbound_flight& f = s.inflight.at(id);
   if (f.released && !fault("qos2-delivered-twice-after-resume")) {
     send(c, codec::pubrel_packet{id, reason_code::success, {}});
@@ -387,7 +395,7 @@ void broker_core_impl::resend_flight(session& s, connection& c, std::uint16_t id
   }
 }
 
-void broker_core_impl::resend(session& s) {
+void core_call::resend(session& s) {
   connection* c = online(s);
   if (!c) return;
   // [MQTT-4.4.0-1] resend in the original order with the original ids, as far as the new
@@ -412,7 +420,7 @@ void broker_core_impl::resend(session& s) {
   }
 }
 
-void broker_core_impl::receive_puback(connection& c, const codec::puback_packet& p) {
+void core_call::receive_puback(connection& c, const codec::puback_packet& p) {
   session& s = *c.sess;
   auto it = s.inflight.find(p.packet_id);
   if (it == s.inflight.end() || it->second.d.qos_level != qos::at_least_once) return;
@@ -420,7 +428,7 @@ void broker_core_impl::receive_puback(connection& c, const codec::puback_packet&
   pump(s);
 }
 
-void broker_core_impl::receive_pubrec(connection& c, const codec::pubrec_packet& p) {
+void core_call::receive_pubrec(connection& c, const codec::pubrec_packet& p) {
   session& s = *c.sess;
   auto it = s.inflight.find(p.packet_id);
   if (it == s.inflight.end() || it->second.d.qos_level != qos::exactly_once) {
@@ -436,7 +444,7 @@ void broker_core_impl::receive_pubrec(connection& c, const codec::pubrec_packet&
   send(c, codec::pubrel_packet{p.packet_id, reason_code::success, {}});
 }
 
-void broker_core_impl::receive_pubrel(connection& c, const codec::pubrel_packet& p) {
+void core_call::receive_pubrel(connection& c, const codec::pubrel_packet& p) {
   session& s = *c.sess;
   const bool known = s.inbound_qos2.erase(p.packet_id) > 0;
   if (!known && fault("pubrel-unknown-id-no-pubcomp")) return;
@@ -446,7 +454,7 @@ void broker_core_impl::receive_pubrel(connection& c, const codec::pubrel_packet&
               known ? reason_code::success : reason_code::packet_identifier_not_found, {}});
 }
 
-void broker_core_impl::receive_pubcomp(connection& c, const codec::pubcomp_packet& p) {
+void core_call::receive_pubcomp(connection& c, const codec::pubcomp_packet& p) {
   session& s = *c.sess;
   auto it = s.inflight.find(p.packet_id);
   if (it == s.inflight.end() || !it->second.released) return;
@@ -454,7 +462,7 @@ void broker_core_impl::receive_pubcomp(connection& c, const codec::pubcomp_packe
   pump(s);
 }
 
-void broker_core_impl::publish_will(const codec::will_message& w, const std::string& client_id) {
+void core_call::publish_will(const codec::will_message& w, const std::string& client_id) {
   auto m = std::make_shared<message>();
   m->origin_client = client_id;
   m->topic = w.topic;

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "codec/topic.hpp"
-#include "reference-broker/core/detail/broker_core_impl.hpp"
+#include "reference-broker/core/detail/core_call.hpp"
 #include "reference-broker/core/fault_injection.hpp"
 
 namespace mqtt::broker {
@@ -21,7 +21,7 @@ std::pair<std::string_view, std::string_view> split_filter(std::string_view filt
 
 }  // namespace
 
-void broker_core_impl::receive_subscribe(connection& c, codec::subscribe_packet&& p,
+void core_call::receive_subscribe(connection& c, codec::subscribe_packet&& p,
                                          const acl_verdicts& acl) {
   session& s = *c.sess;
   const bool v5 = codec::is_v5(c.version);
@@ -102,7 +102,7 @@ void broker_core_impl::receive_subscribe(connection& c, codec::subscribe_packet&
   }
 }
 
-void broker_core_impl::receive_unsubscribe(connection& c, const codec::unsubscribe_packet& p) {
+void core_call::receive_unsubscribe(connection& c, const codec::unsubscribe_packet& p) {
   session& s = *c.sess;
   codec::unsuback_packet ack;
   ack.packet_id = p.packet_id;  // [MQTT-3.10.4-4]
@@ -120,7 +120,7 @@ void broker_core_impl::receive_unsubscribe(connection& c, const codec::unsubscri
   send(c, ack);  // [MQTT-3.10.4-5] even when nothing was removed
 }
 
-void broker_core_impl::remove_subscriptions(session& s) {
+void core_call::remove_subscriptions(session& s) {
   for (const auto& [filter, entry] : s.subscriptions) {
     const auto [tree_filter, group] = split_filter(filter);
     subscriptions.unsubscribe(s.client_id, tree_filter, group);

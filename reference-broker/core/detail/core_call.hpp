@@ -1,101 +1,61 @@
-// broker_core_impl.hpp: the state behind broker_core, shared by the files that
-// implement its flows. Core-internal.
+// core_call.hpp: one call into the broker core: the broker-wide state, the call's action
+// list and its time, passed explicitly (no thread-locals), and the flows as member
+// functions, each in the file of its concern:
+//   connect_flow.cpp       CONNECT, takeover, session start or resume, CONNACK
+//   connection_flow.cpp    open, packet dispatch, reject, close, the output helpers
+//   enhanced_auth_flow.cpp AUTH (4.12)
+//   publish_flow.cpp       PUBLISH in, routing, delivery out, acknowledgements, wills
+//   subscribe_flow.cpp     SUBSCRIBE, UNSUBSCRIBE
+//   deadlines.cpp          CONNECT timeout, Keep Alive, delayed wills, session expiry
+//   sys_stats.cpp          $SYS/broker/... statistics
+// Core-internal.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 
-#include "reference-broker/core/broker_core.hpp"
-#include "reference-broker/core/detail/deadline_queue.hpp"
-#include "reference-broker/core/detail/publish_gate.hpp"
-#include "reference-broker/core/retained_store.hpp"
-#include "reference-broker/core/session.hpp"
-#include "reference-broker/core/string_hash.hpp"
-#include "reference-broker/core/subscription_tree.hpp"
+#include "reference-broker/core/detail/broker_state.hpp"
 
 namespace mqtt::broker {
 
-// connection is one network connection as the core sees it.
-struct connection {
-  // authenticating: CONNECT named an Authentication Method and its exchange runs; only
-  // AUTH and DISCONNECT may come until CONNACK [MQTT-3.1.2-30].
-  enum class state : std::uint8_t { awaiting_connect, authenticating, connected, closing };
-  connection_id id = 0;
-  std::string peer;
-  state st = state::awaiting_connect;
-  codec::protocol_version version = codec::protocol_version::v5_0;
-  std::shared_ptr<session> sess;
-  std::uint16_t keep_alive = 0;  // seconds, as in force (Server Keep Alive wins)
-  millis opened_at{0};
-  millis last_packet{0};
-  // Limits the client announced in CONNECT (5.0).
-  std::uint16_t client_receive_maximum = 65535;
-  std::uint32_t client_maximum_packet_size = codec::max_packet_size_limit;
-  std::uint16_t client_topic_alias_maximum = 0;
-  bool request_problem_information = true;
-  // Topic Aliases to the client; they live and die with the connection [MQTT-3.3.2-7].
-  // (The client's own are resolved by client_connection.)
-  std::unordered_map<std::string, std::uint16_t> outbound_aliases;
-  std::optional<codec::will_message> will;
-  // Session Expiry Interval as sent in CONNECT (before any cap): DISCONNECT may not raise
-  // it from 0 (3.14.2.2.2).
-  std::uint32_t connect_session_expiry = 0;
-  bool publish_will_on_close = true;  // false after DISCONNECT 0x00
-  std::string close_reason;           // for the disconnect log line
-  std::uint64_t next_seq = 0;         // action::seq of the next send or close
-  // Enhanced authentication (4.12): the method CONNECT named ("" when none), the exchange
-  // running (CONNECT's, or a re-authentication's), and the identity it proved. While
-  // authenticating, the CONNECT waits in pending_connect (with `assigned_client_id` saying
-  // whether its ClientID was assigned).
-  std::string auth_method;
-  std::unique_ptr<auth_exchange> auth;
-  std::string auth_identity;
-  std::optional<codec::connect_packet> pending_connect;
-  bool assigned_client_id = false;
-};
-
-// core_counters are broker_stats as parallel PUBLISH flows count them.
-struct core_counters {
-  std::atomic<std::uint64_t> clients_connected{0};
-  std::atomic<std::uint64_t> messages_received{0};
-  std::atomic<std::uint64_t> messages_sent{0};
-  std::atomic<std::uint64_t> bytes_received{0};
-  std::atomic<std::uint64_t> bytes_sent{0};
-  std::atomic<std::uint64_t> messages_dropped{0};
-};
-
-// Locking (see broker_core.hpp for what runs in parallel): `gate` is held shared by the
-// PUBLISH flows and exclusively by everything else. Under the shared side, the maps, the
-// subscription tree and config are only read; a session and the connection it is on are
-// touched only with that session's mutex held; retained and stats guard themselves.
-class broker_core_impl {
+// One core_call lives for one broker_core call, on the caller's thread, under the gate
+// (shared for the PUBLISH flows, exclusive otherwise: see broker_state.hpp).
+class core_call {
  public:
-  broker_core_impl(broker_config cfg, std::shared_ptr<const auth_methods> methods);
+  core_call(broker_state& state, action_list& out, millis now);
 
-  broker_config config;
-  std::shared_ptr<const auth_methods> methods;  // may be null: none offered
-  publish_gate gate;
-  std::unordered_map<connection_id, connection> connections;
-  string_map<std::shared_ptr<session>> sessions;
-  subscription_tree subscriptions;
-  retained_store retained;
-  core_counters stats;
-  std::uint64_t assigned_id_counter = 0;
-  millis next_sys_at{0};
-  // What tick() checks (only calls that run alone touch these): connections for the
-  // CONNECT timeout and Keep Alive, sessions for a delayed will and expiry.
-  deadline_queue<connection_id> connection_deadlines;
-  deadline_queue<std::weak_ptr<session>> session_deadlines;
-  // The current call's action list and time: per thread, since calls run in parallel.
-  static inline thread_local action_list* out = nullptr;
-  static inline thread_local millis now{0};
+  // The state, under the names the flows use, and this call's action list and time.
+  broker_config& config;
+  const std::shared_ptr<const auth_methods>& methods;
+  string_map<std::shared_ptr<session>>& sessions;
+  std::unordered_map<connection_id, connection>& connections;
+  subscription_tree& subscriptions;
+  retained_store& retained;
+  core_counters& stats;
+  std::uint64_t& assigned_id_counter;
+  millis& next_sys_at;
+  deadline_queue<connection_id>& connection_deadlines;
+  deadline_queue<std::weak_ptr<session>>& session_deadlines;
+  action_list* const out;
+  const millis now;
 
-  // ---- lifecycle (broker_core.cpp)
+  // ---- CONNECT (connect_flow.cpp)
   void open(connection_id id, std::string peer);
   void receive_connect(connection& c, codec::connect_packet&& p, const auth_verdict& verdict);
+  // refused_will refuses a CONNECT whose Will the server cannot take (invalid topic,
+  // QoS or Retain it does not support); true when it did.
+  bool refused_will(connection& c, const codec::will_message& will);
+  // settle_client_id checks CONNECT's ClientID and assigns one to an empty one; returns
+  // whether it assigned, or nullopt when it refused the CONNECT.
+  std::optional<bool> settle_client_id(connection& c, codec::connect_packet& p);
+  // take_over ends the connection that uses `client_id` [MQTT-3.1.4-3] and returns the
+  // session entry as it then stands (end() when there is none).
+  string_map<std::shared_ptr<session>>::iterator take_over(const std::string& client_id);
+  codec::connack_packet connack_for(const connection& c, bool session_present,
+                                    std::uint32_t expiry, std::uint32_t requested_expiry,
+                                    const std::string* assigned_id,
+                                    const codec::byte_buffer& auth_data) const;
   // accept_connect starts or resumes the session and sends CONNACK 0x00 (with the
   // method and `auth_data` when CONNECT named a method).
   void accept_connect(connection& c, codec::connect_packet&& p, bool assigned,
@@ -124,6 +84,8 @@ class broker_core_impl {
   void reject(connection& c, const codec::decode_result& failure);
   void closed(connection_id id);
   void tick();
+  // publish_sys_stats publishes $SYS/broker/... when sys_interval_ms has passed.
+  void publish_sys_stats();
   void shutdown();
 
   // ---- output helpers
@@ -141,12 +103,20 @@ class broker_core_impl {
   // routes, since deliveries lock other sessions and no thread may hold two.
   void receive_publish(connection& c, codec::publish_packet&& p, bool allowed,
                        std::unique_lock<std::mutex>& own);
+  // refused_publish answers a PUBLISH the server does not take (Subscription Identifier
+  // from a client, QoS or Retain not supported, Receive Maximum exceeded, a repeated QoS 2
+  // id) and says whether it did; the caller holds c's session lock.
+  bool refused_publish(connection& c, codec::publish_packet& p);
   void receive_puback(connection& c, const codec::puback_packet& p);
   void receive_pubrec(connection& c, const codec::pubrec_packet& p);
   void receive_pubrel(connection& c, const codec::pubrel_packet& p);
   void receive_pubcomp(connection& c, const codec::pubcomp_packet& p);
   // route hands `m` to every matching subscription; returns how many sessions got it.
   std::size_t route(const message_ptr& m);
+  // pick_shared_member is the one member of a shared group that gets `m` (4.8.2), with
+  // its delivery, or nullopt when no member may read the topic.
+  std::optional<std::pair<std::string, delivery>> pick_shared_member(
+      subscription_tree::shared_group& g, const message_ptr& m);
   // deliver locks `s`; the caller must hold no session lock.
   void deliver(session& s, delivery d);
   // encoded is one PUBLISH for one connection, as send_bytes takes it; a null `bytes`
@@ -166,7 +136,7 @@ class broker_core_impl {
     const message* routing = nullptr;  // pump() may also send older queued messages
     encoded by_kind[3][3][2];
   };
-  static inline thread_local fanout_cache* fanout_ = nullptr;
+  fanout_cache* fanout_ = nullptr;  // set while route() delivers one message
   // pump sends queued messages while the session's in-flight window has room.
   void pump(session& s);
   // resend repeats unacknowledged PUBLISH and PUBREL after a session resumes [MQTT-4.4.0-1].
