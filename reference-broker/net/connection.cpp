@@ -215,8 +215,14 @@ std::optional<connection_host::verdict> connection::ask(action_list& out) {
     std::lock_guard lock(mu_);
     verdict_ = verdict_state::asking;
   }
-  host_.ask(session_.question(),
-            [self = shared_from_this()](connection_host::verdict v) { self->on_verdict(std::move(v)); });
+  // One callback of the authorizer's own type, capturing only the shared pointer (no
+  // allocation in std::function), per question.
+  const verdict_question q = session_.question();
+  if (q.what == verdict_question::kind::connect) {
+    host_.ask_connect(q, [self = shared_from_this()](auth_verdict v) { self->on_verdict(v); });
+  } else {
+    host_.ask_acl(q, [self = shared_from_this()](acl_verdicts v) { self->on_verdict(std::move(v)); });
+  }
   auto take_ready_locked = [&]() -> std::optional<connection_host::verdict> {
     if (verdict_ != verdict_state::ready) return std::nullopt;
     verdict_ = verdict_state::none;
@@ -271,10 +277,12 @@ void connection::linger() {
   bool post = false;
   {
     std::lock_guard lock(mu_);
-    // The session is fed nothing more: maybe_finish may tell the core.
+    // The session is fed nothing more: maybe_finish may tell the core. Only the first
+    // call lingers.
+    const bool first = !rx_done_;
     rx_done_ = true;
     if (!close_requested_) close_after_flush_locked();  // the session stopped on its own
-    if (!stream_closed_ && !lingering_) {
+    if (first && !stream_closed_) {
       lingering_ = post = true;
       linger_until_ = std::chrono::steady_clock::now() +
                       std::chrono::milliseconds(limits_.linger_max_ms);

@@ -35,16 +35,19 @@ namespace mqtt::broker::net {
 class connection_host {
  public:
   using verdict = std::variant<auth_verdict, acl_verdicts>;
-  using verdict_done = std::function<void(verdict)>;
+  using connect_done = std::function<void(auth_verdict)>;
+  using acl_done = std::function<void(acl_verdicts)>;
 
   virtual ~connection_host() = default;
   virtual broker_core& core() = 0;
   virtual millis now() const = 0;
   // dispatch carries out actions (sends and closes for any connection, log lines).
   virtual void dispatch(const action_list& actions) = 0;
-  // ask has the authorizer answer `q`; `done` runs exactly once, before ask returns or
-  // later on another thread. Once the server is shutting down it denies without asking.
-  virtual void ask(const verdict_question& q, verdict_done done) = 0;
+  // ask_connect / ask_acl have the authorizer answer `q` (a CONNECT, or a PUBLISH or
+  // SUBSCRIBE); `done` runs exactly once, before the call returns or later on another
+  // thread. Once the server is shutting down they deny without asking.
+  virtual void ask_connect(const verdict_question& q, connect_done done) = 0;
+  virtual void ask_acl(const verdict_question& q, acl_done done) = 0;
   // handle_finished: no I/O of this connection is pending any more; drop it. Called
   // exactly once.
   virtual void handle_finished(connection_id conn) = 0;

@@ -137,30 +137,28 @@ void server::on_tick() {
   nng_sleep_aio(settings_.tick_interval_ms, tick_aio_.get());
 }
 
-void server::ask(const verdict_question& q, verdict_done done) {
-  std::shared_lock lock(authorizer_mu_);
+void server::ask_connect(const verdict_question& q, connect_done done) {
+  std::shared_lock lock(authorizer_gate_);
   if (!authorizer_) {
-    // Shutting down: nobody new gets in, nothing more gets through.
-    if (q.what == verdict_question::kind::connect) {
-      done(auth_verdict{false, codec::reason_code::server_unavailable});
-    } else {
-      done(acl_verdicts{});
-    }
+    // Shutting down: nobody new gets in.
+    done(auth_verdict{false, codec::reason_code::server_unavailable});
     return;
   }
-  switch (q.what) {
-    case verdict_question::kind::connect:
-      authorizer_->authenticate(*q.who, std::get<codec::connect_packet>(*q.packet),
-                                [done](auth_verdict v) { done(v); });
-      return;
-    case verdict_question::kind::publish:
-      authorizer_->authorize_publish(*q.who, std::get<codec::publish_packet>(*q.packet),
-                                     [done](acl_verdicts v) { done(std::move(v)); });
-      return;
-    case verdict_question::kind::subscribe:
-      authorizer_->authorize_subscribe(*q.who, std::get<codec::subscribe_packet>(*q.packet),
-                                       [done](acl_verdicts v) { done(std::move(v)); });
-      return;
+  authorizer_->authenticate(*q.who, std::get<codec::connect_packet>(*q.packet), std::move(done));
+}
+
+void server::ask_acl(const verdict_question& q, acl_done done) {
+  std::shared_lock lock(authorizer_gate_);
+  if (!authorizer_) {
+    done(acl_verdicts{});  // shutting down: nothing more gets through
+    return;
+  }
+  if (q.what == verdict_question::kind::publish) {
+    authorizer_->authorize_publish(*q.who, std::get<codec::publish_packet>(*q.packet),
+                                   std::move(done));
+  } else {
+    authorizer_->authorize_subscribe(*q.who, std::get<codec::subscribe_packet>(*q.packet),
+                                     std::move(done));
   }
 }
 
@@ -186,7 +184,7 @@ void server::shutdown(std::chrono::milliseconds flush) {
   // authorizer still answers what it was asked before.
   std::unique_ptr<connection_authorizer> retired;
   {
-    std::unique_lock lock(authorizer_mu_);
+    std::unique_lock lock(authorizer_gate_);
     retired = std::move(authorizer_);
   }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "reference-broker/core/broker_core.hpp"
+#include "reference-broker/core/detail/publish_gate.hpp"
 #include "reference-broker/net/connection.hpp"
 #include "reference-broker/net/connection_authorizer.hpp"
 #include "reference-broker/net/listener.hpp"
@@ -39,8 +40,9 @@ struct server_settings {
 // Order: each connection puts the actions it gets back into the core's order by their
 // seq (connection::carry_out), so a CONNACK still goes out before the first PUBLISH.
 //
-// Verdicts: connections ask through ask(), which hands the question to the authorizer
-// under a shared lock. Shutdown takes the authorizer out under the exclusive side, so
+// Verdicts: connections ask through ask_connect / ask_acl, which hand the question to the
+// authorizer under the shared side of a striped lock (no cache line shared between
+// threads that ask at once). Shutdown takes the authorizer out under the exclusive side, so
 // every later question is denied without asking, and no connection ever gets a verdict
 // from anything but the configured authorizer.
 class server final : public connection_host {
@@ -67,7 +69,8 @@ class server final : public connection_host {
   broker_core& core() override { return core_; }
   millis now() const override;
   void dispatch(const action_list& actions) override;
-  void ask(const verdict_question& q, verdict_done done) override;
+  void ask_connect(const verdict_question& q, connect_done done) override;
+  void ask_acl(const verdict_question& q, acl_done done) override;
   void handle_finished(connection_id conn) override;
   void enter() override;
   void leave() override;
@@ -98,9 +101,9 @@ class server final : public connection_host {
 
   broker_core core_;
   // After core_: destroyed first, so verdicts it cancels on the way out still find a core.
-  // Null once shutdown has begun: questions are then denied (see ask()).
+  // Null once shutdown has begun: questions are then denied (see ask_connect / ask_acl).
   std::unique_ptr<connection_authorizer> authorizer_;
-  std::shared_mutex authorizer_mu_;
+  publish_gate authorizer_gate_;
 
   std::array<table_shard, table_shards> table_;
   // live_ counts the table's connections; shutdown waits on table_empty_ for it to be 0.
