@@ -86,6 +86,24 @@ TEST(RefbrokerFrontDoor, PipeliningClientReadsTheReasonCodeOfTheClose) {
   }
 }
 
+TEST(RefbrokerFrontDoor, ConnectTimeoutIsTheConfiguredOne) {
+  // --connect-timeout-ms: a connection that sends no CONNECT is closed after it, without
+  // CONNACK; a client that connects in time is not.
+  auto broker = start({"--connect-timeout-ms", "300"});
+  ASSERT_NE(broker, nullptr);
+  cert::raw_client silent("silent");
+  const auto opened = std::chrono::steady_clock::now();
+  ASSERT_TRUE(silent.connect(broker->address())) << silent.connect_error();
+  auto in_time = connected(*broker, "in-time");
+  ASSERT_NE(in_time, nullptr);
+  const cert::close_observation seen = silent.expect_close(3s);
+  EXPECT_TRUE(seen.closed) << seen.describe();
+  EXPECT_TRUE(seen.before.empty()) << seen.describe();
+  EXPECT_GE(std::chrono::steady_clock::now() - opened, 300ms) << "closed before the configured time";
+  EXPECT_EQ(in_time->expect_no_packet(500ms).status, cert::recv_status::timeout)
+      << "a connected client was closed by the CONNECT timeout";
+}
+
 // The Paho interoperability tests' usual ACL set-up: everything, except one topic. A
 // second user may write everywhere, so a message on the denied topic does reach the
 // broker and only the read check per delivery keeps it from the subscriber.
