@@ -22,6 +22,9 @@ import tempfile
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# With --baseline-refbroker: an earlier mqtt-refbroker binary, run in the same scenarios,
+# so a change is measured before and after in one run.
+BASELINE = "mqtt-refbroker-before"
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -66,11 +69,12 @@ class broker:
 
     def start(self, args):
         log = open(os.path.join(self.tmp, f"{self.name}.log"), "ab")
-        if self.name == "mqtt-refbroker":
+        if self.name.startswith("mqtt-refbroker"):
             port_file = os.path.join(self.tmp, "refbroker.port")
             if os.path.exists(port_file):
                 os.unlink(port_file)
-            self.cmd = [args.refbroker, "--listen", "tcp://127.0.0.1:0", "--port-file", port_file,
+            binary = args.baseline_refbroker if self.name == BASELINE else args.refbroker
+            self.cmd = [binary, "--listen", "tcp://127.0.0.1:0", "--port-file", port_file,
                         "--log-level", "warn"]
             if args.refbroker_threads:
                 self.cmd += ["--threads", str(args.refbroker_threads)]
@@ -216,7 +220,7 @@ def median_run(runs):
 
 
 def table(title, kind, res, brokers):
-    refs = [b for b in ("mosquitto", "nanomq") if b in brokers]
+    refs = [b for b in ("mosquitto", "nanomq", BASELINE) if b in brokers]
     head = ["metric"] + brokers + [f"ref/{b}" for b in refs]
     lines = [f"### {title}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for b in brokers:
@@ -272,6 +276,7 @@ def context(args, brokers):
         f"CMAKE_BUILD_TYPE={btype}, {os.path.basename(comp)} "
         f"({first_line([comp, '--version']) if comp != '?' else '?'}), nng {nng}, "
         f"{f'--threads {args.refbroker_threads} (one CPU set for all its threads)' if args.refbroker_threads else 'default flags (all CPUs)'}",
+        *([f"- {BASELINE}: {args.baseline_refbroker}, same flags"] if args.baseline_refbroker else []),
         f"- mosquitto: {first_line([args.mosquitto, '-h'])}, config below (defaults otherwise)",
         f"- nanomq: {first_line([args.nanomq, '--version']) if args.nanomq else 'skipped: NanoMQ not provided'}",
         f"- mqtt-bench: one epoll thread pinned to CPU {args.bench_cpu}; brokers unpinned; MQTT 3.1.1; "
@@ -292,6 +297,9 @@ def main():
     ap.add_argument("--bench-cpu", type=int, default=(os.cpu_count() or 1) - 1)
     ap.add_argument("--refbroker-threads", type=int, default=0,
                     help="pass --threads N to mqtt-refbroker (its threads on the first N CPUs)")
+    ap.add_argument("--baseline-refbroker", metavar="BINARY",
+                    help="also run this earlier mqtt-refbroker binary (column "
+                         f"{BASELINE}, ratio ref/{BASELINE}: the change, same run)")
     ap.add_argument("--out", help="also write the report (Markdown) to FILE")
     ap.add_argument("--json", help="also write every raw result to FILE")
     args = ap.parse_args()
@@ -302,6 +310,10 @@ def main():
         if not os.access(exe, os.X_OK):
             sys.exit(f"compare.py: missing {exe} (build mqtt-refbroker and mqtt-bench first)")
     brokers = ["mqtt-refbroker", "mosquitto"]
+    if args.baseline_refbroker:
+        if not os.access(args.baseline_refbroker, os.X_OK):
+            sys.exit(f"compare.py: --baseline-refbroker {args.baseline_refbroker}: not an executable")
+        brokers.insert(1, BASELINE)
     if args.nanomq:
         brokers.append("nanomq")
     else:
