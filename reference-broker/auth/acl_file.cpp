@@ -234,19 +234,26 @@ void acl_file::for_each_rule(std::string_view client_id, const std::optional<std
   }
 }
 
-bool acl_file::decide(std::string_view client_id, const std::optional<std::string>& username,
-                      std::string_view subject, acl_access needed, matcher matches) const {
-  bool denied = false;
-  bool allowed = false;
-  for_each_rule(client_id, username, [&](acl_access access, std::string_view filter) {
+acl_file::scan_result acl_file::scan(std::string_view client_id,
+                                     const std::optional<std::string>& username,
+                                     std::string_view subject, acl_access needed,
+                                     matcher deny_matches, matcher grant_matches) const {
+  scan_result r;
+  for_each_rule(client_id, username, [&](acl_access access, std::string_view rule) {
     if (access == acl_access::deny) {
-      denied = matches(filter, subject);
-      return denied;  // deny wins: no need to look further
+      r.denied = deny_matches(rule, subject);
+      return r.denied;  // deny wins: no need to look further
     }
-    if (!allowed && grants(access, needed)) allowed = matches(filter, subject);
+    if (!r.granted && grants(access, needed)) r.granted = grant_matches(rule, subject);
     return false;
   });
-  return allowed && !denied;
+  return r;
+}
+
+bool acl_file::decide(std::string_view client_id, const std::optional<std::string>& username,
+                      std::string_view subject, acl_access needed, matcher matches) const {
+  const scan_result r = scan(client_id, username, subject, needed, matches, matches);
+  return r.granted && !r.denied;
 }
 
 bool acl_file::may_publish(std::string_view client_id, const std::optional<std::string>& username,
@@ -264,17 +271,9 @@ bool acl_file::may_subscribe(std::string_view client_id,
   // Refused when a deny rule takes in the whole subscription (Mosquitto's sub-matches-acl:
   // a '+' or '#' in the subscription needs a wildcard in the rule), or when no read rule
   // can match any topic of it; otherwise granted, and deliveries are checked (may_read).
-  bool denied = false;
-  bool readable = false;
-  for_each_rule(client_id, username, [&](acl_access access, std::string_view rule) {
-    if (access == acl_access::deny) {
-      denied = filter_covers(rule, filter);
-      return denied;
-    }
-    if (!readable && grants(access, acl_access::read)) readable = filters_overlap(rule, filter);
-    return false;
-  });
-  return readable && !denied;
+  const scan_result r =
+      scan(client_id, username, filter, acl_access::read, filter_covers, filters_overlap);
+  return r.granted && !r.denied;
 }
 
 bool acl_file::may_read(std::string_view client_id, const std::optional<std::string>& username,
@@ -288,17 +287,11 @@ bool acl_file::needs_read_check(std::string_view client_id,
                                 std::string_view filter) const {
   filter = strip_share(filter);
   if (filter.empty()) return true;
-  bool covered = false;
-  bool deny_overlaps = false;
-  for_each_rule(client_id, username, [&](acl_access access, std::string_view rule) {
-    if (access == acl_access::deny) {
-      deny_overlaps = filters_overlap(rule, filter);
-      return deny_overlaps;  // some delivery would be refused: check them all
-    }
-    if (!covered && grants(access, acl_access::read)) covered = filter_covers(rule, filter);
-    return false;
-  });
-  return deny_overlaps || !covered;
+  // No check only when one read rule covers the filter and no deny rule overlaps it (the
+  // scan stops at an overlapping deny: some delivery would be refused).
+  const scan_result r =
+      scan(client_id, username, filter, acl_access::read, filters_overlap, filter_covers);
+  return r.denied || !r.granted;
 }
 
 }  // namespace mqtt::broker::auth

@@ -104,6 +104,16 @@ class acl_file {
   template <typename Visit>
   void for_each_rule(std::string_view client_id, const std::optional<std::string>& username,
                      Visit visit) const;
+  // scan looks at the client's rules for `subject`: whether a deny rule matches it by
+  // `deny_matches` (the scan stops there: deny wins), and whether a rule granting
+  // `needed` matches it by `grant_matches`.
+  struct scan_result {
+    bool denied = false;
+    bool granted = false;
+  };
+  scan_result scan(std::string_view client_id, const std::optional<std::string>& username,
+                   std::string_view subject, acl_access needed, matcher deny_matches,
+                   matcher grant_matches) const;
   bool decide(std::string_view client_id, const std::optional<std::string>& username,
               std::string_view subject, acl_access needed, matcher matches) const;
 
