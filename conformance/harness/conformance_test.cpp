@@ -114,14 +114,32 @@ std::string conformance_test::topic(std::string_view leaf) {
   return prefix_ + "/" + std::string(leaf);
 }
 
-std::unique_ptr<raw_client> conformance_test::open_client(std::string_view label) {
+std::unique_ptr<raw_client> conformance_test::open_client_at(const broker_address& address,
+                                                             std::string_view label) {
   auto c = std::make_unique<raw_client>(std::string(label), version_);
-  if (!c->connect(broker())) {
-    ADD_FAILURE() << "cannot connect to the broker at " << broker().url() << ": "
+  if (!c->connect(address)) {
+    ADD_FAILURE() << "cannot connect to the broker at " << address.url() << ": "
                   << c->connect_error();
     return nullptr;
   }
   return c;
+}
+
+std::unique_ptr<raw_client> conformance_test::finish_connect(std::unique_ptr<raw_client> c,
+                                                             std::string_view label,
+                                                             connect_options o) {
+  if (!c) return nullptr;
+  if (o.client_id.empty()) o.client_id = client_id(label);
+  auto ok = connect_session(*c, o);
+  if (!ok) {
+    ADD_FAILURE() << "setup: " << ok.message();
+    return nullptr;
+  }
+  return c;
+}
+
+std::unique_ptr<raw_client> conformance_test::open_client(std::string_view label) {
+  return open_client_at(broker(), label);
 }
 
 const broker_address* conformance_test::websocket_broker() const {
@@ -140,38 +158,17 @@ std::unique_ptr<raw_client> conformance_test::open_websocket_client(std::string_
     ADD_FAILURE() << "no WebSocket address: " << websocket_absent_reason();
     return nullptr;
   }
-  auto c = std::make_unique<raw_client>(std::string(label), version_);
-  if (!c->connect(*ws)) {
-    ADD_FAILURE() << "cannot connect to the broker at " << ws->url() << ": " << c->connect_error();
-    return nullptr;
-  }
-  return c;
+  return open_client_at(*ws, label);
 }
 
 std::unique_ptr<raw_client> conformance_test::connect_websocket_client(std::string_view label,
                                                                        connect_options o) {
-  auto c = open_websocket_client(label);
-  if (!c) return nullptr;
-  if (o.client_id.empty()) o.client_id = client_id(label);
-  auto ok = connect_session(*c, o);
-  if (!ok) {
-    ADD_FAILURE() << "setup: " << ok.message();
-    return nullptr;
-  }
-  return c;
+  return finish_connect(open_websocket_client(label), label, std::move(o));
 }
 
 std::unique_ptr<raw_client> conformance_test::connect_client(std::string_view label,
                                                              connect_options o) {
-  auto c = open_client(label);
-  if (!c) return nullptr;
-  if (o.client_id.empty()) o.client_id = client_id(label);
-  auto ok = connect_session(*c, o);
-  if (!ok) {
-    ADD_FAILURE() << "setup: " << ok.message();
-    return nullptr;
-  }
-  return c;
+  return finish_connect(open_client(label), label, std::move(o));
 }
 
 std::unique_ptr<raw_client> conformance_test::connect_subscriber(const std::string& filter,

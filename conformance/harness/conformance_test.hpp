@@ -157,6 +157,17 @@ class conformance_test : public ::testing::Test {
                                                           std::string_view payload);
 
  private:
+  // open_client_at opens a raw_client of the fixture's version to `address`; nullptr and
+  // a recorded failure when the broker does not accept. open_client and
+  // open_websocket_client differ only in the address.
+  std::unique_ptr<raw_client> open_client_at(const broker_address& address,
+                                             std::string_view label);
+  // finish_connect completes CONNECT/CONNACK on an opened client `c` (nullptr passes
+  // through), filling a unique ClientID from `label` when `o` has none; nullptr and a
+  // recorded setup failure on refusal. Shared by connect_client and connect_websocket_client.
+  std::unique_ptr<raw_client> finish_connect(std::unique_ptr<raw_client> c,
+                                             std::string_view label, connect_options o);
+
   codec::protocol_version version_;
   std::string prefix_;
   std::string run_tag_;
