@@ -184,17 +184,23 @@ std::unique_ptr<raw_client> conformance_test::connect_subscriber(const std::stri
   return c;
 }
 
-std::unique_ptr<raw_client> conformance_test::connect_retaining_publisher(
-    const std::string& t, std::string_view payload) {
-  clear_retained_at_end(t);
+std::unique_ptr<raw_client> conformance_test::connect_publisher(const std::string& t,
+                                                                std::string_view payload,
+                                                                codec::qos q, bool retain) {
   auto c = connect_client("pub");
   if (!c) return nullptr;
-  auto ok = publish(*c, t, payload, codec::qos::at_least_once, true, 1);
+  auto ok = publish(*c, t, payload, q, retain, 1);
   if (!ok) {
     ADD_FAILURE() << "setup: " << ok.message();
     return nullptr;
   }
   return c;
+}
+
+std::unique_ptr<raw_client> conformance_test::connect_retaining_publisher(
+    const std::string& t, std::string_view payload) {
+  clear_retained_at_end(t);
+  return connect_publisher(t, payload, codec::qos::at_least_once, true);
 }
 
 client_pair conformance_test::connect_pair(const std::string& filter,

@@ -150,6 +150,12 @@ class conformance_test : public ::testing::Test {
 
   // clear_retained_at_end makes TearDown publish an empty retained message to `t`.
   void clear_retained_at_end(std::string t) { retained_.push_back(std::move(t)); }
+  // connect_publisher connects "pub" and publishes `payload` to `t` at `q` (packet id 1,
+  // RETAIN `retain`), completing its handshake. Returns the publisher, still connected;
+  // nullptr and a recorded setup failure otherwise.
+  std::unique_ptr<raw_client> connect_publisher(const std::string& t, std::string_view payload,
+                                                codec::qos q = codec::qos::at_most_once,
+                                                bool retain = false);
   // connect_retaining_publisher connects "pub" and publishes `payload` to `t` with RETAIN 1
   // at QoS 1 (packet id 1), clearing `t` at the end of the test. Returns the publisher;
   // nullptr and a recorded setup failure otherwise.
