@@ -1,14 +1,15 @@
 // 3.1 CONNECT: CleanSession, the Will, Keep Alive, ClientId rules, validation and takeover.
 // Byte-level CONNECT rows (second CONNECT, protocol name and level, reserved flag, empty
 // ClientId with CleanSession 0) are in data/malformed_packets.json.
-#include "conformance/v3.1.1/v311_session_test.hpp"
-
 #include <optional>
+
+#include "conformance/harness/s3_1_connect_checks.hpp"
+#include "conformance/v3.1.1/v311_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V311Connect : public v311::session_test {
+class V311Connect : public connect_checks<v311::session_test> {
  protected:
   // connect_bytes encodes a 3.1.1 CONNECT by hand: `flags` as given and each payload field
   // with a two-byte length, so a test can send flag combinations the codec refuses to build.
@@ -88,16 +89,7 @@ TEST_F(V311Connect, OfflineSessionQueuesQosOneAndTwoMessages) {
   ASSERT_TRUE(publish(*pub, t, "q2", codec::qos::exactly_once, false, 2));
   auto c = resume(id, "again");
   ASSERT_TRUE(c);
-  // Both queued messages arrive, each at its QoS; in either order, as they differ in QoS
-  // (4.6 orders deliveries of one topic and QoS).
-  std::vector<codec::publish_packet> got;
-  ASSERT_TRUE(receive_publishes(*c, 2, &got)) << "a queued message was not delivered";
-  const auto& q1 = got[0].payload == payload_bytes("q1") ? got[0] : got[1];
-  const auto& q2 = got[0].payload == payload_bytes("q1") ? got[1] : got[0];
-  EXPECT_EQ(q1.payload, payload_bytes("q1"));
-  EXPECT_EQ(q2.payload, payload_bytes("q2"));
-  EXPECT_EQ(q1.qos_level, codec::qos::at_least_once);
-  EXPECT_EQ(q2.qos_level, codec::qos::exactly_once);
+  expect_queued_q1_q2(*c);
 }
 
 // [MQTT-3.1.2-6] CleanSession 1 discards the stored session: no delivery through it.
@@ -159,14 +151,7 @@ TEST_F(V311Connect, RetainedMessageSurvivesSessionEnd) {
 TEST_F(V311Connect, WillPublishedWhenConnectionDropped) {
   statement("MQTT-3.1.2-8");
   const std::string t = topic("will");
-  auto sub = watch(t);
-  ASSERT_TRUE(sub);
-  auto w = connect_client("willer", with_will(t));
-  ASSERT_TRUE(w);
-  w->close();
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, true, 2000ms));
-  EXPECT_EQ(got.payload, payload_bytes("gone"));
+  check_will_published_on_drop(t, with_will(t));
 }
 
 // [MQTT-3.1.2-8] "The Will Message MUST be published when the Network Connection is
@@ -176,18 +161,10 @@ TEST_F(V311Connect, WillPublishedWhenConnectionDropped) {
 TEST_F(V311Connect, WillPublishedWhenPersistentSessionConnectionDropped) {
   statement("MQTT-3.1.2-8");
   const std::string t = topic("will");
-  auto sub = watch(t);
-  ASSERT_TRUE(sub);
   auto o = with_will(t);
   o.client_id = session_id("willer");
   o.clean_start = false;
-  auto w = connect_client("willer", o);
-  ASSERT_TRUE(w);
-  w->close();
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, true, 2000ms))
-      << "no Will after a CleanSession 0 client's connection dropped";
-  EXPECT_EQ(got.payload, payload_bytes("gone"));
+  check_will_published_on_drop(t, o, "no Will after a CleanSession 0 client's connection dropped");
 }
 
 // [MQTT-3.1.2-8] The Will is published when the server closes the connection because of a
@@ -209,13 +186,7 @@ TEST_F(V311Connect, WillPublishedWhenServerClosesOnProtocolError) {
 // [MQTT-3.1.2-10] After DISCONNECT the Will is removed and never published.
 TEST_F(V311Connect, WillDiscardedAfterDisconnect) {
   statement("MQTT-3.1.2-10");
-  const std::string t = topic("will");
-  auto sub = watch(t);
-  ASSERT_TRUE(sub);
-  auto w = connect_client("willer", with_will(t));
-  ASSERT_TRUE(w);
-  disconnect(*w);
-  EXPECT_TRUE(silent(*sub, "no Will after DISCONNECT", 500ms));
+  check_will_discarded_after_disconnect("no Will after DISCONNECT");
 }
 
 // [MQTT-3.1.2-10] Once published the Will is removed: it is published once, and a later
@@ -227,9 +198,7 @@ TEST_F(V311Connect, WillRemovedOncePublished) {
   ASSERT_TRUE(sub);
   auto o = with_will(t);
   o.client_id = client_id("willer");
-  auto w = connect_client("willer", o);
-  ASSERT_TRUE(w);
-  w->close();
+  ASSERT_TRUE(drop_with_will(o));
   ASSERT_TRUE(receive_publish(*sub, nullptr, true, 2000ms));
   connect_options plain;
   plain.client_id = o.client_id;
@@ -259,11 +228,8 @@ TEST_F(V311Connect, WillRetainZeroNotRetained) {
   clear_retained_at_end(t);
   auto sub = watch(t);
   ASSERT_TRUE(sub);
-  auto w = connect_client("willer", with_will(t, false));
-  ASSERT_TRUE(w);
-  w->close();
   codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, true, 2000ms));
+  ASSERT_TRUE(will_after_drop(*sub, with_will(t, false), &got, 2000ms));
   EXPECT_FALSE(got.retain);
   auto late = connect_client("late");
   ASSERT_TRUE(late);
@@ -276,9 +242,7 @@ TEST_F(V311Connect, WillRetainOneRetained) {
   statement("MQTT-3.1.2-17");
   const std::string t = topic("will");
   clear_retained_at_end(t);
-  auto w = connect_client("willer", with_will(t, true));
-  ASSERT_TRUE(w);
-  w->close();
+  ASSERT_TRUE(drop_with_will(with_will(t, true)));
   auto got = retained_on(t);
   ASSERT_TRUE(got) << "no retained Will Message within 2 s of the connection dropping";
   EXPECT_TRUE(got->retain);
@@ -329,12 +293,7 @@ TEST_F(V311Connect, ClientIdIdentifiesSession) {
 // a single character.
 TEST_F(V311Connect, OneToTwentyThreeAlphanumericClientIdAccepted) {
   statement("MQTT-3.1.3-5");
-  std::string id = client_id("");
-  while (id.size() < 23) id += "Z9";
-  id.resize(23);
-  connect_options o;
-  o.client_id = id;
-  EXPECT_TRUE(connect_client("c23", o));
+  EXPECT_TRUE(connect_client("c23", longest_guaranteed_client_id()));
   // A one-character ClientId may collide with another run; it only has to be accepted.
   connect_options one;
   one.client_id = "q";

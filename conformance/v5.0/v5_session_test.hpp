@@ -25,6 +25,29 @@ class session_test : public v5_test {
     return o;
   }
 
+  // with_will returns options carrying a Will Message "gone" to `t` (QoS 0, no
+  // properties) with Will Retain `retain`.
+  static connect_options with_will(std::string t, bool retain = false) {
+    connect_options o;
+    codec::will_message w;
+    w.topic = std::move(t);
+    w.payload = payload_bytes("gone");
+    w.retain = retain;
+    o.will = w;
+    return o;
+  }
+
+  // watch connects a client "sub" subscribed to `t` at QoS `q`; nullptr after a recorded
+  // setup failure.
+  std::unique_ptr<raw_client> watch(const std::string& t, codec::qos q = codec::qos::at_most_once) {
+    auto sub = connect_client("sub");
+    if (sub && !subscribe(*sub, t, q)) {
+      ADD_FAILURE() << "setup: cannot subscribe to " << t;
+      return nullptr;
+    }
+    return sub;
+  }
+
   // session_client connects with session(id, clean_start); `ack` receives the CONNACK.
   // nullptr (and a failure) on refusal.
   std::unique_ptr<raw_client> session_client(std::string_view label, const std::string& id,
