@@ -31,9 +31,8 @@ TEST_F(V311Unsubscribe, FiltersComparedLiterally) {
   ASSERT_TRUE(sub);
   ASSERT_TRUE(subscribe(*sub, filter, codec::qos::at_least_once));
   ASSERT_TRUE(unsubscribe(*sub, {topic("x"), filter + "/"}, 2));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(topic("x"), "still", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, topic("x"), "still", codec::qos::at_least_once, false, 1));
   ASSERT_TRUE(receive_publish(*sub, nullptr)) << "a non-identical filter removed the subscription";
   ASSERT_TRUE(unsubscribe(*sub, {filter}, 3));
   ASSERT_TRUE(publish(*pub, topic("x"), "gone", codec::qos::at_least_once, false, 2));
@@ -53,9 +52,8 @@ TEST_F(V311Unsubscribe, UnsubscribedFilterStopsDelivery) {
   sub->send_packet(u);
   auto r = sub->expect_ack();
   ASSERT_TRUE(r.as<codec::unsuback_packet>()) << mismatch("S→C UNSUBACK", r);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "late", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "late", codec::qos::at_least_once));
   auto r2 = sub->expect_no_packet();
   EXPECT_EQ(r2.status, recv_status::timeout) << mismatch("no PUBLISH after UNSUBSCRIBE", r2);
 }
@@ -124,9 +122,8 @@ TEST_F(V311Unsubscribe, MultiFilterUnsubscribeOneUnsuback) {
   ASSERT_TRUE(subscribe(*sub, keep, codec::qos::at_least_once, 3));
   ASSERT_TRUE(unsubscribe(*sub, {a, topic("never"), b}, 4));
   EXPECT_TRUE(silent(*sub, "a single UNSUBACK"));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(a, "a", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, a, "a", codec::qos::at_least_once, false, 1));
   ASSERT_TRUE(publish(*pub, b, "b", codec::qos::at_least_once, false, 2));
   ASSERT_TRUE(publish(*pub, keep, "k", codec::qos::at_least_once, false, 3));
   codec::publish_packet got;

@@ -69,9 +69,8 @@ TEST_F(V311Connect, CleanSessionZeroResumesSession) {
   ASSERT_TRUE(make_session(id, t));
   auto c = resume(id, "again");
   ASSERT_TRUE(c);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   EXPECT_TRUE(receive_publish(*c, nullptr));
 }
 
@@ -83,9 +82,8 @@ TEST_F(V311Connect, OfflineSessionQueuesQosOneAndTwoMessages) {
   const std::string id = session_id("s");
   const std::string t = topic("t");
   ASSERT_TRUE(make_session(id, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "q1", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "q1", codec::qos::at_least_once, false, 1));
   ASSERT_TRUE(publish(*pub, t, "q2", codec::qos::exactly_once, false, 2));
   auto c = resume(id, "again");
   ASSERT_TRUE(c);
@@ -101,9 +99,8 @@ TEST_F(V311Connect, CleanSessionOneDiscardsSession) {
   auto c = open_client("again");
   ASSERT_TRUE(c);
   ASSERT_TRUE(connect_session(*c, session(id, true)));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   EXPECT_TRUE(silent(*c, "no PUBLISH (session discarded)"));
 }
 
@@ -122,9 +119,8 @@ TEST_F(V311Connect, CleanSessionStateNotReusedLater) {
   auto c = resume(id, "again", &ack);
   ASSERT_TRUE(c);
   EXPECT_FALSE(ack.session_present) << "Session Present 1 after a CleanSession 1 session";
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   EXPECT_TRUE(silent(*c, "no PUBLISH (subscription of the clean session not reused)"));
 }
 
@@ -134,9 +130,8 @@ TEST_F(V311Connect, RetainedMessageSurvivesSessionEnd) {
   const std::string t = topic("r");
   clear_retained_at_end(t);
   {
-    auto pub = connect_client("pub");
+    auto pub = connect_publisher(t, "kept", codec::qos::at_least_once, true);
     ASSERT_TRUE(pub);
-    ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
     disconnect(*pub);
   }
   auto sub = connect_client("sub");
@@ -275,9 +270,8 @@ TEST_F(V311Connect, ClientIdIdentifiesSession) {
   const std::string other = session_id("oth");
   const std::string t = topic("t");
   ASSERT_TRUE(make_session(owner, t));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "mine", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "mine", codec::qos::at_least_once));
   codec::connack_packet ack;
   auto stranger = resume(other, "stranger", &ack);
   ASSERT_TRUE(stranger);
@@ -393,9 +387,8 @@ TEST_F(V311Connect, TakeoverWithCleanSessionZeroKeepsSession) {
   auto second = resume(id, "second", &ack);
   ASSERT_TRUE(second);
   EXPECT_TRUE(ack.session_present) << "takeover lost the session";
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   EXPECT_TRUE(receive_publish(*second, nullptr)) << "subscription lost in the takeover";
 }
 

@@ -54,9 +54,8 @@ TEST_F(V311StoringState, SubscriptionSurvivesSeveralReconnects) {
     EXPECT_TRUE(ack.session_present) << "session lost at reconnect " << i;
     disconnect(*c);
   }
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   auto c = resume(id, "last");
   ASSERT_TRUE(c);
   EXPECT_TRUE(receive_publish(*c, nullptr)) << "queued message missing after three connections";

@@ -26,9 +26,8 @@ TEST_F(V5Unsubscribe, UnsubscribedFilterStopsDelivery) {
   ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
   auto r = unsubscribe(*sub, t, 2);
   ASSERT_TRUE(r.as<codec::unsuback_packet>()) << mismatch("S→C UNSUBACK", r);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "late", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "late", codec::qos::at_least_once));
   auto r2 = sub->expect_no_packet();
   EXPECT_EQ(r2.status, recv_status::timeout) << mismatch("no PUBLISH after UNSUBSCRIBE", r2);
 }
@@ -70,9 +69,8 @@ TEST_F(V5Unsubscribe, FiltersComparedLiterally) {
   ASSERT_TRUE(ack) << mismatch("S→C UNSUBACK", r);
   EXPECT_EQ(ack->reasons, std::vector<std::uint8_t>{0x11})
       << mismatch("S→C UNSUBACK B0 .. 0002 00 11 (No subscription existed)", r);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "still");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "still"));
   ASSERT_TRUE(receive_publish(*sub, nullptr)) << "the wildcard subscription was removed";
   auto r2 = unsubscribe(*sub, wild, 3);
   const auto* ack2 = r2.as<codec::unsuback_packet>();
@@ -130,9 +128,8 @@ TEST_F(V5Unsubscribe, MultipleFiltersActAsConsecutiveUnsubscribes) {
       << mismatch("S→C UNSUBACK B0 .. 0003 00 00 00 11", r);
   auto r2 = sub->expect_no_packet();
   EXPECT_EQ(r2.status, recv_status::timeout) << mismatch("a single UNSUBACK", r2);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(a, "x");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, a, "x"));
   ASSERT_TRUE(publish(*pub, b, "y"));
   auto r3 = sub->expect_no_packet();
   EXPECT_EQ(r3.status, recv_status::timeout) << mismatch("no PUBLISH after UNSUBSCRIBE", r3);

@@ -288,9 +288,8 @@ TEST_F(V5Connect, NoPacketLargerThanClientMaximumPacketSize) {
   auto sub = connect_client("sub", o);
   ASSERT_TRUE(sub);
   ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, std::string(300, 'x'));
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, std::string(300, 'x')));
   ASSERT_TRUE(publish(*pub, t, "small"));
   for (;;) {
     auto r = sub->expect_packet();
@@ -312,9 +311,8 @@ TEST_F(V5Connect, TooLargeMessageDroppedAsIfDelivered) {
   auto sub = connect_client("sub", o);
   ASSERT_TRUE(sub);
   ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, std::string(300, 'x'), codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, std::string(300, 'x'), codec::qos::at_least_once, false, 1));
   ASSERT_TRUE(publish(*pub, t, "small", codec::qos::at_least_once, false, 2));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
@@ -443,9 +441,8 @@ TEST_F(V5Connect, ClientIdSelectsTheSession) {
   auto a = reconnect("a", id_a, false, &ack);
   ASSERT_TRUE(a);
   EXPECT_TRUE(ack.session_present);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(tb, "for-b");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, tb, "for-b"));
   ASSERT_TRUE(publish(*pub, ta, "for-a"));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*a, &got));

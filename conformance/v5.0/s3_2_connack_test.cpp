@@ -34,9 +34,8 @@ TEST_F(V5Connack, ConnackBeforeAnyOtherPacket) {
   statement("MQTT-3.2.0-1");
   const std::string id = client_id("s");
   ASSERT_TRUE(make_session(id));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(topic("s"), "queued", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, topic("s"), "queued", codec::qos::at_least_once));
   auto bytes = codec::encode_packet(make_connect(version(), persistent(id, false)), version());
   auto ping = codec::encode_packet(codec::pingreq_packet{}, version());
   bytes.insert(bytes.end(), ping.begin(), ping.end());

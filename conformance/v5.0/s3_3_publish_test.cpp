@@ -501,9 +501,8 @@ TEST_F(V5PublishTopicAlias, ServerMappingNotCarriedToNextConnection) {
   auto sub = connect_client("sub", o);
   ASSERT_TRUE(sub);
   ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "first");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "first"));
   ASSERT_TRUE(receive_publish(*sub, nullptr));
   disconnect(*sub);
   o.clean_start = false;

@@ -79,9 +79,8 @@ TEST_F(V5SharedSubscriptions, InterruptedQosTwoDeliveryCompletedOnReconnect) {
   const std::string id = client_id("m");
   auto m = member("m", id, share("q2"), codec::qos::exactly_once);
   ASSERT_TRUE(m);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(topic("q2"), "once", codec::qos::exactly_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, topic("q2"), "once", codec::qos::exactly_once));
   codec::publish_packet first;
   ASSERT_TRUE(receive_publish(*m, &first, /*acknowledge=*/false));
   m->close();
@@ -119,9 +118,8 @@ TEST_F(V5SharedSubscriptions, InterruptedQosTwoNotRedirectedWhenSessionEnds) {
   auto a = member("a", ids[0], share("q2"), codec::qos::exactly_once);
   auto b = member("b", ids[1], share("q2"), codec::qos::exactly_once);
   ASSERT_TRUE(a && b);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(topic("q2"), "once", codec::qos::exactly_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, topic("q2"), "once", codec::qos::exactly_once));
   codec::publish_packet got;
   const int holder = first_delivery(*a, *b, &got);
   ASSERT_GE(holder, 0) << "neither member received the message";
@@ -143,9 +141,8 @@ TEST_F(V5SharedSubscriptions, RefusedMessageNotRedirected) {
   auto a = member("a", ids[0], share("q1"), codec::qos::at_least_once);
   auto b = member("b", ids[1], share("q1"), codec::qos::at_least_once);
   ASSERT_TRUE(a && b);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(topic("q1"), "refuse me", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, topic("q1"), "refuse me", codec::qos::at_least_once));
   codec::publish_packet got;
   const int holder = first_delivery(*a, *b, &got);
   ASSERT_GE(holder, 0) << "neither member received the message";
