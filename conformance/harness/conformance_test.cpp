@@ -127,10 +127,11 @@ std::unique_ptr<raw_client> conformance_test::open_client_at(const broker_addres
 
 std::unique_ptr<raw_client> conformance_test::finish_connect(std::unique_ptr<raw_client> c,
                                                              std::string_view label,
-                                                             connect_options o) {
+                                                             connect_options o,
+                                                             codec::connack_packet* ack) {
   if (!c) return nullptr;
   if (o.client_id.empty()) o.client_id = client_id(label);
-  auto ok = connect_session(*c, o);
+  auto ok = connect_session(*c, o, ack);
   if (!ok) {
     ADD_FAILURE() << "setup: " << ok.message();
     return nullptr;
@@ -167,8 +168,16 @@ std::unique_ptr<raw_client> conformance_test::connect_websocket_client(std::stri
 }
 
 std::unique_ptr<raw_client> conformance_test::connect_client(std::string_view label,
-                                                             connect_options o) {
-  return finish_connect(open_client(label), label, std::move(o));
+                                                             connect_options o,
+                                                             codec::connack_packet* ack) {
+  return finish_connect(open_client(label), label, std::move(o), ack);
+}
+
+std::unique_ptr<raw_client> conformance_test::send_connect(std::string_view label,
+                                                           const connect_options& o) {
+  auto c = open_client(label);
+  if (c) c->send_packet(make_connect(version_, o));
+  return c;
 }
 
 std::unique_ptr<raw_client> conformance_test::connect_subscriber(const std::string& filter,

@@ -120,8 +120,14 @@ class conformance_test : public ::testing::Test {
   // nullptr and a recorded failure when the broker does not accept.
   std::unique_ptr<raw_client> open_client(std::string_view label);
   // connect_client opens the transport and completes CONNECT/CONNACK for the fixture's
-  // version; a unique ClientID is filled in when `o.client_id` is empty.
-  std::unique_ptr<raw_client> connect_client(std::string_view label, connect_options o = {});
+  // version; a unique ClientID is filled in when `o.client_id` is empty. `ack` receives
+  // the (successful) CONNACK.
+  std::unique_ptr<raw_client> connect_client(std::string_view label, connect_options o = {},
+                                             codec::connack_packet* ack = nullptr);
+  // send_connect opens the transport and sends a CONNECT built from `o` for the fixture's
+  // version (ClientID as given, even empty), without waiting for the answer. nullptr and a
+  // recorded failure when the broker does not accept the connection.
+  std::unique_ptr<raw_client> send_connect(std::string_view label, const connect_options& o);
   // connect_subscriber is connect_client("sub", o) plus a SUBSCRIBE to `filter` with `so`
   // that must be granted; nullptr and a recorded setup failure otherwise.
   std::unique_ptr<raw_client> connect_subscriber(const std::string& filter,
@@ -172,7 +178,8 @@ class conformance_test : public ::testing::Test {
   // through), filling a unique ClientID from `label` when `o` has none; nullptr and a
   // recorded setup failure on refusal. Shared by connect_client and connect_websocket_client.
   std::unique_ptr<raw_client> finish_connect(std::unique_ptr<raw_client> c,
-                                             std::string_view label, connect_options o);
+                                             std::string_view label, connect_options o,
+                                             codec::connack_packet* ack = nullptr);
 
   codec::protocol_version version_;
   std::string prefix_;
