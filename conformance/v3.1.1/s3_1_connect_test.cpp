@@ -317,9 +317,8 @@ TEST_F(V311Connect, RefusedClientIdGetsIdentifierRejected) {
   statement("MQTT-3.1.3-9");
   std::string id = client_id("odd") + "-_.";
   while (id.size() < 64) id += "x-";
-  auto c = open_client("c");
+  auto c = send_connect("c", session(id, true));
   ASSERT_TRUE(c);
-  c->send_packet(make_connect(version(), session(id, true)));
   auto r = c->expect_packet();
   const auto* ack = r.as<codec::connack_packet>();
   ASSERT_TRUE(ack) << mismatch("S→C CONNACK 20 02 00 00 or 20 02 00 02", r);
@@ -395,13 +394,12 @@ TEST_F(V311Connect, TakeoverWithCleanSessionZeroKeepsSession) {
 // [MQTT-3.1.4-4] A valid CONNECT gets CONNACK with return code 0.
 TEST_F(V311Connect, AcceptedConnectGetsReturnCodeZero) {
   statement("MQTT-3.1.4-4");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   connect_options o;
   o.client_id = client_id("c");
   o.username = "user";
   o.password = payload_bytes("secret");
-  c->send_packet(make_connect(version(), o));
+  auto c = send_connect("c", o);
+  ASSERT_TRUE(c);
   auto r = c->expect_packet();
   const auto* ack = r.as<codec::connack_packet>();
   EXPECT_TRUE(ack && ack->reason == 0) << mismatch("S→C CONNACK 20 02 00 00", r);
@@ -414,9 +412,8 @@ TEST_F(V311Connect, DataAfterRefusedConnectIgnored) {
   statement("MQTT-3.1.4-5");
   const std::string t = topic("r");
   clear_retained_at_end(t);
-  auto c = open_client("refused");
+  auto c = send_connect("refused", session("", false));
   ASSERT_TRUE(c);
-  c->send_packet(make_connect(version(), session("", false)));
   c->send_packet(make_publish(t, "ignored", codec::qos::at_most_once, 0, true));
   codec::subscribe_packet s;
   s.packet_id = 1;

@@ -243,10 +243,9 @@ TEST_F(V5Connect, SilentClientClosedAfterOneAndHalfKeepAlive) {
   connect_options o;
   o.client_id = client_id("idle");
   o.keep_alive = static_cast<std::uint16_t>(broker_seconds(1000ms));
-  auto c = open_client("idle");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, o, &ack));
+  auto c = connect_client("idle", o, &ack);
+  ASSERT_TRUE(c);
   const std::uint16_t k = ack.props.server_keep_alive.value_or(o.keep_alive);
   if (k == 0) MQTT_SKIP("not applicable: CONNACK Server Keep Alive 0 turns Keep Alive off");
   const auto limit = real_time(std::chrono::milliseconds(1500 * k));
@@ -370,10 +369,9 @@ TEST_F(V5Connect, NoResponseInformationWhenNotRequested) {
   connect_options o;
   o.client_id = client_id("c");
   o.props.request_response_information = 0;
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, o, &ack));
+  auto c = connect_client("c", o, &ack);
+  ASSERT_TRUE(c);
   EXPECT_FALSE(ack.props.response_information) << "CONNACK carries Response Information";
 }
 
@@ -624,11 +622,10 @@ TEST_F(V5Connect, TakeoverWithCleanStartZeroContinuesSession) {
 // [MQTT-3.1.4-5] An accepted CONNECT is answered by CONNACK with reason code 0x00.
 TEST_F(V5Connect, AcceptedConnectGetsSuccessConnack) {
   statement("MQTT-3.1.4-5");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   connect_options o;
   o.client_id = client_id("c");
-  c->send_packet(make_connect(version(), o));
+  auto c = send_connect("c", o);
+  ASSERT_TRUE(c);
   auto r = c->expect_packet();
   const auto* ack = r.as<codec::connack_packet>();
   EXPECT_TRUE(ack && ack->reason == 0) << mismatch("S→C CONNACK 20 .. 00 00 ..", r);
@@ -673,8 +670,7 @@ TEST_F(V5Connect, FailedAuthenticationCheckClosesConnection) {
   o.username = "mqttcert";
   o.password = payload_bytes("mqttcert-wrong");
   o.props.authentication_method = "mqttcert-unsupported-method";
-  auto c = open_client("c");
+  auto c = send_connect("c", o);
   ASSERT_TRUE(c);
-  c->send_packet(make_connect(version(), o));
   EXPECT_TRUE(closes_after_error(*c));
 }

@@ -66,11 +66,10 @@ TEST_F(V5Connack, AtMostOneConnackPerConnection) {
 // [MQTT-3.2.2-1] Bits 7-1 of the CONNACK Acknowledge Flags are zero.
 TEST_F(V5Connack, AcknowledgeFlagsReservedBitsZero) {
   statement("MQTT-3.2.2-1");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   connect_options o;
   o.client_id = client_id("c");
-  c->send_packet(make_connect(version(), o));
+  auto c = send_connect("c", o);
+  ASSERT_TRUE(c);
   auto r = c->expect_packet();
   ASSERT_TRUE(r.as<codec::connack_packet>()) << mismatch("S→C CONNACK", r);
   const std::size_t flags_at = (r.bytes[1] & 0x80) ? 3 : 2;  // after a 1- or 2-byte length
@@ -152,12 +151,11 @@ TEST_F(V5Connack, RefusingConnackHasSessionPresentZero) {
 // [MQTT-3.2.2-7] After a CONNACK with reason 0x80 or above the server closes.
 TEST_F(V5Connack, RefusingConnackThenClose) {
   statement("MQTT-3.2.2-7");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   connect_options o;
   o.client_id = client_id("c");
   o.props.authentication_method = "mqttcert-unsupported-method";
-  c->send_packet(make_connect(version(), o));
+  auto c = send_connect("c", o);
+  ASSERT_TRUE(c);
   EXPECT_TRUE(closes_after_error(*c));
 }
 
@@ -197,12 +195,9 @@ TEST_F(V5Connack, RefusalReasonCodesAreConnectReasonCodes) {
 // it matches the profile, and PUBLISH at every QoS up to it is accepted.
 TEST_F(V5Connack, MaximumQosMatchesWhatTheServerSupports) {
   statement("MQTT-3.2.2-9");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  connect_options o;
-  o.client_id = client_id("c");
-  ASSERT_TRUE(connect_session(*c, o, &ack));
+  auto c = connect_client("c", {}, &ack);
+  ASSERT_TRUE(c);
   const int announced = ack.props.maximum_qos.value_or(2);
   EXPECT_EQ(announced, profile().maximum_qos)
       << "CONNACK Maximum QoS " << announced << " (absent means 2); the profile says "
@@ -217,12 +212,9 @@ TEST_F(V5Connack, MaximumQosMatchesWhatTheServerSupports) {
 // server supports (granted at most its Maximum QoS).
 TEST_F(V5Connack, SubscribeAtAnyRequestedQosAccepted) {
   statement("MQTT-3.2.2-10");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  connect_options o;
-  o.client_id = client_id("c");
-  ASSERT_TRUE(connect_session(*c, o, &ack));
+  auto c = connect_client("c", {}, &ack);
+  ASSERT_TRUE(c);
   const int announced = ack.props.maximum_qos.value_or(2);
   codec::subscribe_packet s;
   s.packet_id = 7;
@@ -248,9 +240,8 @@ TEST_F(V5Connack, WillQosAboveMaximumRefused) {
   w.topic = topic("will");
   w.qos_level = static_cast<codec::qos>(profile().maximum_qos + 1);
   o.will = w;
-  auto c = open_client("c");
+  auto c = send_connect("c", o);
   ASSERT_TRUE(c);
-  c->send_packet(make_connect(version(), o));
   EXPECT_TRUE(closes_after_error(*c));
 }
 
@@ -266,9 +257,8 @@ TEST_F(V5Connack, WillRetainRefusedWithoutRetainSupport) {
   w.topic = topic("will");
   w.retain = true;
   o.will = w;
-  auto c = open_client("c");
+  auto c = send_connect("c", o);
   ASSERT_TRUE(c);
-  c->send_packet(make_connect(version(), o));
   EXPECT_TRUE(closes_after_error(*c));
 }
 

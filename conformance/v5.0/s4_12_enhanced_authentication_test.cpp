@@ -12,12 +12,11 @@ class V5EnhancedAuthentication : public v5_test {};
 // connection (a CONNACK 0x8C or 0x87 may come first).
 TEST_F(V5EnhancedAuthentication, UnsupportedMethodClosesConnection) {
   statement("MQTT-4.12.0-1");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   connect_options o;
   o.client_id = client_id("c");
   o.props.authentication_method = "mqttcert-unsupported-method";
-  c->send_packet(make_connect(version(), o));
+  auto c = send_connect("c", o);
+  ASSERT_TRUE(c);
   EXPECT_TRUE(closes_after_error(*c));
 }
 
@@ -25,12 +24,9 @@ TEST_F(V5EnhancedAuthentication, UnsupportedMethodClosesConnection) {
 // and no Authentication Method in CONNACK.
 TEST_F(V5EnhancedAuthentication, NoAuthenticationMethodInConnackWhenNoneRequested) {
   statement("MQTT-4.12.0-6");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  connect_options o;
-  o.client_id = client_id("c");
-  ASSERT_TRUE(connect_session(*c, o, &ack));
+  auto c = connect_client("c", {}, &ack);
+  ASSERT_TRUE(c);
   EXPECT_FALSE(ack.props.authentication_method) << "CONNACK carries an Authentication Method";
   EXPECT_FALSE(ack.props.authentication_data) << "CONNACK carries Authentication Data";
 }
