@@ -40,15 +40,28 @@ class V5EnhancedAuthenticationExchange : public v5_test {
   static std::unique_ptr<auth_client_steps> wrong() {
     return fixed_auth_steps(std::vector<std::string>(8, "6D71747463657274 2D77726F6E67"));
   }
+  // exchanged is a client "c" and the CONNECT-time exchange it ran.
+  struct exchanged {
+    std::unique_ptr<raw_client> c;
+    auth_exchange x;
+  };
+  // exchange opens "c" and runs the CONNECT-time exchange with the profile's method and
+  // the client steps `s`; c is null (and a failure recorded) when it cannot connect.
+  exchanged exchange(auth_client_steps& s) {
+    exchanged e;
+    e.c = open_client("c");
+    if (!e.c) return e;
+    connect_options o;
+    o.client_id = client_id("c");
+    e.x = run_enhanced_auth(*e.c, o, method(), s);
+    return e;
+  }
   // authenticated opens a client and completes the profile's exchange; nullptr and a
   // recorded failure unless it ends in CONNACK 0x00.
   std::unique_ptr<raw_client> authenticated() {
-    auto c = open_client("c");
+    auto [c, x] = exchange(*steps());
     if (!c) return nullptr;
-    connect_options o;
-    o.client_id = client_id("c");
-    auto x = run_enhanced_auth(*c, o, method(), *steps());
-    if (x.connack() && x.connack()->reason == 0) return c;
+    if (x.connack() && x.connack()->reason == 0) return std::move(c);
     ADD_FAILURE() << mismatch("S→C CONNACK 00 (the profile's steps authenticate)", x.last);
     return nullptr;
   }
@@ -82,11 +95,8 @@ class V5EnhancedAuthenticationExchange : public v5_test {
 TEST_F(V5EnhancedAuthenticationExchange, ServerChallengeIsContinueAuthentication) {
   statement("MQTT-4.12.0-2");
   MQTT_REQUIRE_FEATURE(!method().empty(), "enhanced authentication");
-  auto c = open_client("c");
+  auto [c, x] = exchange(*steps());
   ASSERT_TRUE(c);
-  connect_options o;
-  o.client_id = client_id("c");
-  auto x = run_enhanced_auth(*c, o, method(), *steps());
   if (x.server_auths.empty())
     MQTT_SKIP("not observable: the profile's method completes without a server AUTH");
   for (const auto& r : x.server_auths)
@@ -99,11 +109,8 @@ TEST_F(V5EnhancedAuthenticationExchange, ServerChallengeIsContinueAuthentication
 TEST_F(V5EnhancedAuthenticationExchange, RejectedAuthenticationClosesConnection) {
   statement("MQTT-4.12.0-4");
   MQTT_REQUIRE_FEATURE(!method().empty(), "enhanced authentication");
-  auto c = open_client("c");
+  auto [c, x] = exchange(*wrong());
   ASSERT_TRUE(c);
-  connect_options o;
-  o.client_id = client_id("c");
-  auto x = run_enhanced_auth(*c, o, method(), *wrong());
   if (const auto* ack = x.connack(); ack && ack->reason == 0)
     MQTT_SKIP("not applicable: the method accepted arbitrary Authentication Data");
   close_observation obs = close_after(*c, x);
@@ -116,11 +123,8 @@ TEST_F(V5EnhancedAuthenticationExchange, RejectedAuthenticationClosesConnection)
 TEST_F(V5EnhancedAuthenticationExchange, ServerRepeatsAuthenticationMethod) {
   statement("MQTT-4.12.0-5");
   MQTT_REQUIRE_FEATURE(!method().empty(), "enhanced authentication");
-  auto c = open_client("c");
+  auto [c, x] = exchange(*steps());
   ASSERT_TRUE(c);
-  connect_options o;
-  o.client_id = client_id("c");
-  auto x = run_enhanced_auth(*c, o, method(), *steps());
   const auto* ack = x.connack();
   ASSERT_TRUE(ack && ack->reason == 0)
       << mismatch("S→C CONNACK 00 (the profile's steps authenticate)", x.last);
