@@ -75,6 +75,28 @@ class connect_checks : public VersionFixture {
     EXPECT_EQ(q2.qos_level, codec::qos::exactly_once);
   }
 
+  // check_accepted_connect sends a CONNECT built from `o` on a new client "c" and expects
+  // a CONNACK accepting it (v5 reason 0x00, 3.1.1 return code 0) as `expected` says.
+  void check_accepted_connect(const connect_options& o, std::string_view expected) {
+    auto c = this->send_connect("c", o);
+    ASSERT_TRUE(c);
+    auto r = c->expect_packet();
+    const auto* ack = r.template as<codec::connack_packet>();
+    EXPECT_TRUE(ack && ack->reason == 0) << mismatch(expected, r);
+  }
+
+  // check_session_continues expects the CONNACK `ack` of a session taken over with Clean
+  // Start / CleanSession 0 to say Session Present 1 (else `lost`), and a QoS 1 message
+  // then published to `t` to reach the new connection `c` (else `undelivered`).
+  void check_session_continues(raw_client& c, const codec::connack_packet& ack,
+                               const std::string& t, std::string_view lost,
+                               std::string_view undelivered) {
+    EXPECT_TRUE(ack.session_present) << lost;
+    auto pub = this->connect_publisher(t, "x", codec::qos::at_least_once);
+    ASSERT_TRUE(pub);
+    EXPECT_TRUE(receive_publish(c, nullptr)) << undelivered;
+  }
+
   // longest_guaranteed_client_id is a unique ClientID of exactly 23 ASCII letters and
   // digits, the longest every server must accept [MQTT-3.1.3-5].
   connect_options longest_guaranteed_client_id() {

@@ -385,10 +385,8 @@ TEST_F(V311Connect, TakeoverWithCleanSessionZeroKeepsSession) {
   codec::connack_packet ack;
   auto second = resume(id, "second", &ack);
   ASSERT_TRUE(second);
-  EXPECT_TRUE(ack.session_present) << "takeover lost the session";
-  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
-  ASSERT_TRUE(pub);
-  EXPECT_TRUE(receive_publish(*second, nullptr)) << "subscription lost in the takeover";
+  check_session_continues(*second, ack, t, "takeover lost the session",
+                          "subscription lost in the takeover");
 }
 
 // [MQTT-3.1.4-4] A valid CONNECT gets CONNACK with return code 0.
@@ -398,11 +396,7 @@ TEST_F(V311Connect, AcceptedConnectGetsReturnCodeZero) {
   o.client_id = client_id("c");
   o.username = "user";
   o.password = payload_bytes("secret");
-  auto c = send_connect("c", o);
-  ASSERT_TRUE(c);
-  auto r = c->expect_packet();
-  const auto* ack = r.as<codec::connack_packet>();
-  EXPECT_TRUE(ack && ack->reason == 0) << mismatch("S→C CONNACK 20 02 00 00", r);
+  check_accepted_connect(o, "S→C CONNACK 20 02 00 00");
 }
 
 // [MQTT-3.1.4-5] Data pipelined behind a refused CONNECT is not processed: a retained

@@ -613,10 +613,7 @@ TEST_F(V5Connect, TakeoverWithCleanStartZeroContinuesSession) {
   codec::connack_packet ack;
   auto second = reconnect("second", id, false, &ack);
   ASSERT_TRUE(second);
-  EXPECT_TRUE(ack.session_present) << "Session Present 0 on a Clean Start 0 takeover";
-  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
-  ASSERT_TRUE(pub);
-  EXPECT_TRUE(receive_publish(*second, nullptr));
+  check_session_continues(*second, ack, t, "Session Present 0 on a Clean Start 0 takeover", "");
 }
 
 // [MQTT-3.1.4-5] An accepted CONNECT is answered by CONNACK with reason code 0x00.
@@ -624,11 +621,7 @@ TEST_F(V5Connect, AcceptedConnectGetsSuccessConnack) {
   statement("MQTT-3.1.4-5");
   connect_options o;
   o.client_id = client_id("c");
-  auto c = send_connect("c", o);
-  ASSERT_TRUE(c);
-  auto r = c->expect_packet();
-  const auto* ack = r.as<codec::connack_packet>();
-  EXPECT_TRUE(ack && ack->reason == 0) << mismatch("S→C CONNACK 20 .. 00 00 ..", r);
+  check_accepted_connect(o, "S→C CONNACK 20 .. 00 00 ..");
 }
 
 // [MQTT-3.1.4-6] Data sent right after a CONNECT the server refuses is not processed: a
