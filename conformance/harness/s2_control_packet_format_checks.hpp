@@ -33,11 +33,7 @@ class packet_format_checks : public VersionFixture {
   // check_unsuback_echoes_packet_identifier unsubscribes `c` from topic("x") with Packet
   // Identifier 0x5678 and expects the UNSUBACK to carry 0x5678, as `expected` spells it.
   void check_unsuback_echoes_packet_identifier(raw_client& c, std::string_view expected) {
-    codec::unsubscribe_packet u;
-    u.packet_id = 0x5678;
-    u.filters.push_back(this->topic("x"));
-    c.send_packet(u);
-    auto r = c.expect_ack();
+    auto r = send_unsubscribe(c, {this->topic("x")}, 0x5678);
     const auto* ua = r.template as<codec::unsuback_packet>();
     EXPECT_TRUE(ua && ua->packet_id == 0x5678) << mismatch(expected, r);
   }

@@ -235,4 +235,13 @@ void disconnect(raw_client& c) {
                      obs);
 }
 
+received send_unsubscribe(raw_client& c, std::vector<std::string> filters,
+                          std::uint16_t packet_id) {
+  codec::unsubscribe_packet u;
+  u.packet_id = packet_id;
+  u.filters = std::move(filters);
+  c.send_packet(u);
+  return c.expect_ack();
+}
+
 }  // namespace mqtt::cert

@@ -11,11 +11,7 @@ class V311Unsubscribe : public v311::session_test {
   // unsubscribe sends UNSUBSCRIBE for `filters` and expects UNSUBACK with `id`.
   static ::testing::AssertionResult unsubscribe(raw_client& c, std::vector<std::string> filters,
                                                 std::uint16_t id = 2) {
-    codec::unsubscribe_packet u;
-    u.packet_id = id;
-    u.filters = std::move(filters);
-    c.send_packet(u);
-    auto r = c.expect_ack();
+    auto r = send_unsubscribe(c, std::move(filters), id);
     const auto* ack = r.as<codec::unsuback_packet>();
     if (ack && ack->packet_id == id) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << mismatch("S→C UNSUBACK for id " + std::to_string(id), r);
@@ -46,11 +42,7 @@ TEST_F(V311Unsubscribe, UnsubscribedFilterStopsDelivery) {
   auto sub = connect_client("sub");
   ASSERT_TRUE(sub);
   ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  codec::unsubscribe_packet u;
-  u.packet_id = 2;
-  u.filters.push_back(t);
-  sub->send_packet(u);
-  auto r = sub->expect_ack();
+  auto r = send_unsubscribe(*sub, {t}, 2);
   ASSERT_TRUE(r.as<codec::unsuback_packet>()) << mismatch("S→C UNSUBACK", r);
   auto pub = connect_publisher(t, "late", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
@@ -87,11 +79,7 @@ TEST_F(V311Unsubscribe, UnsubackEchoesPacketIdentifier) {
   auto c = connect_client("c");
   ASSERT_TRUE(c);
   ASSERT_TRUE(subscribe(*c, topic("x"), codec::qos::at_most_once));
-  codec::unsubscribe_packet u;
-  u.packet_id = 0x0A0B;
-  u.filters.push_back(topic("x"));
-  c->send_packet(u);
-  auto r = c->expect_ack();
+  auto r = send_unsubscribe(*c, {topic("x")}, 0x0A0B);
   const auto* ack = r.as<codec::unsuback_packet>();
   EXPECT_TRUE(ack && ack->packet_id == 0x0A0B) << mismatch("S→C UNSUBACK B0 02 0A0B", r);
 }
@@ -101,11 +89,7 @@ TEST_F(V311Unsubscribe, UnsubackSentEvenWithoutSubscription) {
   statement("MQTT-3.10.4-5");
   auto c = connect_client("c");
   ASSERT_TRUE(c);
-  codec::unsubscribe_packet u;
-  u.packet_id = 0x0C0D;
-  u.filters.push_back(topic("never"));
-  c->send_packet(u);
-  auto r = c->expect_ack();
+  auto r = send_unsubscribe(*c, {topic("never")}, 0x0C0D);
   const auto* ack = r.as<codec::unsuback_packet>();
   EXPECT_TRUE(ack && ack->packet_id == 0x0C0D) << mismatch("S→C UNSUBACK B0 02 0C0D", r);
 }

@@ -117,11 +117,7 @@ TEST_F(V5Unsubscribe, MultipleFiltersActAsConsecutiveUnsubscribes) {
   ASSERT_TRUE(sub);
   ASSERT_TRUE(subscribe(*sub, a, codec::qos::at_most_once, 1));
   ASSERT_TRUE(subscribe(*sub, b, codec::qos::at_most_once, 2));
-  codec::unsubscribe_packet u;
-  u.packet_id = 3;
-  u.filters = {a, b, a};
-  sub->send_packet(u);
-  auto r = sub->expect_ack();
+  auto r = send_unsubscribe(*sub, {a, b, a}, 3);
   const auto* ack = r.as<codec::unsuback_packet>();
   ASSERT_TRUE(ack && ack->packet_id == 3) << mismatch("S→C UNSUBACK B0 .. 0003", r);
   EXPECT_EQ(ack->reasons, (std::vector<std::uint8_t>{0x00, 0x00, 0x11}))
