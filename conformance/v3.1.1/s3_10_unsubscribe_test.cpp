@@ -23,9 +23,8 @@ class V311Unsubscribe : public v311::session_test {
 TEST_F(V311Unsubscribe, FiltersComparedLiterally) {
   statement("MQTT-3.10.4-1");
   const std::string filter = topic_prefix() + "/+";
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(filter, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, filter, codec::qos::at_least_once));
   ASSERT_TRUE(unsubscribe(*sub, {topic("x"), filter + "/"}, 2));
   auto pub = connect_publisher(topic("x"), "still", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
@@ -39,9 +38,8 @@ TEST_F(V311Unsubscribe, FiltersComparedLiterally) {
 TEST_F(V311Unsubscribe, UnsubscribedFilterStopsDelivery) {
   statement("MQTT-3.10.4-2");
   const std::string t = topic("x");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
   auto r = send_unsubscribe(*sub, {t}, 2);
   ASSERT_TRUE(r.as<codec::unsuback_packet>()) << mismatch("S→C UNSUBACK", r);
   auto pub = connect_publisher(t, "late", codec::qos::at_least_once);
@@ -99,9 +97,8 @@ TEST_F(V311Unsubscribe, UnsubackSentEvenWithoutSubscription) {
 TEST_F(V311Unsubscribe, MultiFilterUnsubscribeOneUnsuback) {
   statement("MQTT-3.10.4-6");
   const std::string a = topic("a"), b = topic("b"), keep = topic("k");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(a, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, a, codec::qos::at_least_once, 1));
   ASSERT_TRUE(subscribe(*sub, b, codec::qos::at_least_once, 2));
   ASSERT_TRUE(subscribe(*sub, keep, codec::qos::at_least_once, 3));
   ASSERT_TRUE(unsubscribe(*sub, {a, topic("never"), b}, 4));

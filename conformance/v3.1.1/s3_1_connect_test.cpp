@@ -134,9 +134,8 @@ TEST_F(V311Connect, RetainedMessageSurvivesSessionEnd) {
     ASSERT_TRUE(pub);
     disconnect(*pub);
   }
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got)) << "retained message gone with the session";
   EXPECT_EQ(got.payload, payload_bytes("kept"));
@@ -206,9 +205,8 @@ TEST_F(V311Connect, WillRemovedOncePublished) {
 // [MQTT-3.1.2-12] Without the Will Flag nothing is published when the connection drops.
 TEST_F(V311Connect, NoWillFlagNothingPublished) {
   statement("MQTT-3.1.2-12");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(topic_prefix() + "/#", {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, topic_prefix() + "/#", codec::qos::at_most_once));
   auto w = connect_client("nowill");
   ASSERT_TRUE(w);
   w->close();

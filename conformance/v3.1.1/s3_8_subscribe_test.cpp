@@ -66,9 +66,8 @@ TEST_F(V311Subscribe, SameFilterResendsRetainedMessage) {
   const std::string t = topic("r");
   auto pub = connect_retaining_publisher(t, "kept");
   ASSERT_TRUE(pub);
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once, 1));
   codec::publish_packet first;
   ASSERT_TRUE(receive_publish(*sub, &first)) << "retained message not sent on subscribe";
   codec::subscribe_packet s;

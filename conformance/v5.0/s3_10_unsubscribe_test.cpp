@@ -21,9 +21,8 @@ class V5Unsubscribe : public v5_test {
 TEST_F(V5Unsubscribe, UnsubscribedFilterStopsDelivery) {
   statement("MQTT-3.10.4-2");
   const std::string t = topic("x");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
   auto r = unsubscribe(*sub, t, 2);
   ASSERT_TRUE(r.as<codec::unsuback_packet>()) << mismatch("S→C UNSUBACK", r);
   auto pub = connect_publisher(t, "late", codec::qos::at_least_once);
@@ -61,9 +60,8 @@ TEST_F(V5Unsubscribe, FiltersComparedLiterally) {
   statement("MQTT-3.10.4-1");
   const std::string wild = topic_prefix() + "/+";
   const std::string t = topic("a");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(wild, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, wild, codec::qos::at_most_once));
   auto r = unsubscribe(*sub, t, 2);
   const auto* ack = r.as<codec::unsuback_packet>();
   ASSERT_TRUE(ack) << mismatch("S→C UNSUBACK", r);
@@ -113,9 +111,8 @@ TEST_F(V5Unsubscribe, StartedQosTwoDeliveryCompletes) {
 TEST_F(V5Unsubscribe, MultipleFiltersActAsConsecutiveUnsubscribes) {
   statement("MQTT-3.10.4-6");
   const std::string a = topic("a"), b = topic("b");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(a, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, a, codec::qos::at_most_once, 1));
   ASSERT_TRUE(subscribe(*sub, b, codec::qos::at_most_once, 2));
   auto r = send_unsubscribe(*sub, {a, b, a}, 3);
   const auto* ack = r.as<codec::unsuback_packet>();
