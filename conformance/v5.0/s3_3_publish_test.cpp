@@ -14,20 +14,6 @@ using namespace mqtt::cert;
 
 class V5Publish : public publish_checks<v5::session_test> {
  protected:
-  // connect_with_connack is connect_client that also returns the CONNACK.
-  std::unique_ptr<raw_client> connect_with_connack(std::string_view label,
-                                                   codec::connack_packet* ack,
-                                                   connect_options o = {}) {
-    auto c = open_client(label);
-    if (!c) return nullptr;
-    if (o.client_id.empty()) o.client_id = client_id(label);
-    auto ok = connect_session(*c, o, ack);
-    if (!ok) {
-      ADD_FAILURE() << "setup: " << ok.message();
-      return nullptr;
-    }
-    return c;
-  }
   // closes_with_reason expects a close; if a DISCONNECT comes first it must carry `want`.
   // (4.13.1: closing is a MUST, the DISCONNECT and its specific Reason Code a SHOULD.)
   ::testing::AssertionResult closes_with_reason(raw_client& c, std::uint8_t want) {
@@ -424,7 +410,7 @@ class V5PublishTopicAlias : public V5Publish {
   std::unique_ptr<raw_client> alias_client(std::string_view label, std::uint16_t* max,
                                            connect_options o = {}) {
     codec::connack_packet ack;
-    auto c = connect_with_connack(label, &ack, std::move(o));
+    auto c = connect_client(label, std::move(o), &ack);
     if (c) *max = ack.props.topic_alias_maximum.value_or(0);
     return c;
   }
@@ -507,7 +493,7 @@ TEST_F(V5PublishTopicAlias, ServerMappingNotCarriedToNextConnection) {
   disconnect(*sub);
   o.clean_start = false;
   codec::connack_packet ack;
-  auto again = connect_with_connack("sub2", &ack, o);
+  auto again = connect_client("sub2", o, &ack);
   ASSERT_TRUE(again);
   // A broker that did not keep the session (a failure of MQTT-3.2.2-3, reported there)
   // still shows this rule on a new subscription.
