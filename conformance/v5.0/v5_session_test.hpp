@@ -63,6 +63,29 @@ class session_test : public v5_test {
     return c;
   }
 
+  // complete_resent_qos2 expects the next packet on `c`, which resumed the session of
+  // `id`, to be the QoS 2 PUBLISH `first` resent with its Packet Identifier and DUP 1
+  // (`resent` names it when it does not come), then completes the delivery: PUBREC, which
+  // must be answered with PUBREL, PUBCOMP, DISCONNECT, and end_session(id).
+  void complete_resent_qos2(raw_client& c, const codec::publish_packet& first,
+                            const std::string& id, std::string_view resent) {
+    auto r = c.expect_packet();
+    const auto* again = r.as<codec::publish_packet>();
+    ASSERT_TRUE(again) << mismatch(resent, r);
+    EXPECT_TRUE(again->packet_id == first.packet_id && again->dup)
+        << mismatch("S→C PUBLISH 3C .. with the original Packet Identifier", r);
+    codec::pubrec_packet rec;
+    rec.packet_id = again->packet_id;
+    c.send_packet(rec);
+    auto r2 = c.expect_packet();
+    EXPECT_TRUE(r2.as<codec::pubrel_packet>()) << mismatch("S→C PUBREL", r2);
+    codec::pubcomp_packet comp;
+    comp.packet_id = again->packet_id;
+    c.send_packet(comp);
+    disconnect(c);
+    end_session(id);
+  }
+
   // end_session makes the broker discard the session of `id` (Clean Start, expiry 0).
   void end_session(const std::string& id) {
     raw_client c("cleanup", version());
