@@ -224,9 +224,8 @@ TEST_F(V311Connect, WillRetainZeroNotRetained) {
   codec::publish_packet got;
   ASSERT_TRUE(will_after_drop(*sub, with_will(t, false), &got, 2000ms));
   EXPECT_FALSE(got.retain);
-  auto late = connect_client("late");
+  auto late = watch(t, "late");
   ASSERT_TRUE(late);
-  ASSERT_TRUE(subscribe(*late, t, codec::qos::at_most_once));
   EXPECT_TRUE(silent(*late, "no retained Will"));
 }
 
@@ -416,9 +415,8 @@ TEST_F(V311Connect, DataAfterRefusedConnectIgnored) {
   ASSERT_TRUE(ack && ack->reason != 0) << mismatch("S→C CONNACK 20 02 00 02", r);
   auto obs = c->expect_close();
   EXPECT_TRUE(obs.closed && obs.before.empty()) << mismatch("close, no SUBACK", obs);
-  auto late = connect_client("late");
+  auto late = watch(t, "late");
   ASSERT_TRUE(late);
-  ASSERT_TRUE(subscribe(*late, t, codec::qos::at_most_once));
   EXPECT_TRUE(silent(*late, "no retained message from the refused connection"));
 }
 
