@@ -92,6 +92,13 @@ class connect_checks : public VersionFixture {
                                const std::string& t, std::string_view lost,
                                std::string_view undelivered) {
     EXPECT_TRUE(ack.session_present) << lost;
+    check_subscription_delivers(c, t, undelivered);
+  }
+
+  // check_subscription_delivers has a new publisher send "x" to `t` at QoS 1 and expects
+  // it on `c` (else `undelivered`): the subscription `c`'s session holds still works.
+  void check_subscription_delivers(raw_client& c, const std::string& t,
+                                   std::string_view undelivered = {}) {
     auto pub = this->connect_publisher(t, "x", codec::qos::at_least_once);
     ASSERT_TRUE(pub);
     EXPECT_TRUE(receive_publish(c, nullptr)) << undelivered;

@@ -69,9 +69,7 @@ TEST_F(V311Connect, CleanSessionZeroResumesSession) {
   ASSERT_TRUE(make_session(id, t));
   auto c = resume(id, "again");
   ASSERT_TRUE(c);
-  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
-  ASSERT_TRUE(pub);
-  EXPECT_TRUE(receive_publish(*c, nullptr));
+  check_subscription_delivers(*c, t);
 }
 
 // [MQTT-3.1.2-5] QoS 1 and QoS 2 messages for an offline CleanSession 0 client are queued

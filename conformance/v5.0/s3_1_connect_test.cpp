@@ -95,9 +95,7 @@ TEST_F(V5Connect, CleanStartZeroResumesSession) {
   ASSERT_TRUE(leave_session(id, t));
   auto c = reconnect("new", id, false);
   ASSERT_TRUE(c);
-  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
-  ASSERT_TRUE(pub);
-  EXPECT_TRUE(receive_publish(*c, nullptr));
+  check_subscription_delivers(*c, t);
 }
 
 // [MQTT-3.1.2-6] Clean Start 0 with no existing session starts a new one (Session
