@@ -1,29 +1,19 @@
 // 3.14 DISCONNECT: what the server may send, when, and what follows. Reserved flag bits
 // are a row of data/malformed_packets.json.
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/v5.0/v5_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5Disconnect : public v5_test {
+class V5Disconnect : public v5::session_test {
  protected:
-  // connect_willer connects "willer" with a Will of payload "gone" on `t`.
-  std::unique_ptr<raw_client> connect_willer(const std::string& t) {
-    connect_options o;
-    codec::will_message w;
-    w.topic = t;
-    w.payload = payload_bytes("gone");
-    o.will = w;
-    return connect_client("willer", o);
-  }
-
-  // watch_willer connects a subscriber to topic("will") and then connect_willer on it:
-  // {sub, willer}, both null after a recorded setup failure.
+  // watch_willer connects a subscriber to topic("will"), then "willer" with a Will of
+  // payload "gone" there: {sub, willer}, both null after a recorded setup failure.
   client_pair watch_willer() {
     const std::string t = topic("will");
     auto sub = connect_subscriber(t);
     if (!sub) return {};
-    auto willer = connect_willer(t);
+    auto willer = connect_client("willer", with_will(t));
     if (!willer) return {};
     return {std::move(sub), std::move(willer)};
   }

@@ -8,15 +8,6 @@ using namespace mqtt::cert;
 
 class V5Connect : public connect_checks<v5::session_test> {
  protected:
-  // persistent returns options for a session that outlives its connection (300 broker
-  // seconds: 15 s at time scale 20, far past the end of the test).
-  connect_options persistent(std::string id, bool clean_start) {
-    connect_options o;
-    o.client_id = std::move(id);
-    o.clean_start = clean_start;
-    o.props.session_expiry_interval = 300;
-    return o;
-  }
   // subscribed_session connects `label` with a persistent session for `id` (Clean Start 1)
   // and subscribes it to `t` at `q`; nullptr after a recorded setup failure.
   std::unique_ptr<raw_client> subscribed_session(std::string_view label, const std::string& id,

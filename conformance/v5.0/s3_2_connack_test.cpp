@@ -1,20 +1,13 @@
 // 3.2 CONNACK: acknowledge flags, Session Present, refusals.
 #include <algorithm>
 
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/v5.0/v5_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5Connack : public v5_test {
+class V5Connack : public v5::session_test {
  protected:
-  connect_options persistent(std::string id, bool clean_start) {
-    connect_options o;
-    o.client_id = std::move(id);
-    o.clean_start = clean_start;
-    o.props.session_expiry_interval = 300;
-    return o;
-  }
   // make_session leaves a stored session (with a subscription) for `id`.
   ::testing::AssertionResult make_session(const std::string& id) {
     raw_client c("setup", version());

@@ -1,26 +1,19 @@
 // 4.4 Message delivery retry: on resuming a session (Clean Start 0) the server resends
 // unacknowledged QoS 1/2 PUBLISH and PUBREL with their original Packet Identifiers, and at
 // no other time; an error PUBACK/PUBREC counts as an acknowledgement.
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/v5.0/v5_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5DeliveryRetry : public v5_test {
+class V5DeliveryRetry : public v5::session_test {
  protected:
-  connect_options session(std::string id, bool clean_start) {
-    connect_options o;
-    o.client_id = std::move(id);
-    o.clean_start = clean_start;
-    o.props.session_expiry_interval = 300;
-    return o;
-  }
   // subscribed_receiver connects `id` with a fresh session subscribed to `t` at `q`, has
   // "m1" published to `t` at `q` and returns the client together with that PUBLISH, not
   // acknowledged.
   std::unique_ptr<raw_client> subscribed_receiver(const std::string& id, const std::string& t,
                                                   codec::qos q, codec::publish_packet* got) {
-    return deliver_unacknowledged(make_publish(t, "m1", q, 1), got, session(id, true)).sub;
+    return deliver_unacknowledged(make_publish(t, "m1", q, 1), got, persistent(id, true)).sub;
   }
   // in_flight is a receiver holding one delivered, unacknowledged PUBLISH: its session
   // `id`, its connection `c` and the PUBLISH `first`.
@@ -42,7 +35,7 @@ class V5DeliveryRetry : public v5_test {
     auto c = open_client("resumed");
     if (!c) return nullptr;
     codec::connack_packet ack;
-    auto ok = connect_session(*c, session(id, false), &ack);
+    auto ok = connect_session(*c, persistent(id, false), &ack);
     if (!ok || !ack.session_present) {
       ADD_FAILURE() << "setup: session not resumed " << ok.message();
       return nullptr;

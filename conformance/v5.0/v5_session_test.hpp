@@ -25,6 +25,16 @@ class session_test : public v5_test {
     return o;
   }
 
+  // persistent returns CONNECT options for `id` with a Session Expiry of 300 broker
+  // seconds (15 s at time scale 20, far past the end of a test).
+  static connect_options persistent(std::string id, bool clean_start) {
+    connect_options o;
+    o.client_id = std::move(id);
+    o.clean_start = clean_start;
+    o.props.session_expiry_interval = 300;
+    return o;
+  }
+
   // with_will returns options carrying a Will Message "gone" to `t` (QoS 0, no
   // properties) with Will Retain `retain`.
   static connect_options with_will(std::string t, bool retain = false) {
