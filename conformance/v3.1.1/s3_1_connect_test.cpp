@@ -94,9 +94,8 @@ TEST_F(V311Connect, CleanSessionOneDiscardsSession) {
   const std::string id = session_id("s");
   const std::string t = topic("t");
   ASSERT_TRUE(make_session(id, t));
-  auto c = open_client("again");
+  auto c = connect_client("again", session(id, true));
   ASSERT_TRUE(c);
-  ASSERT_TRUE(connect_session(*c, session(id, true)));
   auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
   EXPECT_TRUE(silent(*c, "no PUBLISH (session discarded)"));
@@ -108,9 +107,8 @@ TEST_F(V311Connect, CleanSessionStateNotReusedLater) {
   statement("MQTT-3.1.2-6");
   const std::string id = session_id("s");
   const std::string t = topic("t");
-  auto clean = open_client("clean");
+  auto clean = connect_client("clean", session(id, true));
   ASSERT_TRUE(clean);
-  ASSERT_TRUE(connect_session(*clean, session(id, true)));
   ASSERT_TRUE(subscribe(*clean, t, codec::qos::at_least_once));
   disconnect(*clean);
   codec::connack_packet ack;

@@ -91,10 +91,9 @@ TEST_F(V5Connack, CleanStartGivesSessionPresentZero) {
   statement("MQTT-3.2.2-2");
   const std::string id = client_id("s");
   ASSERT_TRUE(make_session(id));
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, persistent(id, true), &ack));
+  auto c = connect_client("c", persistent(id, true), &ack);
+  ASSERT_TRUE(c);
   EXPECT_FALSE(ack.session_present);
 }
 
@@ -103,10 +102,9 @@ TEST_F(V5Connack, ResumedSessionGivesSessionPresentOne) {
   statement("MQTT-3.2.2-3");
   const std::string id = client_id("s");
   ASSERT_TRUE(make_session(id));
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, persistent(id, false), &ack));
+  auto c = connect_client("c", persistent(id, false), &ack);
+  ASSERT_TRUE(c);
   EXPECT_TRUE(ack.session_present) << "Session Present 0 although the session was stored";
 }
 
@@ -126,10 +124,9 @@ TEST_F(V5Connack, TakeoverOfExpiryZeroSessionGivesSessionPresentZero) {
   o.clean_start = false;  // no Session Expiry Interval: 0
   ASSERT_TRUE(connect_session(*first, o));
   ASSERT_TRUE(subscribe(*first, topic("s"), codec::qos::at_least_once));
-  auto second = open_client("second");
-  ASSERT_TRUE(second);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*second, persistent(id, false), &ack));
+  auto second = connect_client("second", persistent(id, false), &ack);
+  ASSERT_TRUE(second);
   EXPECT_FALSE(ack.session_present)
       << "Session Present 1, but the taken-over session had Session Expiry Interval 0";
 }
@@ -330,10 +327,9 @@ TEST_F(V5Connack, ClientKeepAliveAppliedWithoutServerKeepAlive) {
   o.client_id = client_id("idle");
   const std::uint32_t k = broker_seconds(1000ms);
   o.keep_alive = static_cast<std::uint16_t>(k);
-  auto c = open_client("idle");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, o, &ack));
+  auto c = connect_client("idle", o, &ack);
+  ASSERT_TRUE(c);
   if (ack.props.server_keep_alive)
     MQTT_SKIP("not applicable: CONNACK has Server Keep Alive " +
               std::to_string(*ack.props.server_keep_alive));
