@@ -621,9 +621,7 @@ TEST_F(V5Connect, DataAfterRefusedConnectIgnored) {
   const std::string t = topic("t");
   auto sub = watch(t);
   ASSERT_TRUE(sub);
-  connect_options o;
-  o.client_id = client_id("refused");
-  o.props.authentication_method = "mqttcert-unsupported-method";
+  auto o = refused_auth(client_id("refused"));
   auto bytes = connect_bytes(o);
   codec::publish_packet p;
   p.topic = t;
@@ -647,11 +645,9 @@ TEST_F(V5Connect, DataAfterRefusedConnectIgnored) {
 // accepted: the connection closes, at most after an error CONNACK.
 TEST_F(V5Connect, FailedAuthenticationCheckClosesConnection) {
   statement("MQTT-3.1.4-2");
-  connect_options o;
-  o.client_id = client_id("c");
+  auto o = refused_auth(client_id("c"));
   o.username = "mqttcert";
   o.password = payload_bytes("mqttcert-wrong");
-  o.props.authentication_method = "mqttcert-unsupported-method";
   auto c = send_connect("c", o);
   ASSERT_TRUE(c);
   EXPECT_TRUE(closes_after_error(*c));

@@ -19,6 +19,17 @@ class V5Connack : public v5::session_test {
     disconnect(c);
     return ::testing::AssertionSuccess();
   }
+  // reconnect_to_stored_session leaves a stored session for a new ClientID (make_session),
+  // then connects "c" to it with Clean Start `clean_start`; `ack` receives the CONNACK.
+  ::testing::AssertionResult reconnect_to_stored_session(bool clean_start,
+                                                         codec::connack_packet* ack) {
+    const std::string id = client_id("s");
+    auto ok = make_session(id);
+    if (!ok) return ok;
+    raw_client c("c", version());
+    if (!c.connect(broker())) return ::testing::AssertionFailure() << "cannot connect";
+    return connect_session(c, persistent(id, clean_start), ack);
+  }
   // check_will_refused connects with Will `w` and expects the connection closed, at most
   // after an error CONNACK.
   void check_will_refused(const codec::will_message& w) {
@@ -28,6 +39,15 @@ class V5Connack : public v5::session_test {
     auto c = send_connect("c", o);
     ASSERT_TRUE(c);
     EXPECT_TRUE(closes_after_error(*c));
+  }
+  // tiny_limit_connack sends a refused CONNECT (unsupported Authentication Method) that
+  // declares Maximum Packet Size 8 and returns what came back: where a broker likes to put
+  // a Reason String.
+  static received tiny_limit_connack(raw_client& c, const std::string& id) {
+    auto o = refused_auth(id);
+    o.props.maximum_packet_size = 8;
+    c.send_packet(make_connect(codec::protocol_version::v5_0, o));
+    return c.expect_packet();
   }
   // check_tiny_limit_connack sends tiny_limit_connack on a new client "c" and runs
   // `check` on the CONNACK that comes back; a close without CONNACK makes the statement
@@ -89,22 +109,16 @@ TEST_F(V5Connack, AcknowledgeFlagsReservedBitsZero) {
 // existed.
 TEST_F(V5Connack, CleanStartGivesSessionPresentZero) {
   statement("MQTT-3.2.2-2");
-  const std::string id = client_id("s");
-  ASSERT_TRUE(make_session(id));
   codec::connack_packet ack;
-  auto c = connect_client("c", persistent(id, true), &ack);
-  ASSERT_TRUE(c);
+  ASSERT_TRUE(reconnect_to_stored_session(true, &ack));
   EXPECT_FALSE(ack.session_present);
 }
 
 // [MQTT-3.2.2-3] Clean Start 0 is accepted with Session Present 1 when a session exists.
 TEST_F(V5Connack, ResumedSessionGivesSessionPresentOne) {
   statement("MQTT-3.2.2-3");
-  const std::string id = client_id("s");
-  ASSERT_TRUE(make_session(id));
   codec::connack_packet ack;
-  auto c = connect_client("c", persistent(id, false), &ack);
-  ASSERT_TRUE(c);
+  ASSERT_TRUE(reconnect_to_stored_session(false, &ack));
   EXPECT_TRUE(ack.session_present) << "Session Present 0 although the session was stored";
 }
 
@@ -137,11 +151,10 @@ TEST_F(V5Connack, RefusingConnackHasSessionPresentZero) {
   statement("MQTT-3.2.2-6");
   const std::string id = client_id("s");
   ASSERT_TRUE(make_session(id));
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   auto o = persistent(id, false);
-  o.props.authentication_method = "mqttcert-unsupported-method";
-  c->send_packet(make_connect(version(), o));
+  o.props.authentication_method = refused_auth(id).props.authentication_method;
+  auto c = send_connect("c", o);
+  ASSERT_TRUE(c);
   auto r = c->expect_packet();
   const auto* ack = r.as<codec::connack_packet>();
   if (ack == nullptr) {
@@ -156,12 +169,7 @@ TEST_F(V5Connack, RefusingConnackHasSessionPresentZero) {
 // [MQTT-3.2.2-7] After a CONNACK with reason 0x80 or above the server closes.
 TEST_F(V5Connack, RefusingConnackThenClose) {
   statement("MQTT-3.2.2-7");
-  connect_options o;
-  o.client_id = client_id("c");
-  o.props.authentication_method = "mqttcert-unsupported-method";
-  auto c = send_connect("c", o);
-  ASSERT_TRUE(c);
-  EXPECT_TRUE(closes_after_error(*c));
+  check_refused_auth_closes();
 }
 
 // [MQTT-3.2.2-8] Every CONNACK reason code is a Connect Reason Code: checked on refusals
@@ -170,9 +178,7 @@ TEST_F(V5Connack, RefusingConnackThenClose) {
 TEST_F(V5Connack, RefusalReasonCodesAreConnectReasonCodes) {
   statement("MQTT-3.2.2-8");
   std::vector<codec::byte_buffer> attempts;
-  connect_options o;
-  o.client_id = client_id("m");
-  o.props.authentication_method = "mqttcert-unsupported-method";
+  auto o = refused_auth(client_id("m"));
   attempts.push_back(codec::encode_packet(make_connect(version(), o), version()));
   o.props.authentication_method.reset();
   auto reserved = codec::encode_packet(make_connect(version(), o), version());
@@ -272,18 +278,6 @@ TEST_F(V5Connack, AssignedClientIdentifierIsUnused) {
   named->send_packet(codec::pingreq_packet{});
   auto r = named->expect_ack();
   EXPECT_TRUE(r.as<codec::pingresp_packet>()) << mismatch("S→C PINGRESP (still connected)", r);
-}
-
-// tiny_limit_connack sends a refused CONNECT (unsupported Authentication Method) that
-// declares Maximum Packet Size 8 and returns what came back: where a broker likes to put
-// a Reason String.
-static received tiny_limit_connack(raw_client& c, const std::string& id) {
-  connect_options o;
-  o.client_id = id;
-  o.props.authentication_method = "mqttcert-unsupported-method";
-  o.props.maximum_packet_size = 8;
-  c.send_packet(make_connect(codec::protocol_version::v5_0, o));
-  return c.expect_packet();
 }
 
 template <class Check>

@@ -1,23 +1,18 @@
 // 4.12 Enhanced authentication: what any broker shows without a method, and, when the
 // profile names a method and its steps, the exchange itself.
-#include "conformance/harness/conformance_test.hpp"
 #include "conformance/harness/enhanced_auth.hpp"
+#include "conformance/v5.0/v5_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5EnhancedAuthentication : public v5_test {};
+class V5EnhancedAuthentication : public v5::session_test {};
 
 // [MQTT-4.12.0-1] An Authentication Method the server does not support ends the
 // connection (a CONNACK 0x8C or 0x87 may come first).
 TEST_F(V5EnhancedAuthentication, UnsupportedMethodClosesConnection) {
   statement("MQTT-4.12.0-1");
-  connect_options o;
-  o.client_id = client_id("c");
-  o.props.authentication_method = "mqttcert-unsupported-method";
-  auto c = send_connect("c", o);
-  ASSERT_TRUE(c);
-  EXPECT_TRUE(closes_after_error(*c));
+  check_refused_auth_closes();
 }
 
 // [MQTT-4.12.0-6] Without an Authentication Method in CONNECT, the server sends no AUTH

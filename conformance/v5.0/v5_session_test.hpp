@@ -58,6 +58,23 @@ class session_test : public v5_test {
     return sub;
   }
 
+  // refused_auth returns CONNECT options for `id` carrying an Authentication Method no
+  // broker supports, which the broker must refuse (CONNACK 0x8C or a close).
+  static connect_options refused_auth(std::string id) {
+    connect_options o;
+    o.client_id = std::move(id);
+    o.props.authentication_method = "mqttcert-unsupported-method";
+    return o;
+  }
+
+  // check_refused_auth_closes connects "c" with refused_auth and expects the connection
+  // closed, at most after an error CONNACK.
+  void check_refused_auth_closes() {
+    auto c = send_connect("c", refused_auth(client_id("c")));
+    ASSERT_TRUE(c);
+    EXPECT_TRUE(closes_after_error(*c));
+  }
+
   // session_client connects with session(id, clean_start); `ack` receives the CONNACK.
   // nullptr (and a failure) on refusal.
   std::unique_ptr<raw_client> session_client(std::string_view label, const std::string& id,
