@@ -30,6 +30,22 @@ class V5DeliveryRetry : public v5::session_test {
     f.c = subscribed_receiver(f.id, topic("t"), q, &f.first);
     return f;
   }
+  // acknowledge sends the receiver's answer to `p` with `reason`: PUBACK for QoS 1,
+  // PUBREC for QoS 2.
+  static void acknowledge(raw_client& c, const codec::publish_packet& p,
+                          codec::reason_code reason = codec::reason_code::success) {
+    if (p.qos_level == codec::qos::at_least_once) {
+      codec::puback_packet ack;
+      ack.packet_id = p.packet_id;
+      ack.reason = reason;
+      c.send_packet(ack);
+    } else {
+      codec::pubrec_packet rec;
+      rec.packet_id = p.packet_id;
+      rec.reason = reason;
+      c.send_packet(rec);
+    }
+  }
   // resume reconnects `id` with Clean Start 0 and expects Session Present 1.
   std::unique_ptr<raw_client> resume(const std::string& id) {
     auto c = open_client("resumed");
@@ -90,9 +106,7 @@ TEST_F(V5DeliveryRetry, UncompletedPubrelResentOnResume) {
   statement("MQTT-4.4.0-1");
   auto [id, c, first] = receive_unacknowledged(codec::qos::exactly_once);
   ASSERT_TRUE(c);
-  codec::pubrec_packet rec;
-  rec.packet_id = first.packet_id;
-  c->send_packet(rec);
+  acknowledge(*c, first);
   auto r = c->expect_packet();
   ASSERT_TRUE(r.as<codec::pubrel_packet>()) << mismatch("S→C PUBREL", r);
   c->close();
@@ -113,9 +127,7 @@ TEST_F(V5DeliveryRetry, NoResendOutsideResumption) {
   ASSERT_TRUE(c);
   auto r = c->expect_no_packet(real_time(2000ms));
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no resend on the open connection", r);
-  codec::puback_packet ack;
-  ack.packet_id = first.packet_id;
-  c->send_packet(ack);
+  acknowledge(*c, first);
   expect_nothing_resent(*c, id, "of an acknowledged PUBLISH");
 }
 
@@ -125,10 +137,7 @@ TEST_F(V5DeliveryRetry, ErrorPubackCountsAsAcknowledged) {
   statement("MQTT-4.4.0-2");
   auto [id, c, first] = receive_unacknowledged(codec::qos::at_least_once);
   ASSERT_TRUE(c);
-  codec::puback_packet ack;
-  ack.packet_id = first.packet_id;
-  ack.reason = codec::reason_code::unspecified_error;
-  c->send_packet(ack);
+  acknowledge(*c, first, codec::reason_code::unspecified_error);
   expect_nothing_resent(*c, id, "after PUBACK 0x80 (Unspecified error)");
 }
 
@@ -138,10 +147,7 @@ TEST_F(V5DeliveryRetry, ErrorPubrecCountsAsAcknowledged) {
   statement("MQTT-4.4.0-2");
   auto [id, c, first] = receive_unacknowledged(codec::qos::exactly_once);
   ASSERT_TRUE(c);
-  codec::pubrec_packet rec;
-  rec.packet_id = first.packet_id;
-  rec.reason = codec::reason_code::unspecified_error;
-  c->send_packet(rec);
+  acknowledge(*c, first, codec::reason_code::unspecified_error);
   auto r = c->expect_no_packet();
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no PUBREL after PUBREC 0x80", r);
   expect_nothing_resent(*c, id, "after PUBREC 0x80 (Unspecified error)");
