@@ -54,13 +54,11 @@ TEST_F(V311Unsubscribe, InflightQosTwoDeliveryCompletedAfterUnsubscribe) {
   statement("MQTT-3.10.4-3");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("x");
-  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
+  codec::publish_packet got;
+  auto [sub, pub] = deliver_unacknowledged(make_publish(t, "x", codec::qos::exactly_once, 1), &got);
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::exactly_once));
-  auto r = sub->expect_packet();
-  const auto* p = r.as<codec::publish_packet>();
-  ASSERT_TRUE(p && p->qos_level == codec::qos::exactly_once) << mismatch("S→C PUBLISH QoS 2", r);
-  const std::uint16_t id = p->packet_id;
+  ASSERT_EQ(got.qos_level, codec::qos::exactly_once) << "S→C PUBLISH QoS 2 expected";
+  const std::uint16_t id = got.packet_id;
   ASSERT_TRUE(unsubscribe(*sub, {t}));
   codec::pubrec_packet rec;
   rec.packet_id = id;

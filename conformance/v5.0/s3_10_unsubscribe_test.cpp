@@ -86,11 +86,10 @@ TEST_F(V5Unsubscribe, StartedQosTwoDeliveryCompletes) {
   statement("MQTT-3.10.4-3");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("x");
-  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(publish(*pub, t, "inflight", codec::qos::exactly_once));
   codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
+  auto [sub, pub] =
+      deliver_unacknowledged(make_publish(t, "inflight", codec::qos::exactly_once, 1), &got);
+  ASSERT_TRUE(sub);
   auto r = unsubscribe(*sub, t, 2);
   ASSERT_TRUE(r.as<codec::unsuback_packet>()) << mismatch("S→C UNSUBACK", r);
   codec::pubrec_packet rec;
