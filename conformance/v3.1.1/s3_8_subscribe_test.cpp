@@ -15,12 +15,7 @@ TEST_F(V311Subscribe, WildcardFilterRefusedOrHonoured) {
   statement("MQTT-3.8.3-2");
   auto sub = connect_client("sub");
   ASSERT_TRUE(sub);
-  codec::subscribe_packet s;
-  s.packet_id = 3;
-  s.subscriptions.push_back({topic_prefix() + "/+/c", {}});
-  s.subscriptions.push_back({topic_prefix() + "/#", {}});
-  sub->send_packet(s);
-  auto r = sub->expect_ack();
+  auto r = send_subscribe(*sub, {{topic_prefix() + "/+/c", {}}, {topic_prefix() + "/#", {}}}, 3);
   const auto* ack = r.as<codec::suback_packet>();
   ASSERT_TRUE(ack && ack->reasons.size() == 2) << mismatch("S→C SUBACK 90 04 0003 xx xx", r);
   auto pub = connect_client("pub");

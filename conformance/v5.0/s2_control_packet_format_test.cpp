@@ -66,11 +66,7 @@ TEST_F(V5ControlPacketFormat, SubackAndUnsubackEchoPacketIdentifier) {
   statement("MQTT-2.2.1-6");
   auto c = connect_client("sub");
   ASSERT_TRUE(c);
-  codec::subscribe_packet s;
-  s.packet_id = 0x4321;
-  s.subscriptions.push_back({topic("x"), {}});
-  c->send_packet(s);
-  auto r = c->expect_ack();
+  auto r = send_subscribe(*c, {{topic("x"), {}}}, 0x4321);
   const auto* sa = r.as<codec::suback_packet>();
   EXPECT_TRUE(sa && sa->packet_id == 0x4321) << mismatch("S→C SUBACK 90 .. 4321", r);
   check_unsuback_echoes_packet_identifier(*c, "S→C UNSUBACK B0 .. 5678");
@@ -82,11 +78,7 @@ TEST_F(V5ControlPacketFormat, SubackWithoutPropertiesHasZeroPropertyLength) {
   statement("MQTT-2.2.2-1");
   auto c = connect_client("sub");
   ASSERT_TRUE(c);
-  codec::subscribe_packet s;
-  s.packet_id = 7;
-  s.subscriptions.push_back({topic("p"), {}});
-  c->send_packet(s);
-  auto r = c->expect_ack();
+  auto r = send_subscribe(*c, {{topic("p"), {}}}, 7);
   ASSERT_TRUE(r.as<codec::suback_packet>()) << mismatch("S→C SUBACK", r);
   // 90 LL 0007 <property length> <properties> <reason>
   ASSERT_GE(r.bytes.size(), 5U);

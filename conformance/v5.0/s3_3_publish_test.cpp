@@ -798,11 +798,7 @@ TEST_F(V5PublishReceiveMaximum, NonPublishPacketsNotDelayedAtReceiveMaximum) {
   sub->send_packet(codec::pingreq_packet{});
   auto r = sub->expect_ack();
   EXPECT_TRUE(r.as<codec::pingresp_packet>()) << mismatch("S→C PINGRESP D0 00", r);
-  codec::subscribe_packet s;
-  s.packet_id = 77;
-  s.subscriptions.push_back({topic("other"), {}});
-  sub->send_packet(s);
-  auto r2 = sub->expect_ack();
+  auto r2 = send_subscribe(*sub, {{topic("other"), {}}}, 77);
   const auto* ack = r2.as<codec::suback_packet>();
   EXPECT_TRUE(ack && ack->packet_id == 77) << mismatch("S→C SUBACK 90 .. 004D", r2);
 }

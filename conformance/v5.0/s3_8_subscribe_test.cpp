@@ -148,13 +148,11 @@ TEST_F(V5Subscribe, MultipleFiltersActAsConsecutiveSubscribes) {
   const std::string t = topic("a"), t2 = topic("b");
   auto sub = connect_client("sub");
   ASSERT_TRUE(sub);
-  codec::subscribe_packet s;
-  s.packet_id = 8;
-  s.subscriptions = {{t, {.max_qos = codec::qos::at_least_once}},
-                     {t2, {.max_qos = codec::qos::at_least_once}},
-                     {t, {.max_qos = codec::qos::at_most_once}}};
-  sub->send_packet(s);
-  auto r = sub->expect_ack();
+  auto r = send_subscribe(*sub,
+                          {{t, {.max_qos = codec::qos::at_least_once}},
+                           {t2, {.max_qos = codec::qos::at_least_once}},
+                           {t, {.max_qos = codec::qos::at_most_once}}},
+                          8);
   const auto* ack = r.as<codec::suback_packet>();
   ASSERT_TRUE(ack && ack->packet_id == 8 && ack->reasons.size() == 3)
       << mismatch("one S→C SUBACK 90 .. 0008 with 3 reason codes", r);
