@@ -332,19 +332,8 @@ page build_page(const std::vector<column>& columns) {
   return p;
 }
 
-std::string html_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
+// html_escape: HTML text and attributes need the same four entities as XML.
+std::string html_escape(const std::string& s) { return xml_escape(s); }
 
 // markdown_to_html turns the little Markdown the cells use (**bold**, `code`, [t](#a),
 // <br>) into HTML.

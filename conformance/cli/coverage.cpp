@@ -18,21 +18,11 @@ namespace {
 const std::map<std::string, std::string>& uncovered_reasons() {
   static const std::map<std::string, std::string> reasons = [] {
     std::map<std::string, std::string> out;
-    std::string_view text = detail::uncovered_reasons_tsv;
-    bool header = true;
-    while (!text.empty()) {
-      auto eol = text.find('\n');
-      std::string_view line = text.substr(0, eol);
-      text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.empty() || line.front() == '#') continue;
-      if (header) {
-        header = false;
-        continue;
-      }
-      auto tab = line.find('\t');
-      if (tab == std::string_view::npos) continue;
-      out.emplace(std::string(line.substr(0, tab)), std::string(line.substr(tab + 1)));
+    for (const auto& row : tsv_rows(detail::uncovered_reasons_tsv)) {
+      if (row.size() < 2) continue;
+      std::string reason = row[1];  // the rest of the line, tabs included
+      for (std::size_t i = 2; i < row.size(); ++i) reason += "\t" + row[i];
+      out.emplace(row[0], std::move(reason));
     }
     return out;
   }();

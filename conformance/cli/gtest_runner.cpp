@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -157,5 +158,10 @@ std::string from_gtest_json(const std::string& s) {
   return bytes;
 }
 
+
+std::string binary_path(const char* name, const char* compiled) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : compiled;
+}
 
 }  // namespace mqtt::cert::cli

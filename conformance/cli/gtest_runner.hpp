@@ -20,6 +20,10 @@ struct gtest_task {
   std::string output;     // everything the child printed
 };
 
+// binary_path is the test binary named by environment variable `name` when set and not
+// empty, else `compiled` (the path CMake built in); suite and interop runners use it.
+std::string binary_path(const char* name, const char* compiled);
+
 // run_gtest_tasks runs `tasks`, at most `parallel` at once, calling `on_test_done` with
 // each "[       OK ]" / "[  FAILED  ]" / "[  SKIPPED ]" line as tests finish. False and
 // `error` when a child cannot be started. Blocks until every child has exited.

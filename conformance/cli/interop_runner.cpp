@@ -23,11 +23,6 @@
 namespace mqtt::cert::cli {
 namespace {
 
-std::string env_or(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
 // failure_message drops GoogleTest's "file:line" first line of a failure.
 std::string failure_message(const std::string& failure) {
   const auto nl = failure.find('\n');
@@ -146,7 +141,7 @@ const char* verdict_label(verdict v) {
 std::vector<invariant_binary> invariant_binaries() {
   std::vector<invariant_binary> out;
   auto add = [&](const char* invariant, const char* env, const char* compiled) {
-    const std::string path = env_or(env, compiled);
+    const std::string path = binary_path(env, compiled);
     if (!path.empty()) out.push_back({invariant, path});
   };
   add("ordering", "MQTTCERT_ORDERING_BINARY", MQTTCERT_ORDERING_BINARY);

@@ -72,20 +72,6 @@ std::vector<std::pair<std::string, std::vector<const test_result*>>> group_by_se
   return out;
 }
 
-std::string xml_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
-
 std::string summary_of(const test_result& r) {
   const statement_info* s = find_statement_key(r.statement);
   return s ? s->summary : std::string();
@@ -99,6 +85,20 @@ std::string short_test_name(const std::string& test) {
 }
 
 }  // namespace
+
+std::string xml_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '&': o += "&amp;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
 
 std::string iso_time_now() {
   std::time_t t = std::time(nullptr);

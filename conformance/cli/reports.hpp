@@ -30,6 +30,10 @@ void print_tree(std::ostream& out, const std::vector<test_result>& results, bool
 // iso_time_now is the current UTC time as ISO 8601 ("2026-12-04T07:25:00Z").
 std::string iso_time_now();
 
+// xml_escape replaces <, >, & and " with their entities: text and attribute values for
+// the JUnit XML and for the HTML reports (compatibility_matrix.cpp too).
+std::string xml_escape(const std::string& s);
+
 // open_report_file opens `path` for writing, creating its directory first (report paths
 // often point into a build tree that does not exist yet).
 std::ofstream open_report_file(const std::string& path);

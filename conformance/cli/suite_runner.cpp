@@ -20,11 +20,6 @@
 namespace mqtt::cert::cli {
 namespace {
 
-std::string env_or(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
 std::string prop(const nlohmann::json& t, const char* key) {
   auto it = t.find(key);
   return it != t.end() && it->is_string() ? from_gtest_json(it->get<std::string>())
@@ -101,8 +96,8 @@ std::string_view verdict_name(verdict v) {
 
 std::vector<suite_binary> suite_binaries() {
   std::vector<suite_binary> out;
-  std::string v5 = env_or("MQTTCERT_V5_BINARY", MQTTCERT_V5_BINARY);
-  std::string v311 = env_or("MQTTCERT_V311_BINARY", MQTTCERT_V311_BINARY);
+  std::string v5 = binary_path("MQTTCERT_V5_BINARY", MQTTCERT_V5_BINARY);
+  std::string v311 = binary_path("MQTTCERT_V311_BINARY", MQTTCERT_V311_BINARY);
   if (!v311.empty()) out.push_back({"v3.1.1", v311});
   if (!v5.empty()) out.push_back({"v5.0", v5});
   return out;

@@ -116,10 +116,24 @@ void broker_process::stop() {
 
 namespace {
 
-std::string make_work_dir() {
+// make_work_dir creates a private temporary directory for a broker's files; empty (and
+// `error`, when given) if it cannot.
+std::string make_work_dir(std::string* error = nullptr) {
   std::string tmpl = (std::filesystem::temp_directory_path() / "mqttcert-broker-XXXXXX").string();
-  if (::mkdtemp(tmpl.data()) == nullptr) return {};
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    if (error) *error = "cannot create a temporary directory";
+    return {};
+  }
   return tmpl;
+}
+
+// free_ws_address is a ws:// address on a free loopback port with request path `path`.
+broker_address free_ws_address(std::string path = "/") {
+  broker_address ws;
+  ws.scheme = "ws";
+  ws.port = pick_free_port();
+  ws.path = std::move(path);
+  return ws;
 }
 
 // write_scram_password_file writes `login`'s SCRAM-SHA-256 line to `path`, readable by
@@ -197,11 +211,8 @@ std::unique_ptr<broker_process> broker_process::spawn(std::vector<std::string> a
 std::unique_ptr<broker_process> broker_process::start_command(std::vector<std::string> argv,
                                                               broker_address wait_for,
                                                               std::string* error) {
-  std::string dir = make_work_dir();
-  if (dir.empty()) {
-    if (error) *error = "cannot create a temporary directory";
-    return nullptr;
-  }
+  std::string dir = make_work_dir(error);
+  if (dir.empty()) return nullptr;
   return spawn(std::move(argv), std::move(wait_for), std::move(dir), error);
 }
 
@@ -243,10 +254,7 @@ std::unique_ptr<broker_process> broker_process::start_refbroker(
   for (int attempt = 0; attempt < 3; ++attempt) {
     broker_address a;
     a.port = pick_free_port();
-    broker_address ws;
-    ws.scheme = "ws";
-    ws.port = pick_free_port();
-    ws.path = "/mqtt";
+    const broker_address ws = free_ws_address("/mqtt");
     std::string dir = make_work_dir();
     std::vector<std::string> argv{binary, "--listen", a.url(), "--listen", ws.url()};
     if (time_scale > 1) {
@@ -290,16 +298,9 @@ std::unique_ptr<broker_process> broker_process::start_mosquitto(
     broker_address a;
     a.port = pick_free_port();
     std::optional<broker_address> ws;
-    if (with_ws) {
-      ws.emplace();
-      ws->scheme = "ws";
-      ws->port = pick_free_port();
-    }
-    std::string dir = make_work_dir();
-    if (dir.empty()) {
-      if (error) *error = "cannot create a temporary directory";
-      return nullptr;
-    }
+    if (with_ws) ws = free_ws_address();
+    std::string dir = make_work_dir(error);
+    if (dir.empty()) return nullptr;
     std::string conf = dir + "/mosquitto.conf";
     {
       std::ofstream out(conf);
@@ -333,15 +334,9 @@ std::unique_ptr<broker_process> broker_process::start_nanomq(
   for (int attempt = 0; attempt < 3; ++attempt) {
     broker_address a;
     a.port = pick_free_port();
-    broker_address ws;
-    ws.scheme = "ws";
-    ws.port = pick_free_port();
-    ws.path = "/mqtt";
-    std::string dir = make_work_dir();
-    if (dir.empty()) {
-      if (error) *error = "cannot create a temporary directory";
-      return nullptr;
-    }
+    const broker_address ws = free_ws_address("/mqtt");
+    std::string dir = make_work_dir(error);
+    if (dir.empty()) return nullptr;
     std::string conf = dir + "/nanomq.conf";
     {
       std::ofstream out(conf);

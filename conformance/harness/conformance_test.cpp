@@ -114,14 +114,33 @@ std::string conformance_test::topic(std::string_view leaf) {
   return prefix_ + "/" + std::string(leaf);
 }
 
-std::unique_ptr<raw_client> conformance_test::open_client(std::string_view label) {
+std::unique_ptr<raw_client> conformance_test::open_client_at(const broker_address& address,
+                                                             std::string_view label) {
   auto c = std::make_unique<raw_client>(std::string(label), version_);
-  if (!c->connect(broker())) {
-    ADD_FAILURE() << "cannot connect to the broker at " << broker().url() << ": "
+  if (!c->connect(address)) {
+    ADD_FAILURE() << "cannot connect to the broker at " << address.url() << ": "
                   << c->connect_error();
     return nullptr;
   }
   return c;
+}
+
+std::unique_ptr<raw_client> conformance_test::finish_connect(std::unique_ptr<raw_client> c,
+                                                             std::string_view label,
+                                                             connect_options o,
+                                                             codec::connack_packet* ack) {
+  if (!c) return nullptr;
+  if (o.client_id.empty()) o.client_id = client_id(label);
+  auto ok = connect_session(*c, o, ack);
+  if (!ok) {
+    ADD_FAILURE() << "setup: " << ok.message();
+    return nullptr;
+  }
+  return c;
+}
+
+std::unique_ptr<raw_client> conformance_test::open_client(std::string_view label) {
+  return open_client_at(broker(), label);
 }
 
 const broker_address* conformance_test::websocket_broker() const {
@@ -140,37 +159,24 @@ std::unique_ptr<raw_client> conformance_test::open_websocket_client(std::string_
     ADD_FAILURE() << "no WebSocket address: " << websocket_absent_reason();
     return nullptr;
   }
-  auto c = std::make_unique<raw_client>(std::string(label), version_);
-  if (!c->connect(*ws)) {
-    ADD_FAILURE() << "cannot connect to the broker at " << ws->url() << ": " << c->connect_error();
-    return nullptr;
-  }
-  return c;
+  return open_client_at(*ws, label);
 }
 
 std::unique_ptr<raw_client> conformance_test::connect_websocket_client(std::string_view label,
                                                                        connect_options o) {
-  auto c = open_websocket_client(label);
-  if (!c) return nullptr;
-  if (o.client_id.empty()) o.client_id = client_id(label);
-  auto ok = connect_session(*c, o);
-  if (!ok) {
-    ADD_FAILURE() << "setup: " << ok.message();
-    return nullptr;
-  }
-  return c;
+  return finish_connect(open_websocket_client(label), label, std::move(o));
 }
 
 std::unique_ptr<raw_client> conformance_test::connect_client(std::string_view label,
-                                                             connect_options o) {
+                                                             connect_options o,
+                                                             codec::connack_packet* ack) {
+  return finish_connect(open_client(label), label, std::move(o), ack);
+}
+
+std::unique_ptr<raw_client> conformance_test::send_connect(std::string_view label,
+                                                           const connect_options& o) {
   auto c = open_client(label);
-  if (!c) return nullptr;
-  if (o.client_id.empty()) o.client_id = client_id(label);
-  auto ok = connect_session(*c, o);
-  if (!ok) {
-    ADD_FAILURE() << "setup: " << ok.message();
-    return nullptr;
-  }
+  if (c) c->send_packet(make_connect(version_, o));
   return c;
 }
 
@@ -187,17 +193,23 @@ std::unique_ptr<raw_client> conformance_test::connect_subscriber(const std::stri
   return c;
 }
 
-std::unique_ptr<raw_client> conformance_test::connect_retaining_publisher(
-    const std::string& t, std::string_view payload) {
-  clear_retained_at_end(t);
+std::unique_ptr<raw_client> conformance_test::connect_publisher(const std::string& t,
+                                                                std::string_view payload,
+                                                                codec::qos q, bool retain) {
   auto c = connect_client("pub");
   if (!c) return nullptr;
-  auto ok = publish(*c, t, payload, codec::qos::at_least_once, true, 1);
+  auto ok = publish(*c, t, payload, q, retain, 1);
   if (!ok) {
     ADD_FAILURE() << "setup: " << ok.message();
     return nullptr;
   }
   return c;
+}
+
+std::unique_ptr<raw_client> conformance_test::connect_retaining_publisher(
+    const std::string& t, std::string_view payload) {
+  clear_retained_at_end(t);
+  return connect_publisher(t, payload, codec::qos::at_least_once, true);
 }
 
 client_pair conformance_test::connect_pair(const std::string& filter,

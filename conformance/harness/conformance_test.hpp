@@ -120,8 +120,14 @@ class conformance_test : public ::testing::Test {
   // nullptr and a recorded failure when the broker does not accept.
   std::unique_ptr<raw_client> open_client(std::string_view label);
   // connect_client opens the transport and completes CONNECT/CONNACK for the fixture's
-  // version; a unique ClientID is filled in when `o.client_id` is empty.
-  std::unique_ptr<raw_client> connect_client(std::string_view label, connect_options o = {});
+  // version; a unique ClientID is filled in when `o.client_id` is empty. `ack` receives
+  // the (successful) CONNACK.
+  std::unique_ptr<raw_client> connect_client(std::string_view label, connect_options o = {},
+                                             codec::connack_packet* ack = nullptr);
+  // send_connect opens the transport and sends a CONNECT built from `o` for the fixture's
+  // version (ClientID as given, even empty), without waiting for the answer. nullptr and a
+  // recorded failure when the broker does not accept the connection.
+  std::unique_ptr<raw_client> send_connect(std::string_view label, const connect_options& o);
   // connect_subscriber is connect_client("sub", o) plus a SUBSCRIBE to `filter` with `so`
   // that must be granted; nullptr and a recorded setup failure otherwise.
   std::unique_ptr<raw_client> connect_subscriber(const std::string& filter,
@@ -150,6 +156,12 @@ class conformance_test : public ::testing::Test {
 
   // clear_retained_at_end makes TearDown publish an empty retained message to `t`.
   void clear_retained_at_end(std::string t) { retained_.push_back(std::move(t)); }
+  // connect_publisher connects "pub" and publishes `payload` to `t` at `q` (packet id 1,
+  // RETAIN `retain`), completing its handshake. Returns the publisher, still connected;
+  // nullptr and a recorded setup failure otherwise.
+  std::unique_ptr<raw_client> connect_publisher(const std::string& t, std::string_view payload,
+                                                codec::qos q = codec::qos::at_most_once,
+                                                bool retain = false);
   // connect_retaining_publisher connects "pub" and publishes `payload` to `t` with RETAIN 1
   // at QoS 1 (packet id 1), clearing `t` at the end of the test. Returns the publisher;
   // nullptr and a recorded setup failure otherwise.
@@ -157,6 +169,18 @@ class conformance_test : public ::testing::Test {
                                                           std::string_view payload);
 
  private:
+  // open_client_at opens a raw_client of the fixture's version to `address`; nullptr and
+  // a recorded failure when the broker does not accept. open_client and
+  // open_websocket_client differ only in the address.
+  std::unique_ptr<raw_client> open_client_at(const broker_address& address,
+                                             std::string_view label);
+  // finish_connect completes CONNECT/CONNACK on an opened client `c` (nullptr passes
+  // through), filling a unique ClientID from `label` when `o` has none; nullptr and a
+  // recorded setup failure on refusal. Shared by connect_client and connect_websocket_client.
+  std::unique_ptr<raw_client> finish_connect(std::unique_ptr<raw_client> c,
+                                             std::string_view label, connect_options o,
+                                             codec::connack_packet* ack = nullptr);
+
   codec::protocol_version version_;
   std::string prefix_;
   std::string run_tag_;

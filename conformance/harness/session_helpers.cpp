@@ -235,4 +235,22 @@ void disconnect(raw_client& c) {
                      obs);
 }
 
+received send_subscribe(raw_client& c, std::vector<codec::subscription> subscriptions,
+                        std::uint16_t packet_id) {
+  codec::subscribe_packet s;
+  s.packet_id = packet_id;
+  s.subscriptions = std::move(subscriptions);
+  c.send_packet(s);
+  return c.expect_ack();
+}
+
+received send_unsubscribe(raw_client& c, std::vector<std::string> filters,
+                          std::uint16_t packet_id) {
+  codec::unsubscribe_packet u;
+  u.packet_id = packet_id;
+  u.filters = std::move(filters);
+  c.send_packet(u);
+  return c.expect_ack();
+}
+
 }  // namespace mqtt::cert

@@ -48,6 +48,16 @@ codec::connect_packet make_connect(codec::protocol_version v, const connect_opti
 ::testing::AssertionResult subscribe(raw_client& c, std::string filter, codec::qos q,
                                      std::uint16_t packet_id = 1);
 
+// send_subscribe sends one SUBSCRIBE for `subscriptions` with `packet_id` and returns the
+// answer as expect_ack waits for it (a PUBLISH that comes first is set aside).
+received send_subscribe(raw_client& c, std::vector<codec::subscription> subscriptions,
+                        std::uint16_t packet_id);
+
+// send_unsubscribe sends one UNSUBSCRIBE for `filters` with `packet_id` and returns the
+// answer as expect_ack waits for it (a PUBLISH that comes first is set aside).
+received send_unsubscribe(raw_client& c, std::vector<std::string> filters,
+                          std::uint16_t packet_id);
+
 // make_publish builds a PUBLISH of `payload` on `topic`; the Packet Identifier is kept
 // for QoS 1 and 2 only, as a QoS 0 PUBLISH has none.
 codec::publish_packet make_publish(std::string topic, std::string_view payload,

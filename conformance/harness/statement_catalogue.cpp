@@ -7,13 +7,24 @@ namespace {
 
 std::vector<statement_info> parse_tsv(std::string_view version, std::string_view text) {
   std::vector<statement_info> out;
+  for (auto& cols : tsv_rows(text)) {
+    if (cols.size() < 6) continue;
+    out.push_back({std::string(version), cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::vector<std::string>> tsv_rows(std::string_view text) {
+  std::vector<std::vector<std::string>> rows;
   bool header = true;
   while (!text.empty()) {
     auto eol = text.find('\n');
     std::string_view line = text.substr(0, eol);
     text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
+    if (line.empty() || line.front() == '#') continue;
     if (header) {
       header = false;
       continue;
@@ -25,13 +36,10 @@ std::vector<statement_info> parse_tsv(std::string_view version, std::string_view
       if (tab == std::string_view::npos) break;
       line.remove_prefix(tab + 1);
     }
-    if (cols.size() < 6) continue;
-    out.push_back({std::string(version), cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]});
+    rows.push_back(std::move(cols));
   }
-  return out;
+  return rows;
 }
-
-}  // namespace
 
 std::string_view version_tag(codec::protocol_version v) {
   return codec::is_v5(v) ? "v5.0" : "v3.1.1";

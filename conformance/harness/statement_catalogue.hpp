@@ -23,6 +23,11 @@ struct statement_info {
   std::string key() const { return version + "/" + id; }
 };
 
+// tsv_rows splits tab-separated text into rows of fields, skipping the header (the first
+// row), empty lines and lines starting with '#'; a trailing '\r' is dropped. The statement
+// catalogues and conformance/statements/uncovered_reasons.tsv are read with it.
+std::vector<std::vector<std::string>> tsv_rows(std::string_view text);
+
 // version_tag returns "v5.0" or "v3.1.1" (3.1 is tested as 3.1.1).
 std::string_view version_tag(codec::protocol_version v);
 

@@ -1,15 +1,12 @@
 // tls_stream.cpp: byte_stream over TLS (tls://, mqtts://, tls+tcp://) with Boost.Asio and
 // OpenSSL, keeping tcp_stream's blocking-with-deadline behaviour. Certificate checks
 // follow MQTTCERT_TLS_CA (see detail/asio_deadline.hpp).
-#include <algorithm>
-#include <array>
-#include <cstring>
-
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 
 #include "conformance/harness/byte_stream.hpp"
 #include "conformance/harness/detail/asio_deadline.hpp"
+#include "conformance/harness/detail/pending_read.hpp"
 
 namespace mqtt::cert {
 namespace {
@@ -47,24 +44,17 @@ class tls_stream final : public byte_stream {
       fail("send timed out");
       return {stream_status::error, 0, "send timed out"};
     }
-    if (ec) {
-      if (detail::is_peer_close(ec)) return {stream_status::closed, n, ec.message()};
-      return {stream_status::error, n, ec.message()};
-    }
-    return {stream_status::ok, n, {}};
+    return detail::completed_result(ec, n);
   }
 
   stream_result recv(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout) override {
     const auto deadline = detail::deadline_clock::now() + timeout;
     for (;;) {
-      if (have_ < buffered_) return take(buffer);
+      if (read_.has_bytes()) return read_.take(buffer);
       if (!tls_ || closed_) return {stream_status::closed, 0, closed_why_.empty() ? "socket closed" : closed_why_};
-      if (read_ec_) {
-        if (detail::is_peer_close(read_ec_)) return {stream_status::closed, 0, read_ec_.message()};
-        return {stream_status::error, 0, read_ec_.message()};
-      }
-      if (!reading_) start_read();
-      if (!detail::run_until(ioc_, read_done_, deadline)) return {stream_status::timeout, 0, {}};
+      if (read_.failed()) return read_.failure();
+      if (!read_.reading()) read_.start(*tls_, [](const boost::system::error_code&) {});
+      if (!detail::run_until(ioc_, read_.done(), deadline)) return {stream_status::timeout, 0, {}};
     }
   }
 
@@ -84,25 +74,6 @@ class tls_stream final : public byte_stream {
   }
 
  private:
-  void start_read() {
-    reading_ = true;
-    read_done_ = false;
-    tls_->async_read_some(asio::buffer(rbuf_), [this](const boost::system::error_code& e, std::size_t n) {
-      reading_ = false;
-      read_ec_ = e;
-      have_ = 0;
-      buffered_ = n;
-      read_done_ = true;
-    });
-  }
-
-  stream_result take(std::span<std::uint8_t> buffer) {
-    const std::size_t n = std::min(buffer.size(), buffered_ - have_);
-    std::memcpy(buffer.data(), rbuf_.data() + have_, n);
-    have_ += n;
-    return {stream_status::ok, n, {}};
-  }
-
   void fail(std::string why) {
     closed_ = true;
     closed_why_ = std::move(why);
@@ -113,12 +84,7 @@ class tls_stream final : public byte_stream {
   asio::io_context ioc_;
   std::unique_ptr<asio::ssl::context> ctx_;
   std::unique_ptr<asio::ssl::stream<tcp::socket>> tls_;
-  std::array<std::uint8_t, 16384> rbuf_{};
-  std::size_t have_ = 0;      // bytes of rbuf_ already handed out
-  std::size_t buffered_ = 0;  // bytes in rbuf_ from the last read
-  bool reading_ = false;
-  bool read_done_ = false;
-  boost::system::error_code read_ec_;
+  detail::pending_read read_;
   bool closed_ = false;
   std::string closed_why_;
 };

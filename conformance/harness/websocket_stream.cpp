@@ -3,10 +3,6 @@
 // why a timed-out read stays pending instead of being cancelled).
 #include "conformance/harness/websocket_stream.hpp"
 
-#include <algorithm>
-#include <array>
-#include <cstring>
-
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/field.hpp>
@@ -14,6 +10,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include "conformance/harness/detail/asio_deadline.hpp"
+#include "conformance/harness/detail/pending_read.hpp"
 
 namespace mqtt::cert {
 
@@ -120,16 +117,13 @@ class ws_stream final : public websocket_stream {
   stream_result recv(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout) override {
     const auto deadline = detail::deadline_clock::now() + timeout;
     for (;;) {
-      if (have_ < buffered_) return take(buffer);
+      if (read_.has_bytes()) return read_.take(buffer);
       if (!ws_ || closed_) return {stream_status::closed, 0, closed_why_.empty() ? "socket closed" : closed_why_};
       if (got_text_)
         return {stream_status::error, 0, "broker sent a WebSocket TEXT frame [MQTT-6.0.0-1]"};
-      if (read_ec_) {
-        if (detail::is_peer_close(read_ec_)) return {stream_status::closed, 0, read_ec_.message()};
-        return {stream_status::error, 0, read_ec_.message()};
-      }
-      if (!reading_) start_read();
-      if (!detail::run_until(ioc_, read_done_, deadline)) return {stream_status::timeout, 0, {}};
+      if (read_.failed()) return read_.failure();
+      if (!read_.reading()) start_read();
+      if (!detail::run_until(ioc_, read_.done(), deadline)) return {stream_status::timeout, 0, {}};
     }
   }
 
@@ -173,49 +167,26 @@ class ws_stream final : public websocket_stream {
       beast::get_lowest_layer(*ws_).close(ignored);
       return {stream_status::error, 0, closed_why_};
     }
-    if (ec) {
-      if (detail::is_peer_close(ec)) return {stream_status::closed, n, ec.message()};
-      return {stream_status::error, n, ec.message()};
-    }
-    return {stream_status::ok, n, {}};
+    return detail::completed_result(ec, n);
   }
 
   void start_read() {
-    reading_ = true;
-    read_done_ = false;
-    ws_->async_read_some(asio::buffer(rbuf_), [this](const boost::system::error_code& e, std::size_t n) {
-      reading_ = false;
-      read_ec_ = e;
-      have_ = 0;
-      buffered_ = n;
+    read_.start(*ws_, [this](const boost::system::error_code& e) {
       // [MQTT-6.0.0-1] MQTT travels in binary frames only; a TEXT frame from the broker
       // is reported, not passed on as packet bytes.
       if (!e && ws_->got_text()) {
         got_text_ = true;
-        buffered_ = 0;
+        read_.discard();
       }
-      read_done_ = true;
     });
-  }
-
-  stream_result take(std::span<std::uint8_t> buffer) {
-    const std::size_t n = std::min(buffer.size(), buffered_ - have_);
-    std::memcpy(buffer.data(), rbuf_.data() + have_, n);
-    have_ += n;
-    return {stream_status::ok, n, {}};
   }
 
   asio::io_context ioc_;
   std::unique_ptr<asio::ssl::context> ctx_;
   std::unique_ptr<websocket::stream<Next>> ws_;
   websocket_handshake handshake_;
-  std::array<std::uint8_t, 16384> rbuf_{};
-  std::size_t have_ = 0;      // bytes of rbuf_ already handed out
-  std::size_t buffered_ = 0;  // bytes in rbuf_ from the last read
-  bool reading_ = false;
-  bool read_done_ = false;
+  detail::pending_read read_;
   bool got_text_ = false;
-  boost::system::error_code read_ec_;
   bool closed_ = false;
   std::string closed_why_;
 };

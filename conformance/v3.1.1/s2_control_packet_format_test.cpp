@@ -1,10 +1,11 @@
 // 2.3 Packet identifiers. Reserved flags (2.2.2) are rows of data/malformed_packets.json.
+#include "conformance/harness/s2_control_packet_format_checks.hpp"
 #include "conformance/v3.1.1/v311_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V311ControlPacketFormat : public v311::session_test {};
+class V311ControlPacketFormat : public packet_format_checks<v311::session_test> {};
 
 // [MQTT-2.3.1-1] QoS 1/2 PUBLISH packets the server sends carry a non-zero identifier.
 TEST_F(V311ControlPacketFormat, ServerQosOnePublishHasNonZeroIdentifier) {
@@ -33,10 +34,7 @@ TEST_F(V311ControlPacketFormat, ServerInflightIdentifiersDistinctAndStable) {
   ASSERT_TRUE(pub);
   auto pub2 = connect_client("pub2");
   ASSERT_TRUE(pub2);
-  for (std::uint16_t i = 1; i <= 3; ++i) {
-    ASSERT_TRUE(publish(*pub, t, "a" + std::to_string(i), codec::qos::at_least_once, false, i));
-    ASSERT_TRUE(publish(*pub2, t, "b" + std::to_string(i), codec::qos::at_least_once, false, i));
-  }
+  ASSERT_TRUE(publish_with_shared_identifiers(*pub, *pub2, t));
   std::vector<std::uint16_t> ids;
   for (int i = 0; i < 6; ++i) {
     codec::publish_packet got;
@@ -71,16 +69,7 @@ TEST_F(V311ControlPacketFormat, QosZeroPublishHasNoPacketIdentifier) {
 // [MQTT-2.3.1-6] PUBACK carries the Packet Identifier of the PUBLISH.
 TEST_F(V311ControlPacketFormat, PubackEchoesPacketIdentifier) {
   statement("MQTT-2.3.1-6");
-  auto c = connect_client("pub");
-  ASSERT_TRUE(c);
-  codec::publish_packet p;
-  p.topic = topic("ack");
-  p.qos_level = codec::qos::at_least_once;
-  p.packet_id = 0x1234;
-  c->send_packet(p);
-  auto r = c->expect_ack();
-  const auto* ack = r.as<codec::puback_packet>();
-  EXPECT_TRUE(ack && ack->packet_id == 0x1234) << mismatch("S→C PUBACK 40 02 1234", r);
+  check_puback_echoes_packet_identifier("S→C PUBACK 40 02 1234");
 }
 
 // [MQTT-2.3.1-6] PUBREC carries the Packet Identifier of the QoS 2 PUBLISH, and the
@@ -120,11 +109,5 @@ TEST_F(V311ControlPacketFormat, SubackAndUnsubackEchoPacketIdentifier) {
   codec::suback_packet sa;
   ASSERT_TRUE(subscribe(*c, topic("x"), {}, 0x4321, &sa));
   EXPECT_EQ(sa.packet_id, 0x4321);
-  codec::unsubscribe_packet u;
-  u.packet_id = 0x5678;
-  u.filters.push_back(topic("x"));
-  c->send_packet(u);
-  auto r = c->expect_ack();
-  const auto* ua = r.as<codec::unsuback_packet>();
-  EXPECT_TRUE(ua && ua->packet_id == 0x5678) << mismatch("S→C UNSUBACK B0 02 5678", r);
+  check_unsuback_echoes_packet_identifier(*c, "S→C UNSUBACK B0 02 5678");
 }

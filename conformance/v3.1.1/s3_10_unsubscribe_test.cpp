@@ -11,11 +11,7 @@ class V311Unsubscribe : public v311::session_test {
   // unsubscribe sends UNSUBSCRIBE for `filters` and expects UNSUBACK with `id`.
   static ::testing::AssertionResult unsubscribe(raw_client& c, std::vector<std::string> filters,
                                                 std::uint16_t id = 2) {
-    codec::unsubscribe_packet u;
-    u.packet_id = id;
-    u.filters = std::move(filters);
-    c.send_packet(u);
-    auto r = c.expect_ack();
+    auto r = send_unsubscribe(c, std::move(filters), id);
     const auto* ack = r.as<codec::unsuback_packet>();
     if (ack && ack->packet_id == id) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << mismatch("S→C UNSUBACK for id " + std::to_string(id), r);
@@ -27,13 +23,11 @@ class V311Unsubscribe : public v311::session_test {
 TEST_F(V311Unsubscribe, FiltersComparedLiterally) {
   statement("MQTT-3.10.4-1");
   const std::string filter = topic_prefix() + "/+";
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(filter, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, filter, codec::qos::at_least_once));
   ASSERT_TRUE(unsubscribe(*sub, {topic("x"), filter + "/"}, 2));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(topic("x"), "still", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, topic("x"), "still", codec::qos::at_least_once, false, 1));
   ASSERT_TRUE(receive_publish(*sub, nullptr)) << "a non-identical filter removed the subscription";
   ASSERT_TRUE(unsubscribe(*sub, {filter}, 3));
   ASSERT_TRUE(publish(*pub, topic("x"), "gone", codec::qos::at_least_once, false, 2));
@@ -44,18 +38,12 @@ TEST_F(V311Unsubscribe, FiltersComparedLiterally) {
 TEST_F(V311Unsubscribe, UnsubscribedFilterStopsDelivery) {
   statement("MQTT-3.10.4-2");
   const std::string t = topic("x");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  codec::unsubscribe_packet u;
-  u.packet_id = 2;
-  u.filters.push_back(t);
-  sub->send_packet(u);
-  auto r = sub->expect_ack();
+  auto r = send_unsubscribe(*sub, {t}, 2);
   ASSERT_TRUE(r.as<codec::unsuback_packet>()) << mismatch("S→C UNSUBACK", r);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "late", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "late", codec::qos::at_least_once));
   auto r2 = sub->expect_no_packet();
   EXPECT_EQ(r2.status, recv_status::timeout) << mismatch("no PUBLISH after UNSUBSCRIBE", r2);
 }
@@ -66,13 +54,11 @@ TEST_F(V311Unsubscribe, InflightQosTwoDeliveryCompletedAfterUnsubscribe) {
   statement("MQTT-3.10.4-3");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("x");
-  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
+  codec::publish_packet got;
+  auto [sub, pub] = deliver_unacknowledged(make_publish(t, "x", codec::qos::exactly_once, 1), &got);
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::exactly_once));
-  auto r = sub->expect_packet();
-  const auto* p = r.as<codec::publish_packet>();
-  ASSERT_TRUE(p && p->qos_level == codec::qos::exactly_once) << mismatch("S→C PUBLISH QoS 2", r);
-  const std::uint16_t id = p->packet_id;
+  ASSERT_EQ(got.qos_level, codec::qos::exactly_once) << "S→C PUBLISH QoS 2 expected";
+  const std::uint16_t id = got.packet_id;
   ASSERT_TRUE(unsubscribe(*sub, {t}));
   codec::pubrec_packet rec;
   rec.packet_id = id;
@@ -89,11 +75,7 @@ TEST_F(V311Unsubscribe, UnsubackEchoesPacketIdentifier) {
   auto c = connect_client("c");
   ASSERT_TRUE(c);
   ASSERT_TRUE(subscribe(*c, topic("x"), codec::qos::at_most_once));
-  codec::unsubscribe_packet u;
-  u.packet_id = 0x0A0B;
-  u.filters.push_back(topic("x"));
-  c->send_packet(u);
-  auto r = c->expect_ack();
+  auto r = send_unsubscribe(*c, {topic("x")}, 0x0A0B);
   const auto* ack = r.as<codec::unsuback_packet>();
   EXPECT_TRUE(ack && ack->packet_id == 0x0A0B) << mismatch("S→C UNSUBACK B0 02 0A0B", r);
 }
@@ -103,11 +85,7 @@ TEST_F(V311Unsubscribe, UnsubackSentEvenWithoutSubscription) {
   statement("MQTT-3.10.4-5");
   auto c = connect_client("c");
   ASSERT_TRUE(c);
-  codec::unsubscribe_packet u;
-  u.packet_id = 0x0C0D;
-  u.filters.push_back(topic("never"));
-  c->send_packet(u);
-  auto r = c->expect_ack();
+  auto r = send_unsubscribe(*c, {topic("never")}, 0x0C0D);
   const auto* ack = r.as<codec::unsuback_packet>();
   EXPECT_TRUE(ack && ack->packet_id == 0x0C0D) << mismatch("S→C UNSUBACK B0 02 0C0D", r);
 }
@@ -117,16 +95,14 @@ TEST_F(V311Unsubscribe, UnsubackSentEvenWithoutSubscription) {
 TEST_F(V311Unsubscribe, MultiFilterUnsubscribeOneUnsuback) {
   statement("MQTT-3.10.4-6");
   const std::string a = topic("a"), b = topic("b"), keep = topic("k");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(a, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, a, codec::qos::at_least_once, 1));
   ASSERT_TRUE(subscribe(*sub, b, codec::qos::at_least_once, 2));
   ASSERT_TRUE(subscribe(*sub, keep, codec::qos::at_least_once, 3));
   ASSERT_TRUE(unsubscribe(*sub, {a, topic("never"), b}, 4));
   EXPECT_TRUE(silent(*sub, "a single UNSUBACK"));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(a, "a", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, a, "a", codec::qos::at_least_once, false, 1));
   ASSERT_TRUE(publish(*pub, b, "b", codec::qos::at_least_once, false, 2));
   ASSERT_TRUE(publish(*pub, keep, "k", codec::qos::at_least_once, false, 3));
   codec::publish_packet got;

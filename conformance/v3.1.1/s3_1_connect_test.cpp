@@ -1,14 +1,15 @@
 // 3.1 CONNECT: CleanSession, the Will, Keep Alive, ClientId rules, validation and takeover.
 // Byte-level CONNECT rows (second CONNECT, protocol name and level, reserved flag, empty
 // ClientId with CleanSession 0) are in data/malformed_packets.json.
-#include "conformance/v3.1.1/v311_session_test.hpp"
-
 #include <optional>
+
+#include "conformance/harness/s3_1_connect_checks.hpp"
+#include "conformance/v3.1.1/v311_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V311Connect : public v311::session_test {
+class V311Connect : public connect_checks<v311::session_test> {
  protected:
   // connect_bytes encodes a 3.1.1 CONNECT by hand: `flags` as given and each payload field
   // with a two-byte length, so a test can send flag combinations the codec refuses to build.
@@ -68,10 +69,7 @@ TEST_F(V311Connect, CleanSessionZeroResumesSession) {
   ASSERT_TRUE(make_session(id, t));
   auto c = resume(id, "again");
   ASSERT_TRUE(c);
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
-  EXPECT_TRUE(receive_publish(*c, nullptr));
+  check_subscription_delivers(*c, t);
 }
 
 // [MQTT-3.1.2-5] QoS 1 and QoS 2 messages for an offline CleanSession 0 client are queued
@@ -82,22 +80,12 @@ TEST_F(V311Connect, OfflineSessionQueuesQosOneAndTwoMessages) {
   const std::string id = session_id("s");
   const std::string t = topic("t");
   ASSERT_TRUE(make_session(id, t, codec::qos::exactly_once));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "q1", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "q1", codec::qos::at_least_once, false, 1));
   ASSERT_TRUE(publish(*pub, t, "q2", codec::qos::exactly_once, false, 2));
   auto c = resume(id, "again");
   ASSERT_TRUE(c);
-  // Both queued messages arrive, each at its QoS; in either order, as they differ in QoS
-  // (4.6 orders deliveries of one topic and QoS).
-  std::vector<codec::publish_packet> got;
-  ASSERT_TRUE(receive_publishes(*c, 2, &got)) << "a queued message was not delivered";
-  const auto& q1 = got[0].payload == payload_bytes("q1") ? got[0] : got[1];
-  const auto& q2 = got[0].payload == payload_bytes("q1") ? got[1] : got[0];
-  EXPECT_EQ(q1.payload, payload_bytes("q1"));
-  EXPECT_EQ(q2.payload, payload_bytes("q2"));
-  EXPECT_EQ(q1.qos_level, codec::qos::at_least_once);
-  EXPECT_EQ(q2.qos_level, codec::qos::exactly_once);
+  expect_queued_q1_q2(*c);
 }
 
 // [MQTT-3.1.2-6] CleanSession 1 discards the stored session: no delivery through it.
@@ -106,12 +94,10 @@ TEST_F(V311Connect, CleanSessionOneDiscardsSession) {
   const std::string id = session_id("s");
   const std::string t = topic("t");
   ASSERT_TRUE(make_session(id, t));
-  auto c = open_client("again");
+  auto c = connect_client("again", session(id, true));
   ASSERT_TRUE(c);
-  ASSERT_TRUE(connect_session(*c, session(id, true)));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   EXPECT_TRUE(silent(*c, "no PUBLISH (session discarded)"));
 }
 
@@ -121,18 +107,16 @@ TEST_F(V311Connect, CleanSessionStateNotReusedLater) {
   statement("MQTT-3.1.2-6");
   const std::string id = session_id("s");
   const std::string t = topic("t");
-  auto clean = open_client("clean");
+  auto clean = connect_client("clean", session(id, true));
   ASSERT_TRUE(clean);
-  ASSERT_TRUE(connect_session(*clean, session(id, true)));
   ASSERT_TRUE(subscribe(*clean, t, codec::qos::at_least_once));
   disconnect(*clean);
   codec::connack_packet ack;
   auto c = resume(id, "again", &ack);
   ASSERT_TRUE(c);
   EXPECT_FALSE(ack.session_present) << "Session Present 1 after a CleanSession 1 session";
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   EXPECT_TRUE(silent(*c, "no PUBLISH (subscription of the clean session not reused)"));
 }
 
@@ -142,14 +126,12 @@ TEST_F(V311Connect, RetainedMessageSurvivesSessionEnd) {
   const std::string t = topic("r");
   clear_retained_at_end(t);
   {
-    auto pub = connect_client("pub");
+    auto pub = connect_publisher(t, "kept", codec::qos::at_least_once, true);
     ASSERT_TRUE(pub);
-    ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_least_once, true));
     disconnect(*pub);
   }
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got)) << "retained message gone with the session";
   EXPECT_EQ(got.payload, payload_bytes("kept"));
@@ -159,14 +141,7 @@ TEST_F(V311Connect, RetainedMessageSurvivesSessionEnd) {
 TEST_F(V311Connect, WillPublishedWhenConnectionDropped) {
   statement("MQTT-3.1.2-8");
   const std::string t = topic("will");
-  auto sub = watch(t);
-  ASSERT_TRUE(sub);
-  auto w = connect_client("willer", with_will(t));
-  ASSERT_TRUE(w);
-  w->close();
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, true, 2000ms));
-  EXPECT_EQ(got.payload, payload_bytes("gone"));
+  check_will_published_on_drop(t, with_will(t));
 }
 
 // [MQTT-3.1.2-8] "The Will Message MUST be published when the Network Connection is
@@ -176,18 +151,10 @@ TEST_F(V311Connect, WillPublishedWhenConnectionDropped) {
 TEST_F(V311Connect, WillPublishedWhenPersistentSessionConnectionDropped) {
   statement("MQTT-3.1.2-8");
   const std::string t = topic("will");
-  auto sub = watch(t);
-  ASSERT_TRUE(sub);
   auto o = with_will(t);
   o.client_id = session_id("willer");
   o.clean_start = false;
-  auto w = connect_client("willer", o);
-  ASSERT_TRUE(w);
-  w->close();
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, true, 2000ms))
-      << "no Will after a CleanSession 0 client's connection dropped";
-  EXPECT_EQ(got.payload, payload_bytes("gone"));
+  check_will_published_on_drop(t, o, "no Will after a CleanSession 0 client's connection dropped");
 }
 
 // [MQTT-3.1.2-8] The Will is published when the server closes the connection because of a
@@ -209,13 +176,7 @@ TEST_F(V311Connect, WillPublishedWhenServerClosesOnProtocolError) {
 // [MQTT-3.1.2-10] After DISCONNECT the Will is removed and never published.
 TEST_F(V311Connect, WillDiscardedAfterDisconnect) {
   statement("MQTT-3.1.2-10");
-  const std::string t = topic("will");
-  auto sub = watch(t);
-  ASSERT_TRUE(sub);
-  auto w = connect_client("willer", with_will(t));
-  ASSERT_TRUE(w);
-  disconnect(*w);
-  EXPECT_TRUE(silent(*sub, "no Will after DISCONNECT", 500ms));
+  check_will_discarded_after_disconnect("no Will after DISCONNECT");
 }
 
 // [MQTT-3.1.2-10] Once published the Will is removed: it is published once, and a later
@@ -227,9 +188,7 @@ TEST_F(V311Connect, WillRemovedOncePublished) {
   ASSERT_TRUE(sub);
   auto o = with_will(t);
   o.client_id = client_id("willer");
-  auto w = connect_client("willer", o);
-  ASSERT_TRUE(w);
-  w->close();
+  ASSERT_TRUE(drop_with_will(o));
   ASSERT_TRUE(receive_publish(*sub, nullptr, true, 2000ms));
   connect_options plain;
   plain.client_id = o.client_id;
@@ -242,9 +201,8 @@ TEST_F(V311Connect, WillRemovedOncePublished) {
 // [MQTT-3.1.2-12] Without the Will Flag nothing is published when the connection drops.
 TEST_F(V311Connect, NoWillFlagNothingPublished) {
   statement("MQTT-3.1.2-12");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(topic_prefix() + "/#", {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, topic_prefix() + "/#", codec::qos::at_most_once));
   auto w = connect_client("nowill");
   ASSERT_TRUE(w);
   w->close();
@@ -259,15 +217,11 @@ TEST_F(V311Connect, WillRetainZeroNotRetained) {
   clear_retained_at_end(t);
   auto sub = watch(t);
   ASSERT_TRUE(sub);
-  auto w = connect_client("willer", with_will(t, false));
-  ASSERT_TRUE(w);
-  w->close();
   codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, true, 2000ms));
+  ASSERT_TRUE(will_after_drop(*sub, with_will(t, false), &got, 2000ms));
   EXPECT_FALSE(got.retain);
-  auto late = connect_client("late");
+  auto late = watch(t, "late");
   ASSERT_TRUE(late);
-  ASSERT_TRUE(subscribe(*late, t, codec::qos::at_most_once));
   EXPECT_TRUE(silent(*late, "no retained Will"));
 }
 
@@ -276,9 +230,7 @@ TEST_F(V311Connect, WillRetainOneRetained) {
   statement("MQTT-3.1.2-17");
   const std::string t = topic("will");
   clear_retained_at_end(t);
-  auto w = connect_client("willer", with_will(t, true));
-  ASSERT_TRUE(w);
-  w->close();
+  ASSERT_TRUE(drop_with_will(with_will(t, true)));
   auto got = retained_on(t);
   ASSERT_TRUE(got) << "no retained Will Message within 2 s of the connection dropping";
   EXPECT_TRUE(got->retain);
@@ -311,9 +263,8 @@ TEST_F(V311Connect, ClientIdIdentifiesSession) {
   const std::string other = session_id("oth");
   const std::string t = topic("t");
   ASSERT_TRUE(make_session(owner, t));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "mine", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "mine", codec::qos::at_least_once));
   codec::connack_packet ack;
   auto stranger = resume(other, "stranger", &ack);
   ASSERT_TRUE(stranger);
@@ -329,12 +280,7 @@ TEST_F(V311Connect, ClientIdIdentifiesSession) {
 // a single character.
 TEST_F(V311Connect, OneToTwentyThreeAlphanumericClientIdAccepted) {
   statement("MQTT-3.1.3-5");
-  std::string id = client_id("");
-  while (id.size() < 23) id += "Z9";
-  id.resize(23);
-  connect_options o;
-  o.client_id = id;
-  EXPECT_TRUE(connect_client("c23", o));
+  EXPECT_TRUE(connect_client("c23", longest_guaranteed_client_id()));
   // A one-character ClientId may collide with another run; it only has to be accepted.
   connect_options one;
   one.client_id = "q";
@@ -364,9 +310,8 @@ TEST_F(V311Connect, RefusedClientIdGetsIdentifierRejected) {
   statement("MQTT-3.1.3-9");
   std::string id = client_id("odd") + "-_.";
   while (id.size() < 64) id += "x-";
-  auto c = open_client("c");
+  auto c = send_connect("c", session(id, true));
   ASSERT_TRUE(c);
-  c->send_packet(make_connect(version(), session(id, true)));
   auto r = c->expect_packet();
   const auto* ack = r.as<codec::connack_packet>();
   ASSERT_TRUE(ack) << mismatch("S→C CONNACK 20 02 00 00 or 20 02 00 02", r);
@@ -433,26 +378,18 @@ TEST_F(V311Connect, TakeoverWithCleanSessionZeroKeepsSession) {
   codec::connack_packet ack;
   auto second = resume(id, "second", &ack);
   ASSERT_TRUE(second);
-  EXPECT_TRUE(ack.session_present) << "takeover lost the session";
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
-  EXPECT_TRUE(receive_publish(*second, nullptr)) << "subscription lost in the takeover";
+  check_session_continues(*second, ack, t, "takeover lost the session",
+                          "subscription lost in the takeover");
 }
 
 // [MQTT-3.1.4-4] A valid CONNECT gets CONNACK with return code 0.
 TEST_F(V311Connect, AcceptedConnectGetsReturnCodeZero) {
   statement("MQTT-3.1.4-4");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   connect_options o;
   o.client_id = client_id("c");
   o.username = "user";
   o.password = payload_bytes("secret");
-  c->send_packet(make_connect(version(), o));
-  auto r = c->expect_packet();
-  const auto* ack = r.as<codec::connack_packet>();
-  EXPECT_TRUE(ack && ack->reason == 0) << mismatch("S→C CONNACK 20 02 00 00", r);
+  check_accepted_connect(o, "S→C CONNACK 20 02 00 00");
 }
 
 // [MQTT-3.1.4-5] Data pipelined behind a refused CONNECT is not processed: a retained
@@ -462,9 +399,8 @@ TEST_F(V311Connect, DataAfterRefusedConnectIgnored) {
   statement("MQTT-3.1.4-5");
   const std::string t = topic("r");
   clear_retained_at_end(t);
-  auto c = open_client("refused");
+  auto c = send_connect("refused", session("", false));
   ASSERT_TRUE(c);
-  c->send_packet(make_connect(version(), session("", false)));
   c->send_packet(make_publish(t, "ignored", codec::qos::at_most_once, 0, true));
   codec::subscribe_packet s;
   s.packet_id = 1;
@@ -475,9 +411,8 @@ TEST_F(V311Connect, DataAfterRefusedConnectIgnored) {
   ASSERT_TRUE(ack && ack->reason != 0) << mismatch("S→C CONNACK 20 02 00 02", r);
   auto obs = c->expect_close();
   EXPECT_TRUE(obs.closed && obs.before.empty()) << mismatch("close, no SUBACK", obs);
-  auto late = connect_client("late");
+  auto late = watch(t, "late");
   ASSERT_TRUE(late);
-  ASSERT_TRUE(subscribe(*late, t, codec::qos::at_most_once));
   EXPECT_TRUE(silent(*late, "no retained message from the refused connection"));
 }
 

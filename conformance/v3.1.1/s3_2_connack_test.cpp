@@ -10,11 +10,10 @@ class V311Connack : public v311::session_test {};
 // behind CONNECT is answered only after it.
 TEST_F(V311Connack, FirstServerPacketIsConnack) {
   statement("MQTT-3.2.0-1");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   connect_options o;
   o.client_id = client_id("c");
-  c->send_packet(make_connect(version(), o));
+  auto c = send_connect("c", o);
+  ASSERT_TRUE(c);
   codec::subscribe_packet s;
   s.packet_id = 1;
   s.subscriptions.push_back({topic("x"), {}});
@@ -29,9 +28,8 @@ TEST_F(V311Connack, CleanSessionGivesSessionPresentZero) {
   statement("MQTT-3.2.2-1");
   const std::string id = session_id("s");
   ASSERT_TRUE(make_session(id, topic("t")));
-  auto c = open_client("c");
+  auto c = send_connect("c", session(id, true));
   ASSERT_TRUE(c);
-  c->send_packet(make_connect(version(), session(id, true)));
   auto r = c->expect_packet();
   EXPECT_EQ(r.bytes, (codec::byte_buffer{0x20, 0x02, 0x00, 0x00}))
       << mismatch("S→C CONNACK 20 02 00 00", r);
@@ -59,9 +57,8 @@ TEST_F(V311Connack, NoStoredSessionGivesSessionPresentZero) {
 // provoked by an empty ClientId with CleanSession 0).
 TEST_F(V311Connack, RefusingConnackHasSessionPresentZero) {
   statement("MQTT-3.2.2-4");
-  auto c = open_client("c");
+  auto c = send_connect("c", session("", false));
   ASSERT_TRUE(c);
-  c->send_packet(make_connect(version(), session("", false)));
   auto r = c->expect_packet();
   const auto* ack = r.as<codec::connack_packet>();
   ASSERT_TRUE(ack && ack->reason != 0) << mismatch("S→C CONNACK 20 02 00 02", r);
@@ -89,9 +86,8 @@ TEST_F(V311Connack, RefusalOfStoredSessionHasSessionPresentZero) {
 // [MQTT-3.2.2-5] After a non-zero CONNACK return code the server closes.
 TEST_F(V311Connack, RefusingConnackThenClose) {
   statement("MQTT-3.2.2-5");
-  auto c = open_client("c");
+  auto c = send_connect("c", session("", false));
   ASSERT_TRUE(c);
-  c->send_packet(make_connect(version(), session("", false)));
   EXPECT_TRUE(closes_after_error(*c));
 }
 

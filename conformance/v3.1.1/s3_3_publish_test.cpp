@@ -81,9 +81,8 @@ TEST_F(V311Publish, NewSubscriptionGetsRetainedOfAllMatchingTopics) {
   const std::string a = topic("a"), b = topic("b");
   clear_retained_at_end(a);
   clear_retained_at_end(b);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(a, "A", codec::qos::at_least_once, true);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, a, "A", codec::qos::at_least_once, true, 1));
   ASSERT_TRUE(publish(*pub, b, "B", codec::qos::at_least_once, true, 2));
   auto sub = connect_subscriber(topic_prefix() + "/+");
   ASSERT_TRUE(sub);
@@ -117,9 +116,8 @@ TEST_F(V311Publish, RetainedQosZeroIsStored) {
   should();
   const std::string t = topic("r");
   clear_retained_at_end(t);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "zero", codec::qos::at_most_once, true);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "zero", codec::qos::at_most_once, true));
   ASSERT_TRUE(still_open(*pub));
   auto sub = connect_subscriber(t);
   ASSERT_TRUE(sub);

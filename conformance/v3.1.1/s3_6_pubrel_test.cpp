@@ -13,14 +13,12 @@ TEST_F(V311Pubrel, ServerPubrelHasFlagsZeroZeroOneZero) {
   statement("MQTT-3.6.1-1");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("q2");
-  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
+  codec::publish_packet got;
+  auto [sub, pub] = deliver_unacknowledged(make_publish(t, "x", codec::qos::exactly_once, 1), &got);
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::exactly_once));
-  auto r = sub->expect_packet();
-  const auto* p = r.as<codec::publish_packet>();
-  ASSERT_TRUE(p && p->qos_level == codec::qos::exactly_once) << mismatch("S→C PUBLISH QoS 2", r);
+  ASSERT_EQ(got.qos_level, codec::qos::exactly_once) << "S→C PUBLISH QoS 2 expected";
   codec::pubrec_packet rec;
-  rec.packet_id = p->packet_id;
+  rec.packet_id = got.packet_id;
   sub->send_packet(rec);
   auto r2 = sub->expect_packet();
   ASSERT_TRUE(r2.as<codec::pubrel_packet>()) << mismatch("S→C PUBREL", r2);

@@ -15,12 +15,7 @@ TEST_F(V311Subscribe, WildcardFilterRefusedOrHonoured) {
   statement("MQTT-3.8.3-2");
   auto sub = connect_client("sub");
   ASSERT_TRUE(sub);
-  codec::subscribe_packet s;
-  s.packet_id = 3;
-  s.subscriptions.push_back({topic_prefix() + "/+/c", {}});
-  s.subscriptions.push_back({topic_prefix() + "/#", {}});
-  sub->send_packet(s);
-  auto r = sub->expect_ack();
+  auto r = send_subscribe(*sub, {{topic_prefix() + "/+/c", {}}, {topic_prefix() + "/#", {}}}, 3);
   const auto* ack = r.as<codec::suback_packet>();
   ASSERT_TRUE(ack && ack->reasons.size() == 2) << mismatch("S→C SUBACK 90 04 0003 xx xx", r);
   auto pub = connect_client("pub");
@@ -66,9 +61,8 @@ TEST_F(V311Subscribe, SameFilterResendsRetainedMessage) {
   const std::string t = topic("r");
   auto pub = connect_retaining_publisher(t, "kept");
   ASSERT_TRUE(pub);
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once, 1));
   codec::publish_packet first;
   ASSERT_TRUE(receive_publish(*sub, &first)) << "retained message not sent on subscribe";
   codec::subscribe_packet s;
@@ -120,9 +114,8 @@ TEST_F(V311Subscribe, MultiFilterSubscribeActsAsSequence) {
   ASSERT_TRUE(ack) << mismatch("S→C SUBACK 90 05 0004 00 01 01", r);
   EXPECT_EQ(ack->reasons, (std::vector<std::uint8_t>{0, 1, 1}))
       << mismatch("S→C SUBACK 90 05 0004 00 01 01", r);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "one", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "one", codec::qos::at_least_once, false, 1));
   ASSERT_TRUE(publish(*pub, other, "two", codec::qos::at_least_once, false, 2));
   // Two topics: the spec orders deliveries per topic only (4.6), so look each one up.
   std::vector<codec::publish_packet> got;

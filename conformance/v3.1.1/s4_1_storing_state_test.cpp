@@ -15,9 +15,8 @@ TEST_F(V311StoringState, IncomingQosTwoStateSurvivesReconnect) {
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string id = session_id("pub");
   const std::string t = topic("q2");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
   auto pub = resume(id, "pub");
   ASSERT_TRUE(pub);
   pub->send_packet(make_publish(t, "once", codec::qos::exactly_once, 21));
@@ -54,9 +53,8 @@ TEST_F(V311StoringState, SubscriptionSurvivesSeveralReconnects) {
     EXPECT_TRUE(ack.session_present) << "session lost at reconnect " << i;
     disconnect(*c);
   }
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   auto c = resume(id, "last");
   ASSERT_TRUE(c);
   EXPECT_TRUE(receive_publish(*c, nullptr)) << "queued message missing after three connections";

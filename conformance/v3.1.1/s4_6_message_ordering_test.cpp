@@ -1,11 +1,12 @@
 // 4.6 Message ordering: topics are ordered by default and one publisher's messages reach
 // each subscriber in the order they were sent.
+#include "conformance/harness/s4_6_ordering_checks.hpp"
 #include "conformance/v3.1.1/v311_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V311Ordering : public v311::session_test {};
+class V311Ordering : public ordering_checks<v311::session_test> {};
 
 // [MQTT-4.6.0-5] Without any configuration a topic is ordered: 30 QoS 0 messages sent
 // back to back arrive in order.
@@ -26,18 +27,7 @@ TEST_F(V311Ordering, TopicsOrderedByDefault) {
 // [MQTT-4.6.0-6] One publisher's messages on a topic arrive in publish order.
 TEST_F(V311Ordering, MessagesForwardedInPublishOrder) {
   statement("MQTT-4.6.0-6");
-  const std::string t = topic("order");
-  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
-  ASSERT_TRUE(sub);
-  for (int i = 0; i < 20; ++i)
-    ASSERT_TRUE(publish(*pub, t, std::to_string(i), codec::qos::at_least_once, false,
-                        static_cast<std::uint16_t>(i + 1)));
-  for (int i = 0; i < 20; ++i) {
-    codec::publish_packet got;
-    ASSERT_TRUE(receive_publish(*sub, &got));
-    EXPECT_EQ(got.payload, payload_bytes(std::to_string(i))) << "message " << i << " out of order";
-    if (HasFailure()) return;  // the first message out of order says it
-  }
+  check_acknowledged_publishes_in_order();
 }
 
 // [MQTT-4.6.0-6] QoS 2 messages pipelined by one publisher (PUBRELs sent as the PUBRECs

@@ -27,11 +27,7 @@ TEST_F(V311Conformance, PlainClientInteroperates) {
     ASSERT_TRUE(receive_publish(*sub, &got));
     EXPECT_EQ(got.qos_level, q);
   }
-  codec::unsubscribe_packet u;
-  u.packet_id = id;
-  u.filters.push_back(t);
-  sub->send_packet(u);
-  auto r = sub->expect_ack();
+  auto r = send_unsubscribe(*sub, {t}, id);
   EXPECT_TRUE(r.as<codec::unsuback_packet>()) << mismatch("S→C UNSUBACK", r);
   EXPECT_TRUE(still_open(*sub));
   EXPECT_TRUE(still_open(*pub));

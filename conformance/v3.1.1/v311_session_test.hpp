@@ -36,9 +36,10 @@ class session_test : public v311_test {
     return o;
   }
 
-  // watch connects a client subscribed to `t` at QoS 0.
-  std::unique_ptr<raw_client> watch(const std::string& t) {
-    auto sub = connect_client("sub");
+  // watch connects a client `label` subscribed to `t` at QoS 0 (a late subscriber sees
+  // the retained message of `t` at once).
+  std::unique_ptr<raw_client> watch(const std::string& t, std::string_view label = "sub") {
+    auto sub = connect_client(label);
     if (sub && !subscribe(*sub, t, codec::qos::at_most_once)) {
       ADD_FAILURE() << "setup: cannot subscribe to " << t;
       return nullptr;

@@ -1,12 +1,12 @@
 // 2 MQTT Control Packet format: packet identifiers (2.2.1) and properties (2.2.2).
 // Reserved fixed-header flags (2.1.3) are rows of data/malformed_packets.json.
 #include "codec/variable_byte_integer.hpp"
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/harness/s2_control_packet_format_checks.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5ControlPacketFormat : public v5_test {};
+class V5ControlPacketFormat : public packet_format_checks<v5_test> {};
 
 // [MQTT-2.2.1-2] A QoS 0 PUBLISH carries no Packet Identifier: after the Topic Name come
 // the properties and the payload, nothing else.
@@ -42,10 +42,7 @@ TEST_F(V5ControlPacketFormat, ServerPublishPacketIdentifiersAreNonZeroAndUnused)
   ASSERT_TRUE(sub);
   auto pub2 = connect_client("pub2");
   ASSERT_TRUE(pub2);
-  for (std::uint16_t i = 1; i <= 3; ++i) {
-    ASSERT_TRUE(publish(*pub, t, "a" + std::to_string(i), codec::qos::at_least_once, false, i));
-    ASSERT_TRUE(publish(*pub2, t, "b" + std::to_string(i), codec::qos::at_least_once, false, i));
-  }
+  ASSERT_TRUE(publish_with_shared_identifiers(*pub, *pub2, t));
   std::vector<std::uint16_t> ids;
   for (int i = 0; i < 6; ++i) {
     codec::publish_packet got;
@@ -61,16 +58,7 @@ TEST_F(V5ControlPacketFormat, ServerPublishPacketIdentifiersAreNonZeroAndUnused)
 // [MQTT-2.2.1-5] PUBACK carries the Packet Identifier of the PUBLISH it acknowledges.
 TEST_F(V5ControlPacketFormat, PubackEchoesPublishPacketIdentifier) {
   statement("MQTT-2.2.1-5");
-  auto c = connect_client("pub");
-  ASSERT_TRUE(c);
-  codec::publish_packet p;
-  p.topic = topic("ack");
-  p.qos_level = codec::qos::at_least_once;
-  p.packet_id = 0x1234;
-  c->send_packet(p);
-  auto r = c->expect_ack();
-  const auto* ack = r.as<codec::puback_packet>();
-  EXPECT_TRUE(ack && ack->packet_id == 0x1234) << mismatch("S→C PUBACK 40 .. 1234", r);
+  check_puback_echoes_packet_identifier("S→C PUBACK 40 .. 1234");
 }
 
 // [MQTT-2.2.1-6] SUBACK and UNSUBACK carry the Packet Identifier of the request.
@@ -78,20 +66,10 @@ TEST_F(V5ControlPacketFormat, SubackAndUnsubackEchoPacketIdentifier) {
   statement("MQTT-2.2.1-6");
   auto c = connect_client("sub");
   ASSERT_TRUE(c);
-  codec::subscribe_packet s;
-  s.packet_id = 0x4321;
-  s.subscriptions.push_back({topic("x"), {}});
-  c->send_packet(s);
-  auto r = c->expect_ack();
+  auto r = send_subscribe(*c, {{topic("x"), {}}}, 0x4321);
   const auto* sa = r.as<codec::suback_packet>();
   EXPECT_TRUE(sa && sa->packet_id == 0x4321) << mismatch("S→C SUBACK 90 .. 4321", r);
-  codec::unsubscribe_packet u;
-  u.packet_id = 0x5678;
-  u.filters.push_back(topic("x"));
-  c->send_packet(u);
-  auto r2 = c->expect_ack();
-  const auto* ua = r2.as<codec::unsuback_packet>();
-  EXPECT_TRUE(ua && ua->packet_id == 0x5678) << mismatch("S→C UNSUBACK B0 .. 5678", r2);
+  check_unsuback_echoes_packet_identifier(*c, "S→C UNSUBACK B0 .. 5678");
 }
 
 // [MQTT-2.2.2-1] A packet with no properties still has a Property Length of zero: the
@@ -100,11 +78,7 @@ TEST_F(V5ControlPacketFormat, SubackWithoutPropertiesHasZeroPropertyLength) {
   statement("MQTT-2.2.2-1");
   auto c = connect_client("sub");
   ASSERT_TRUE(c);
-  codec::subscribe_packet s;
-  s.packet_id = 7;
-  s.subscriptions.push_back({topic("p"), {}});
-  c->send_packet(s);
-  auto r = c->expect_ack();
+  auto r = send_subscribe(*c, {{topic("p"), {}}}, 7);
   ASSERT_TRUE(r.as<codec::suback_packet>()) << mismatch("S→C SUBACK", r);
   // 90 LL 0007 <property length> <properties> <reason>
   ASSERT_GE(r.bytes.size(), 5U);

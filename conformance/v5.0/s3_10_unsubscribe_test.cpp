@@ -21,14 +21,12 @@ class V5Unsubscribe : public v5_test {
 TEST_F(V5Unsubscribe, UnsubscribedFilterStopsDelivery) {
   statement("MQTT-3.10.4-2");
   const std::string t = topic("x");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
   auto r = unsubscribe(*sub, t, 2);
   ASSERT_TRUE(r.as<codec::unsuback_packet>()) << mismatch("S→C UNSUBACK", r);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "late", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "late", codec::qos::at_least_once));
   auto r2 = sub->expect_no_packet();
   EXPECT_EQ(r2.status, recv_status::timeout) << mismatch("no PUBLISH after UNSUBSCRIBE", r2);
 }
@@ -62,17 +60,15 @@ TEST_F(V5Unsubscribe, FiltersComparedLiterally) {
   statement("MQTT-3.10.4-1");
   const std::string wild = topic_prefix() + "/+";
   const std::string t = topic("a");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(wild, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, wild, codec::qos::at_most_once));
   auto r = unsubscribe(*sub, t, 2);
   const auto* ack = r.as<codec::unsuback_packet>();
   ASSERT_TRUE(ack) << mismatch("S→C UNSUBACK", r);
   EXPECT_EQ(ack->reasons, std::vector<std::uint8_t>{0x11})
       << mismatch("S→C UNSUBACK B0 .. 0002 00 11 (No subscription existed)", r);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "still");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "still"));
   ASSERT_TRUE(receive_publish(*sub, nullptr)) << "the wildcard subscription was removed";
   auto r2 = unsubscribe(*sub, wild, 3);
   const auto* ack2 = r2.as<codec::unsuback_packet>();
@@ -90,11 +86,10 @@ TEST_F(V5Unsubscribe, StartedQosTwoDeliveryCompletes) {
   statement("MQTT-3.10.4-3");
   MQTT_REQUIRE_FEATURE(profile().maximum_qos >= 2, "QoS 2");
   const std::string t = topic("x");
-  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::exactly_once});
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(publish(*pub, t, "inflight", codec::qos::exactly_once));
   codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, /*acknowledge=*/false));
+  auto [sub, pub] =
+      deliver_unacknowledged(make_publish(t, "inflight", codec::qos::exactly_once, 1), &got);
+  ASSERT_TRUE(sub);
   auto r = unsubscribe(*sub, t, 2);
   ASSERT_TRUE(r.as<codec::unsuback_packet>()) << mismatch("S→C UNSUBACK", r);
   codec::pubrec_packet rec;
@@ -115,24 +110,18 @@ TEST_F(V5Unsubscribe, StartedQosTwoDeliveryCompletes) {
 TEST_F(V5Unsubscribe, MultipleFiltersActAsConsecutiveUnsubscribes) {
   statement("MQTT-3.10.4-6");
   const std::string a = topic("a"), b = topic("b");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(a, {.max_qos = codec::qos::at_most_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, a, codec::qos::at_most_once, 1));
   ASSERT_TRUE(subscribe(*sub, b, codec::qos::at_most_once, 2));
-  codec::unsubscribe_packet u;
-  u.packet_id = 3;
-  u.filters = {a, b, a};
-  sub->send_packet(u);
-  auto r = sub->expect_ack();
+  auto r = send_unsubscribe(*sub, {a, b, a}, 3);
   const auto* ack = r.as<codec::unsuback_packet>();
   ASSERT_TRUE(ack && ack->packet_id == 3) << mismatch("S→C UNSUBACK B0 .. 0003", r);
   EXPECT_EQ(ack->reasons, (std::vector<std::uint8_t>{0x00, 0x00, 0x11}))
       << mismatch("S→C UNSUBACK B0 .. 0003 00 00 00 11", r);
   auto r2 = sub->expect_no_packet();
   EXPECT_EQ(r2.status, recv_status::timeout) << mismatch("a single UNSUBACK", r2);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(a, "x");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, a, "x"));
   ASSERT_TRUE(publish(*pub, b, "y"));
   auto r3 = sub->expect_no_packet();
   EXPECT_EQ(r3.status, recv_status::timeout) << mismatch("no PUBLISH after UNSUBSCRIBE", r3);

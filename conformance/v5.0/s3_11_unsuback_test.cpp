@@ -27,11 +27,7 @@ class V5Unsuback : public v5_test {
     o.props.maximum_packet_size = small_packet_limit;
     auto c = connect_client("sub", o);
     ASSERT_TRUE(c);
-    codec::unsubscribe_packet u;
-    u.packet_id = 0x0B0B;
-    u.filters.push_back(topic("never"));
-    c->send_packet(u);
-    auto r = c->expect_ack();
+    auto r = send_unsubscribe(*c, {topic("never")}, 0x0B0B);
     ASSERT_TRUE(r.as<codec::unsuback_packet>()) << mismatch("S→C UNSUBACK B0 .. 0B0B", r);
     EXPECT_LE(r.bytes.size(), small_packet_limit)
         << mismatch("S→C UNSUBACK of at most 16 bytes (the client's Maximum Packet Size)", r);
@@ -59,11 +55,7 @@ TEST_F(V5Unsuback, UnsubackReasonsInFilterOrder) {
   auto c = connect_client("c");
   ASSERT_TRUE(c);
   ASSERT_TRUE(subscribe(*c, topic("had"), codec::qos::at_most_once));
-  codec::unsubscribe_packet u;
-  u.packet_id = 3;
-  u.filters = {topic("never"), topic("had")};
-  c->send_packet(u);
-  auto r = c->expect_ack();
+  auto r = send_unsubscribe(*c, {topic("never"), topic("had")}, 3);
   const auto* ack = r.as<codec::unsuback_packet>();
   ASSERT_TRUE(ack) << mismatch("S→C UNSUBACK", r);
   EXPECT_EQ(ack->reasons, (std::vector<std::uint8_t>{0x11, 0x00}))
@@ -77,12 +69,10 @@ TEST_F(V5Unsuback, ReasonCodesAreUnsubscribeReasonCodes) {
   auto c = connect_client("c");
   ASSERT_TRUE(c);
   ASSERT_TRUE(subscribe(*c, topic_prefix() + "/#", codec::qos::at_most_once));
-  codec::unsubscribe_packet u;
-  u.packet_id = 4;
-  u.filters = {topic_prefix() + "/#", topic("never"), topic_prefix() + "/+/x",
-               "$share/mqttcert/" + topic("s")};
-  c->send_packet(u);
-  auto r = c->expect_ack();
+  auto r = send_unsubscribe(*c,
+                            {topic_prefix() + "/#", topic("never"), topic_prefix() + "/+/x",
+                             "$share/mqttcert/" + topic("s")},
+                            4);
   const auto* ack = r.as<codec::unsuback_packet>();
   ASSERT_TRUE(ack && ack->reasons.size() == 4) << mismatch("S→C UNSUBACK with 4 reason codes", r);
   for (auto rc : ack->reasons)

@@ -1,20 +1,21 @@
 // 3.14 DISCONNECT: what the server may send, when, and what follows. Reserved flag bits
 // are a row of data/malformed_packets.json.
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/v5.0/v5_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5Disconnect : public v5_test {
+class V5Disconnect : public v5::session_test {
  protected:
-  // connect_willer connects "willer" with a Will of payload "gone" on `t`.
-  std::unique_ptr<raw_client> connect_willer(const std::string& t) {
-    connect_options o;
-    codec::will_message w;
-    w.topic = t;
-    w.payload = payload_bytes("gone");
-    o.will = w;
-    return connect_client("willer", o);
+  // watch_willer connects a subscriber to topic("will"), then "willer" with a Will of
+  // payload "gone" there: {sub, willer}, both null after a recorded setup failure.
+  client_pair watch_willer() {
+    const std::string t = topic("will");
+    auto sub = connect_subscriber(t);
+    if (!sub) return {};
+    auto willer = connect_client("willer", with_will(t));
+    if (!willer) return {};
+    return {std::move(sub), std::move(willer)};
   }
 
   // provoke is a way to make the server end a connection it accepted.
@@ -55,6 +56,22 @@ class V5Disconnect : public v5_test {
       if (r.as<codec::disconnect_packet>()) out.push_back(&r);
     return out;
   }
+
+  // check_every_server_disconnect provokes a disconnection in each of all_ways (connecting
+  // with `o`) and runs `check` on every DISCONNECT the server sends; when it sends none at
+  // all the statement is not observable and the test skips. Last in a test.
+  template <class Check>
+  void check_every_server_disconnect(const connect_options& o, Check check) {
+    int seen = 0;
+    for (auto how : all_ways) {
+      auto obs = provoke_disconnect(how, o);
+      for (const auto* r : server_disconnects(obs)) {
+        ++seen;
+        check(*r, *r->as<codec::disconnect_packet>());
+      }
+    }
+    if (seen == 0) MQTT_SKIP("not observable: the broker closed without DISCONNECT");
+  }
 };
 
 // [MQTT-3.14.0-1] No DISCONNECT before a successful CONNACK: not for a malformed CONNECT,
@@ -82,72 +99,47 @@ TEST_F(V5Disconnect, NoDisconnectBeforeSuccessfulConnack) {
 // (checked on takeover, a malformed packet and a second CONNECT).
 TEST_F(V5Disconnect, ServerDisconnectUsesDisconnectReasonCode) {
   statement("MQTT-3.14.2-1");
-  int seen = 0;
-  for (auto how : all_ways) {
-    auto obs = provoke_disconnect(how);
-    for (const auto* r : server_disconnects(obs)) {
-      ++seen;
-      auto code = static_cast<std::uint8_t>(r->as<codec::disconnect_packet>()->reason);
-      EXPECT_TRUE(codec::reason_code_allowed(code, codec::packet_type::disconnect))
-          << mismatch("a DISCONNECT Reason Code (Table 3-10)", *r);
-    }
-  }
-  if (seen == 0) MQTT_SKIP("not observable: the broker closed without DISCONNECT");
+  check_every_server_disconnect({}, [](const received& r, const codec::disconnect_packet& d) {
+    auto code = static_cast<std::uint8_t>(d.reason);
+    EXPECT_TRUE(codec::reason_code_allowed(code, codec::packet_type::disconnect))
+        << mismatch("a DISCONNECT Reason Code (Table 3-10)", r);
+  });
 }
 
 // [MQTT-3.14.2-2] A server DISCONNECT never has a Session Expiry Interval, even to a
 // client that set one in CONNECT.
 TEST_F(V5Disconnect, ServerDisconnectHasNoSessionExpiry) {
   statement("MQTT-3.14.2-2");
-  int seen = 0;
-  for (auto how : all_ways) {
-    connect_options o;
-    o.props.session_expiry_interval = 300;
-    auto obs = provoke_disconnect(how, o);
-    for (const auto* r : server_disconnects(obs)) {
-      ++seen;
-      EXPECT_FALSE(r->as<codec::disconnect_packet>()->props.session_expiry_interval)
-          << mismatch("DISCONNECT without Session Expiry Interval (11)", *r);
-    }
-  }
-  if (seen == 0) MQTT_SKIP("not observable: the broker closed without DISCONNECT");
+  connect_options o;
+  o.props.session_expiry_interval = 300;
+  check_every_server_disconnect(o, [](const received& r, const codec::disconnect_packet& d) {
+    EXPECT_FALSE(d.props.session_expiry_interval)
+        << mismatch("DISCONNECT without Session Expiry Interval (11)", r);
+  });
 }
 
 // [MQTT-3.14.2-3] A DISCONNECT that would exceed the client's Maximum Packet Size (32) has
 // no Reason String.
 TEST_F(V5Disconnect, NoReasonStringPastClientMaximumPacketSize) {
   statement("MQTT-3.14.2-3");
-  int seen = 0;
-  for (auto how : all_ways) {
-    connect_options o;
-    o.props.maximum_packet_size = 32;
-    auto obs = provoke_disconnect(how, o);
-    for (const auto* r : server_disconnects(obs)) {
-      ++seen;
-      EXPECT_TRUE(r->bytes.size() <= 32 || !r->as<codec::disconnect_packet>()->props.reason_string)
-          << mismatch("a DISCONNECT of at most 32 bytes, or one without Reason String", *r);
-    }
-  }
-  if (seen == 0) MQTT_SKIP("not observable: the broker closed without DISCONNECT");
+  connect_options o;
+  o.props.maximum_packet_size = 32;
+  check_every_server_disconnect(o, [](const received& r, const codec::disconnect_packet& d) {
+    EXPECT_TRUE(r.bytes.size() <= 32 || !d.props.reason_string)
+        << mismatch("a DISCONNECT of at most 32 bytes, or one without Reason String", r);
+  });
 }
 
 // [MQTT-3.14.2-4] A DISCONNECT that would exceed the client's Maximum Packet Size (32) has
 // no User Property.
 TEST_F(V5Disconnect, NoUserPropertyPastClientMaximumPacketSize) {
   statement("MQTT-3.14.2-4");
-  int seen = 0;
-  for (auto how : all_ways) {
-    connect_options o;
-    o.props.maximum_packet_size = 32;
-    auto obs = provoke_disconnect(how, o);
-    for (const auto* r : server_disconnects(obs)) {
-      ++seen;
-      EXPECT_TRUE(r->bytes.size() <= 32 ||
-                  r->as<codec::disconnect_packet>()->props.user_properties.empty())
-          << mismatch("a DISCONNECT of at most 32 bytes, or one without User Property", *r);
-    }
-  }
-  if (seen == 0) MQTT_SKIP("not observable: the broker closed without DISCONNECT");
+  connect_options o;
+  o.props.maximum_packet_size = 32;
+  check_every_server_disconnect(o, [](const received& r, const codec::disconnect_packet& d) {
+    EXPECT_TRUE(r.bytes.size() <= 32 || d.props.user_properties.empty())
+        << mismatch("a DISCONNECT of at most 32 bytes, or one without User Property", r);
+  });
 }
 
 // [MQTT-3.14.4-1] Nothing follows a server DISCONNECT: the client is subscribed and
@@ -200,10 +192,7 @@ TEST_F(V5Disconnect, ServerClosesAfterItsDisconnect) {
 // client then drops the socket.
 TEST_F(V5Disconnect, NormalDisconnectDiscardsWill) {
   statement("MQTT-3.14.4-3");
-  const std::string t = topic("will");
-  auto sub = connect_subscriber(t);
-  ASSERT_TRUE(sub);
-  auto c = connect_willer(t);
+  auto [sub, c] = watch_willer();
   ASSERT_TRUE(c);
   c->send_packet(codec::disconnect_packet{});
   c->close();
@@ -215,10 +204,7 @@ TEST_F(V5Disconnect, NormalDisconnectDiscardsWill) {
 // disconnection: the Will is published.
 TEST_F(V5Disconnect, DisconnectWithWillMessagePublishesWill) {
   statement("MQTT-3.1.2-8");
-  const std::string t = topic("will");
-  auto sub = connect_subscriber(t);
-  ASSERT_TRUE(sub);
-  auto c = connect_willer(t);
+  auto [sub, c] = watch_willer();
   ASSERT_TRUE(c);
   codec::disconnect_packet d;
   d.reason = codec::reason_code::disconnect_with_will_message;
@@ -238,10 +224,7 @@ TEST_F(V5Disconnect, DisconnectWithWillMessagePublishesWill) {
 // close alone (the packet-table row) cannot tell.
 TEST_F(V5Disconnect, ReservedFlagsDisconnectIsMalformedSoWillIsPublished) {
   statement("MQTT-3.14.1-1");
-  const std::string t = topic("will");
-  auto sub = connect_subscriber(t);
-  ASSERT_TRUE(sub);
-  auto c = connect_willer(t);
+  auto [sub, c] = watch_willer();
   ASSERT_TRUE(c);
   c->send_hex("E1 00");
   EXPECT_TRUE(closes_after_error(*c));

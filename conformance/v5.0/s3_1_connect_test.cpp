@@ -1,39 +1,45 @@
 // 3.1 CONNECT: sessions (Clean Start), the Will, Keep Alive, ClientID rules and the
 // server's handling of an accepted CONNECT. Malformed CONNECTs are table rows.
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/harness/s3_1_connect_checks.hpp"
+#include "conformance/v5.0/v5_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5Connect : public v5_test {
+class V5Connect : public connect_checks<v5::session_test> {
  protected:
-  // persistent returns options for a session that outlives its connection (300 broker
-  // seconds: 15 s at time scale 20, far past the end of the test).
-  connect_options persistent(std::string id, bool clean_start) {
-    connect_options o;
-    o.client_id = std::move(id);
-    o.clean_start = clean_start;
-    o.props.session_expiry_interval = 300;
-    return o;
-  }
-  // with_will returns options carrying a Will Message "gone" to `t`.
-  connect_options with_will(std::string t, bool retain) {
-    connect_options o;
-    codec::will_message w;
-    w.topic = std::move(t);
-    w.payload = payload_bytes("gone");
-    w.retain = retain;
-    o.will = w;
-    return o;
-  }
-  // watch connects a client subscribed to `t` at QoS `q`.
-  std::unique_ptr<raw_client> watch(const std::string& t, codec::qos q = codec::qos::at_most_once) {
-    auto sub = connect_client("sub");
-    if (sub && !subscribe(*sub, t, q)) {
+  // subscribed_session connects `label` with a persistent session for `id` (Clean Start 1)
+  // and subscribes it to `t` at `q`; nullptr after a recorded setup failure.
+  std::unique_ptr<raw_client> subscribed_session(std::string_view label, const std::string& id,
+                                                 const std::string& t,
+                                                 codec::qos q = codec::qos::at_least_once) {
+    auto c = connect_client(label, persistent(id, true));
+    if (c && !subscribe(*c, t, q)) {
       ADD_FAILURE() << "setup: cannot subscribe to " << t;
       return nullptr;
     }
-    return sub;
+    return c;
+  }
+  // leave_session is subscribed_session(label, id, t) ended by a normal DISCONNECT: the
+  // session of `id`, subscribed to `t` at QoS 1, stays on the broker.
+  ::testing::AssertionResult leave_session(const std::string& id, const std::string& t,
+                                           std::string_view label = "old") {
+    auto c = subscribed_session(label, id, t);
+    if (!c) return ::testing::AssertionFailure() << "setup: no session left for " << id;
+    disconnect(*c);
+    return ::testing::AssertionSuccess();
+  }
+  // reconnect opens `label` and connects it with persistent(id, clean_start); `ack`
+  // receives the CONNACK. nullptr after a recorded setup failure.
+  std::unique_ptr<raw_client> reconnect(std::string_view label, const std::string& id,
+                                        bool clean_start, codec::connack_packet* ack = nullptr) {
+    auto c = open_client(label);
+    if (!c) return nullptr;
+    if (auto ok = connect_session(*c, persistent(id, clean_start), ack); !ok) {
+      ADD_FAILURE() << "setup: " << ok.message();
+      return nullptr;
+    }
+    return c;
   }
   // connect_bytes encodes a CONNECT for this test's version from `o`.
   codec::byte_buffer connect_bytes(const connect_options& o) {
@@ -59,20 +65,13 @@ TEST_F(V5Connect, CleanStartDiscardsExistingSession) {
   statement("MQTT-3.1.2-4");
   const std::string id = client_id("s");
   const std::string t = topic("t");
-  {
-    auto c = connect_client("old", persistent(id, true));
-    ASSERT_TRUE(c);
-    ASSERT_TRUE(subscribe(*c, t, codec::qos::at_least_once));
-    disconnect(*c);
-  }
-  auto c = open_client("new");
-  ASSERT_TRUE(c);
+  ASSERT_TRUE(leave_session(id, t));
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, persistent(id, true), &ack));
+  auto c = reconnect("new", id, true, &ack);
+  ASSERT_TRUE(c);
   EXPECT_FALSE(ack.session_present) << "CONNACK Session Present is 1 after Clean Start 1";
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   auto r = c->expect_no_packet();
   EXPECT_EQ(r.status, recv_status::timeout)
       << mismatch("no PUBLISH (the old subscription was discarded)", r);
@@ -84,29 +83,18 @@ TEST_F(V5Connect, CleanStartZeroResumesSession) {
   statement("MQTT-3.1.2-5");
   const std::string id = client_id("s");
   const std::string t = topic("t");
-  {
-    auto c = connect_client("old", persistent(id, true));
-    ASSERT_TRUE(c);
-    ASSERT_TRUE(subscribe(*c, t, codec::qos::at_least_once));
-    disconnect(*c);
-  }
-  auto c = open_client("new");
+  ASSERT_TRUE(leave_session(id, t));
+  auto c = reconnect("new", id, false);
   ASSERT_TRUE(c);
-  ASSERT_TRUE(connect_session(*c, persistent(id, false)));
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
-  EXPECT_TRUE(receive_publish(*c, nullptr));
+  check_subscription_delivers(*c, t);
 }
 
 // [MQTT-3.1.2-6] Clean Start 0 with no existing session starts a new one (Session
 // Present 0, connection accepted).
 TEST_F(V5Connect, CleanStartZeroWithoutSessionStartsNewOne) {
   statement("MQTT-3.1.2-6");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, persistent(client_id("fresh"), false), &ack));
+  ASSERT_TRUE(reconnect("c", client_id("fresh"), false, &ack));
   EXPECT_FALSE(ack.session_present) << "Session Present 1 for a ClientID never seen";
 }
 
@@ -121,11 +109,8 @@ TEST_F(V5Connect, WillStoredWithItsQosPayloadAndProperties) {
   o.will->qos_level = codec::qos::at_least_once;
   o.will->props.content_type = "text/x-mqttcert";
   o.will->props.payload_format_indicator = 1;
-  auto w = connect_client("willer", o);
-  ASSERT_TRUE(w);
-  w->close();
   codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, true, real_time(1000ms)));
+  ASSERT_TRUE(will_after_drop(*sub, o, &got, real_time(1000ms)));
   EXPECT_EQ(got.topic, t);
   EXPECT_EQ(got.payload, payload_bytes("gone"));
   EXPECT_EQ(got.qos_level, codec::qos::at_least_once) << "Will QoS 1 not kept";
@@ -140,15 +125,7 @@ TEST_F(V5Connect, WillStoredWithItsQosPayloadAndProperties) {
 TEST_F(V5Connect, WillPublishedWhenConnectionDropped) {
   statement("MQTT-3.1.2-8");
   const std::string t = topic("will");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  auto w = connect_client("willer", with_will(t, false));
-  ASSERT_TRUE(w);
-  w->close();
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, true, 2000ms));
-  EXPECT_EQ(got.payload, payload_bytes("gone"));
+  check_will_published_on_drop(t, with_will(t, false));
 }
 
 // [MQTT-3.1.2-8] "The Will Message MUST be published after the Network Connection is
@@ -158,17 +135,10 @@ TEST_F(V5Connect, WillPublishedWhenConnectionDropped) {
 TEST_F(V5Connect, WillPublishedWhenCleanStartZeroConnectionDropped) {
   statement("MQTT-3.1.2-8");
   const std::string t = topic("will");
-  auto sub = watch(t);
-  ASSERT_TRUE(sub);
   auto o = persistent(client_id("willer"), false);
   o.will = with_will(t, false).will;
-  auto w = connect_client("willer", o);
-  ASSERT_TRUE(w);
-  w->close();
-  codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, true, 2000ms))
-      << "no Will after a Clean Start 0 client's connection dropped (Will Delay 0)";
-  EXPECT_EQ(got.payload, payload_bytes("gone"));
+  check_will_published_on_drop(
+      t, o, "no Will after a Clean Start 0 client's connection dropped (Will Delay 0)");
 }
 
 // [MQTT-3.1.2-8] With a Will Delay Interval, the Will is published once the delay has
@@ -182,9 +152,7 @@ TEST_F(V5Connect, WillPublishedAfterWillDelayInterval) {
   auto o = persistent(client_id("willer"), true);
   o.will = with_will(t, false).will;
   o.will->props.will_delay_interval = delay;
-  auto w = connect_client("willer", o);
-  ASSERT_TRUE(w);
-  w->close();
+  ASSERT_TRUE(drop_with_will(o));
   const auto delay_ms = std::chrono::milliseconds(1000 * delay);
   auto early = sub->expect_no_packet(scaled_time(delay_ms) / 2);
   EXPECT_EQ(early.status, recv_status::timeout)
@@ -208,9 +176,7 @@ TEST_F(V5Connect, WillPublishedWhenSessionEndsBeforeWillDelay) {
   o.client_id = client_id("willer");
   o.props.session_expiry_interval = expiry;
   o.will->props.will_delay_interval = 3600;
-  auto w = connect_client("willer", o);
-  ASSERT_TRUE(w);
-  w->close();
+  ASSERT_TRUE(drop_with_will(o));
   codec::publish_packet got;
   EXPECT_TRUE(receive_publish(*sub, &got, true,
                               real_time(std::chrono::milliseconds(1000 * expiry) + 1000ms)))
@@ -222,16 +188,10 @@ TEST_F(V5Connect, WillPublishedWhenSessionEndsBeforeWillDelay) {
 TEST_F(V5Connect, WillRetainZeroPublishedNotRetained) {
   statement("MQTT-3.1.2-14");
   const std::string t = topic("will");
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t, {.retain_as_published = true});
   ASSERT_TRUE(sub);
-  codec::subscribe_options o;
-  o.retain_as_published = true;
-  ASSERT_TRUE(subscribe(*sub, t, o));
-  auto w = connect_client("willer", with_will(t, false));
-  ASSERT_TRUE(w);
-  w->close();
   codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, true, 2000ms));
+  ASSERT_TRUE(will_after_drop(*sub, with_will(t, false), &got, 2000ms));
   EXPECT_FALSE(got.retain) << "Will published with RETAIN 1 although Will Retain was 0";
 }
 
@@ -241,16 +201,10 @@ TEST_F(V5Connect, WillRetainOnePublishedRetained) {
   MQTT_REQUIRE_FEATURE(profile().retain_available, "retain");
   const std::string t = topic("will");
   clear_retained_at_end(t);
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t, {.retain_as_published = true});
   ASSERT_TRUE(sub);
-  codec::subscribe_options o;
-  o.retain_as_published = true;
-  ASSERT_TRUE(subscribe(*sub, t, o));
-  auto w = connect_client("willer", with_will(t, true));
-  ASSERT_TRUE(w);
-  w->close();
   codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, true, 2000ms));
+  ASSERT_TRUE(will_after_drop(*sub, with_will(t, true), &got, 2000ms));
   EXPECT_TRUE(got.retain) << "Will published with RETAIN 0 although Will Retain was 1";
   // A later subscriber receives it as the retained message.
   auto late = connect_client("late");
@@ -265,15 +219,7 @@ TEST_F(V5Connect, WillRetainOnePublishedRetained) {
 // [MQTT-3.1.2-10] A normal DISCONNECT (0x00) makes the server drop the Will unpublished.
 TEST_F(V5Connect, WillDiscardedAfterNormalDisconnect) {
   statement("MQTT-3.1.2-10");
-  const std::string t = topic("will");
-  auto sub = connect_client("sub");
-  ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  auto w = connect_client("willer", with_will(t, false));
-  ASSERT_TRUE(w);
-  disconnect(*w);
-  auto r = sub->expect_no_packet(500ms);
-  EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no Will after DISCONNECT 0x00", r);
+  check_will_discarded_after_disconnect("no Will after DISCONNECT 0x00");
 }
 
 // [MQTT-3.1.2-22] With Keep Alive 1 s and a silent client, the server closes the
@@ -286,10 +232,9 @@ TEST_F(V5Connect, SilentClientClosedAfterOneAndHalfKeepAlive) {
   connect_options o;
   o.client_id = client_id("idle");
   o.keep_alive = static_cast<std::uint16_t>(broker_seconds(1000ms));
-  auto c = open_client("idle");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, o, &ack));
+  auto c = connect_client("idle", o, &ack);
+  ASSERT_TRUE(c);
   const std::uint16_t k = ack.props.server_keep_alive.value_or(o.keep_alive);
   if (k == 0) MQTT_SKIP("not applicable: CONNACK Server Keep Alive 0 turns Keep Alive off");
   const auto limit = real_time(std::chrono::milliseconds(1500 * k));
@@ -307,30 +252,18 @@ TEST_F(V5Connect, SessionKeptAfterCloseWithQueuedMessages) {
   const std::string id = client_id("s");
   const std::string t = topic("t");
   {
-    auto c = connect_client("old", persistent(id, true));
+    auto c = subscribed_session("old", id, t, codec::qos::exactly_once);
     ASSERT_TRUE(c);
-    ASSERT_TRUE(subscribe(*c, t, codec::qos::exactly_once));
     c->close();  // no DISCONNECT: the session must survive a dropped connection too
   }
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "q1", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "q1", codec::qos::at_least_once, false, 1));
   ASSERT_TRUE(publish(*pub, t, "q2", codec::qos::exactly_once, false, 2));
-  auto c = open_client("new");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, persistent(id, false), &ack));
+  auto c = reconnect("new", id, false, &ack);
+  ASSERT_TRUE(c);
   EXPECT_TRUE(ack.session_present) << "Session Present 0: the session was not kept";
-  // Both queued messages arrive, each at its QoS; in either order, as they differ in QoS
-  // (4.6 orders deliveries of one topic and QoS).
-  std::vector<codec::publish_packet> got;
-  ASSERT_TRUE(receive_publishes(*c, 2, &got)) << "a queued message was not delivered";
-  const auto& q1 = got[0].payload == payload_bytes("q1") ? got[0] : got[1];
-  const auto& q2 = got[0].payload == payload_bytes("q1") ? got[1] : got[0];
-  EXPECT_EQ(q1.payload, payload_bytes("q1"));
-  EXPECT_EQ(q2.payload, payload_bytes("q2"));
-  EXPECT_EQ(q1.qos_level, codec::qos::at_least_once);
-  EXPECT_EQ(q2.qos_level, codec::qos::exactly_once);
+  expect_queued_q1_q2(*c);
 }
 
 // [MQTT-3.1.2-24] The server never sends a packet larger than the client's Maximum Packet
@@ -343,9 +276,8 @@ TEST_F(V5Connect, NoPacketLargerThanClientMaximumPacketSize) {
   auto sub = connect_client("sub", o);
   ASSERT_TRUE(sub);
   ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, std::string(300, 'x'));
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, std::string(300, 'x')));
   ASSERT_TRUE(publish(*pub, t, "small"));
   for (;;) {
     auto r = sub->expect_packet();
@@ -367,17 +299,15 @@ TEST_F(V5Connect, TooLargeMessageDroppedAsIfDelivered) {
   auto sub = connect_client("sub", o);
   ASSERT_TRUE(sub);
   ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, std::string(300, 'x'), codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, std::string(300, 'x'), codec::qos::at_least_once, false, 1));
   ASSERT_TRUE(publish(*pub, t, "small", codec::qos::at_least_once, false, 2));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
   EXPECT_EQ(got.payload, payload_bytes("small")) << "the oversized message was sent";
   disconnect(*sub);
-  auto again = open_client("resume");
+  auto again = reconnect("resume", id, false);
   ASSERT_TRUE(again);
-  ASSERT_TRUE(connect_session(*again, persistent(id, false)));
   auto r = again->expect_no_packet();
   EXPECT_EQ(r.status, recv_status::timeout)
       << mismatch("nothing: the oversized message counts as delivered", r);
@@ -428,10 +358,9 @@ TEST_F(V5Connect, NoResponseInformationWhenNotRequested) {
   connect_options o;
   o.client_id = client_id("c");
   o.props.request_response_information = 0;
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, o, &ack));
+  auto c = connect_client("c", o, &ack);
+  ASSERT_TRUE(c);
   EXPECT_FALSE(ack.props.response_information) << "CONNACK carries Response Information";
 }
 
@@ -493,20 +422,14 @@ TEST_F(V5Connect, ClientIdSelectsTheSession) {
   statement("MQTT-3.1.3-2");
   const std::string id_a = client_id("a"), id_b = client_id("b");
   const std::string ta = topic("a"), tb = topic("b");
-  for (const auto& [id, t] : {std::pair{id_a, ta}, std::pair{id_b, tb}}) {
-    auto c = connect_client("setup", persistent(id, true));
-    ASSERT_TRUE(c);
-    ASSERT_TRUE(subscribe(*c, t, codec::qos::at_least_once));
-    disconnect(*c);
-  }
-  auto a = open_client("a");
-  ASSERT_TRUE(a);
+  for (const auto& [id, t] : {std::pair{id_a, ta}, std::pair{id_b, tb}})
+    ASSERT_TRUE(leave_session(id, t, "setup"));
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*a, persistent(id_a, false), &ack));
+  auto a = reconnect("a", id_a, false, &ack);
+  ASSERT_TRUE(a);
   EXPECT_TRUE(ack.session_present);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(tb, "for-b");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, tb, "for-b"));
   ASSERT_TRUE(publish(*pub, ta, "for-a"));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*a, &got));
@@ -516,12 +439,7 @@ TEST_F(V5Connect, ClientIdSelectsTheSession) {
 // [MQTT-3.1.3-5] A ClientID of 23 ASCII letters and digits is accepted.
 TEST_F(V5Connect, TwentyThreeCharacterAlphanumericClientIdAccepted) {
   statement("MQTT-3.1.3-5");
-  std::string id = client_id("");
-  while (id.size() < 23) id += "Z9";
-  id.resize(23);
-  connect_options o;
-  o.client_id = id;
-  auto c = connect_client("c", o);
+  auto c = connect_client("c", longest_guaranteed_client_id());
   EXPECT_TRUE(c);
 }
 
@@ -598,9 +516,7 @@ TEST_F(V5Connect, ReconnectBeforeWillDelayCancelsWill) {
   auto o = persistent(id, true);
   o.will = with_will(t, false).will;
   o.will->props.will_delay_interval = delay;
-  auto w = connect_client("willer", o);
-  ASSERT_TRUE(w);
-  w->close();
+  ASSERT_TRUE(drop_with_will(o));
   auto back = connect_client("back", persistent(id, false));
   ASSERT_TRUE(back);
   auto r = sub->expect_no_packet(real_time(std::chrono::milliseconds(1000 * delay) + 1000ms));
@@ -618,11 +534,8 @@ TEST_F(V5Connect, WillUserPropertyOrderKept) {
   const std::vector<codec::user_property> sent{
       {"mqttcert-k", "1"}, {"mqttcert-z", "2"}, {"mqttcert-k", "3"}, {"mqttcert-a", "4"}};
   o.will->props.user_properties = sent;
-  auto w = connect_client("willer", o);
-  ASSERT_TRUE(w);
-  w->close();
   codec::publish_packet got;
-  ASSERT_TRUE(receive_publish(*sub, &got, true, real_time(1000ms)));
+  ASSERT_TRUE(will_after_drop(*sub, o, &got, real_time(1000ms)));
   std::vector<codec::user_property> ours;
   for (const auto& up : got.props.user_properties)
     if (up.name.rfind("mqttcert-", 0) == 0) ours.push_back(up);
@@ -684,31 +597,20 @@ TEST_F(V5Connect, TakeoverWithCleanStartZeroContinuesSession) {
   statement("MQTT-3.1.4-4");
   const std::string id = client_id("s");
   const std::string t = topic("t");
-  auto first = connect_client("first", persistent(id, true));
+  auto first = subscribed_session("first", id, t);
   ASSERT_TRUE(first);
-  ASSERT_TRUE(subscribe(*first, t, codec::qos::at_least_once));
-  auto second = open_client("second");
-  ASSERT_TRUE(second);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*second, persistent(id, false), &ack));
-  EXPECT_TRUE(ack.session_present) << "Session Present 0 on a Clean Start 0 takeover";
-  auto pub = connect_client("pub");
-  ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
-  EXPECT_TRUE(receive_publish(*second, nullptr));
+  auto second = reconnect("second", id, false, &ack);
+  ASSERT_TRUE(second);
+  check_session_continues(*second, ack, t, "Session Present 0 on a Clean Start 0 takeover", "");
 }
 
 // [MQTT-3.1.4-5] An accepted CONNECT is answered by CONNACK with reason code 0x00.
 TEST_F(V5Connect, AcceptedConnectGetsSuccessConnack) {
   statement("MQTT-3.1.4-5");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   connect_options o;
   o.client_id = client_id("c");
-  c->send_packet(make_connect(version(), o));
-  auto r = c->expect_packet();
-  const auto* ack = r.as<codec::connack_packet>();
-  EXPECT_TRUE(ack && ack->reason == 0) << mismatch("S→C CONNACK 20 .. 00 00 ..", r);
+  check_accepted_connect(o, "S→C CONNACK 20 .. 00 00 ..");
 }
 
 // [MQTT-3.1.4-6] Data sent right after a CONNECT the server refuses is not processed: a
@@ -719,9 +621,7 @@ TEST_F(V5Connect, DataAfterRefusedConnectIgnored) {
   const std::string t = topic("t");
   auto sub = watch(t);
   ASSERT_TRUE(sub);
-  connect_options o;
-  o.client_id = client_id("refused");
-  o.props.authentication_method = "mqttcert-unsupported-method";
+  auto o = refused_auth(client_id("refused"));
   auto bytes = connect_bytes(o);
   codec::publish_packet p;
   p.topic = t;
@@ -745,13 +645,10 @@ TEST_F(V5Connect, DataAfterRefusedConnectIgnored) {
 // accepted: the connection closes, at most after an error CONNACK.
 TEST_F(V5Connect, FailedAuthenticationCheckClosesConnection) {
   statement("MQTT-3.1.4-2");
-  connect_options o;
-  o.client_id = client_id("c");
+  auto o = refused_auth(client_id("c"));
   o.username = "mqttcert";
   o.password = payload_bytes("mqttcert-wrong");
-  o.props.authentication_method = "mqttcert-unsupported-method";
-  auto c = open_client("c");
+  auto c = send_connect("c", o);
   ASSERT_TRUE(c);
-  c->send_packet(make_connect(version(), o));
   EXPECT_TRUE(closes_after_error(*c));
 }

@@ -1,20 +1,13 @@
 // 3.2 CONNACK: acknowledge flags, Session Present, refusals.
 #include <algorithm>
 
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/v5.0/v5_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5Connack : public v5_test {
+class V5Connack : public v5::session_test {
  protected:
-  connect_options persistent(std::string id, bool clean_start) {
-    connect_options o;
-    o.client_id = std::move(id);
-    o.clean_start = clean_start;
-    o.props.session_expiry_interval = 300;
-    return o;
-  }
   // make_session leaves a stored session (with a subscription) for `id`.
   ::testing::AssertionResult make_session(const std::string& id) {
     raw_client c("setup", version());
@@ -26,6 +19,41 @@ class V5Connack : public v5_test {
     disconnect(c);
     return ::testing::AssertionSuccess();
   }
+  // reconnect_to_stored_session leaves a stored session for a new ClientID (make_session),
+  // then connects "c" to it with Clean Start `clean_start`; `ack` receives the CONNACK.
+  ::testing::AssertionResult reconnect_to_stored_session(bool clean_start,
+                                                         codec::connack_packet* ack) {
+    const std::string id = client_id("s");
+    auto ok = make_session(id);
+    if (!ok) return ok;
+    raw_client c("c", version());
+    if (!c.connect(broker())) return ::testing::AssertionFailure() << "cannot connect";
+    return connect_session(c, persistent(id, clean_start), ack);
+  }
+  // check_will_refused connects with Will `w` and expects the connection closed, at most
+  // after an error CONNACK.
+  void check_will_refused(const codec::will_message& w) {
+    connect_options o;
+    o.client_id = client_id("c");
+    o.will = w;
+    auto c = send_connect("c", o);
+    ASSERT_TRUE(c);
+    EXPECT_TRUE(closes_after_error(*c));
+  }
+  // tiny_limit_connack sends a refused CONNECT (unsupported Authentication Method) that
+  // declares Maximum Packet Size 8 and returns what came back: where a broker likes to put
+  // a Reason String.
+  static received tiny_limit_connack(raw_client& c, const std::string& id) {
+    auto o = refused_auth(id);
+    o.props.maximum_packet_size = 8;
+    c.send_packet(make_connect(codec::protocol_version::v5_0, o));
+    return c.expect_packet();
+  }
+  // check_tiny_limit_connack sends tiny_limit_connack on a new client "c" and runs
+  // `check` on the CONNACK that comes back; a close without CONNACK makes the statement
+  // not observable (the test skips). Last in a test.
+  template <class Check>
+  void check_tiny_limit_connack(Check check);
 };
 
 // [MQTT-3.2.0-1] The CONNACK comes before any other packet, even when a resumed session
@@ -34,9 +62,8 @@ TEST_F(V5Connack, ConnackBeforeAnyOtherPacket) {
   statement("MQTT-3.2.0-1");
   const std::string id = client_id("s");
   ASSERT_TRUE(make_session(id));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(topic("s"), "queued", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, topic("s"), "queued", codec::qos::at_least_once));
   auto bytes = codec::encode_packet(make_connect(version(), persistent(id, false)), version());
   auto ping = codec::encode_packet(codec::pingreq_packet{}, version());
   bytes.insert(bytes.end(), ping.begin(), ping.end());
@@ -67,11 +94,10 @@ TEST_F(V5Connack, AtMostOneConnackPerConnection) {
 // [MQTT-3.2.2-1] Bits 7-1 of the CONNACK Acknowledge Flags are zero.
 TEST_F(V5Connack, AcknowledgeFlagsReservedBitsZero) {
   statement("MQTT-3.2.2-1");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   connect_options o;
   o.client_id = client_id("c");
-  c->send_packet(make_connect(version(), o));
+  auto c = send_connect("c", o);
+  ASSERT_TRUE(c);
   auto r = c->expect_packet();
   ASSERT_TRUE(r.as<codec::connack_packet>()) << mismatch("S→C CONNACK", r);
   const std::size_t flags_at = (r.bytes[1] & 0x80) ? 3 : 2;  // after a 1- or 2-byte length
@@ -83,24 +109,16 @@ TEST_F(V5Connack, AcknowledgeFlagsReservedBitsZero) {
 // existed.
 TEST_F(V5Connack, CleanStartGivesSessionPresentZero) {
   statement("MQTT-3.2.2-2");
-  const std::string id = client_id("s");
-  ASSERT_TRUE(make_session(id));
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, persistent(id, true), &ack));
+  ASSERT_TRUE(reconnect_to_stored_session(true, &ack));
   EXPECT_FALSE(ack.session_present);
 }
 
 // [MQTT-3.2.2-3] Clean Start 0 is accepted with Session Present 1 when a session exists.
 TEST_F(V5Connack, ResumedSessionGivesSessionPresentOne) {
   statement("MQTT-3.2.2-3");
-  const std::string id = client_id("s");
-  ASSERT_TRUE(make_session(id));
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, persistent(id, false), &ack));
+  ASSERT_TRUE(reconnect_to_stored_session(false, &ack));
   EXPECT_TRUE(ack.session_present) << "Session Present 0 although the session was stored";
 }
 
@@ -120,10 +138,9 @@ TEST_F(V5Connack, TakeoverOfExpiryZeroSessionGivesSessionPresentZero) {
   o.clean_start = false;  // no Session Expiry Interval: 0
   ASSERT_TRUE(connect_session(*first, o));
   ASSERT_TRUE(subscribe(*first, topic("s"), codec::qos::at_least_once));
-  auto second = open_client("second");
-  ASSERT_TRUE(second);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*second, persistent(id, false), &ack));
+  auto second = connect_client("second", persistent(id, false), &ack);
+  ASSERT_TRUE(second);
   EXPECT_FALSE(ack.session_present)
       << "Session Present 1, but the taken-over session had Session Expiry Interval 0";
 }
@@ -134,11 +151,10 @@ TEST_F(V5Connack, RefusingConnackHasSessionPresentZero) {
   statement("MQTT-3.2.2-6");
   const std::string id = client_id("s");
   ASSERT_TRUE(make_session(id));
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   auto o = persistent(id, false);
-  o.props.authentication_method = "mqttcert-unsupported-method";
-  c->send_packet(make_connect(version(), o));
+  o.props.authentication_method = refused_auth(id).props.authentication_method;
+  auto c = send_connect("c", o);
+  ASSERT_TRUE(c);
   auto r = c->expect_packet();
   const auto* ack = r.as<codec::connack_packet>();
   if (ack == nullptr) {
@@ -153,13 +169,7 @@ TEST_F(V5Connack, RefusingConnackHasSessionPresentZero) {
 // [MQTT-3.2.2-7] After a CONNACK with reason 0x80 or above the server closes.
 TEST_F(V5Connack, RefusingConnackThenClose) {
   statement("MQTT-3.2.2-7");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
-  connect_options o;
-  o.client_id = client_id("c");
-  o.props.authentication_method = "mqttcert-unsupported-method";
-  c->send_packet(make_connect(version(), o));
-  EXPECT_TRUE(closes_after_error(*c));
+  check_refused_auth_closes();
 }
 
 // [MQTT-3.2.2-8] Every CONNACK reason code is a Connect Reason Code: checked on refusals
@@ -168,9 +178,7 @@ TEST_F(V5Connack, RefusingConnackThenClose) {
 TEST_F(V5Connack, RefusalReasonCodesAreConnectReasonCodes) {
   statement("MQTT-3.2.2-8");
   std::vector<codec::byte_buffer> attempts;
-  connect_options o;
-  o.client_id = client_id("m");
-  o.props.authentication_method = "mqttcert-unsupported-method";
+  auto o = refused_auth(client_id("m"));
   attempts.push_back(codec::encode_packet(make_connect(version(), o), version()));
   o.props.authentication_method.reset();
   auto reserved = codec::encode_packet(make_connect(version(), o), version());
@@ -198,12 +206,9 @@ TEST_F(V5Connack, RefusalReasonCodesAreConnectReasonCodes) {
 // it matches the profile, and PUBLISH at every QoS up to it is accepted.
 TEST_F(V5Connack, MaximumQosMatchesWhatTheServerSupports) {
   statement("MQTT-3.2.2-9");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  connect_options o;
-  o.client_id = client_id("c");
-  ASSERT_TRUE(connect_session(*c, o, &ack));
+  auto c = connect_client("c", {}, &ack);
+  ASSERT_TRUE(c);
   const int announced = ack.props.maximum_qos.value_or(2);
   EXPECT_EQ(announced, profile().maximum_qos)
       << "CONNACK Maximum QoS " << announced << " (absent means 2); the profile says "
@@ -218,12 +223,9 @@ TEST_F(V5Connack, MaximumQosMatchesWhatTheServerSupports) {
 // server supports (granted at most its Maximum QoS).
 TEST_F(V5Connack, SubscribeAtAnyRequestedQosAccepted) {
   statement("MQTT-3.2.2-10");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  connect_options o;
-  o.client_id = client_id("c");
-  ASSERT_TRUE(connect_session(*c, o, &ack));
+  auto c = connect_client("c", {}, &ack);
+  ASSERT_TRUE(c);
   const int announced = ack.props.maximum_qos.value_or(2);
   codec::subscribe_packet s;
   s.packet_id = 7;
@@ -243,16 +245,10 @@ TEST_F(V5Connack, WillQosAboveMaximumRefused) {
   statement("MQTT-3.2.2-12");
   if (profile().maximum_qos >= 2)
     MQTT_SKIP("not applicable: the profile says the broker supports QoS 2");
-  connect_options o;
-  o.client_id = client_id("c");
   codec::will_message w;
   w.topic = topic("will");
   w.qos_level = static_cast<codec::qos>(profile().maximum_qos + 1);
-  o.will = w;
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
-  c->send_packet(make_connect(version(), o));
-  EXPECT_TRUE(closes_after_error(*c));
+  check_will_refused(w);
 }
 
 // [MQTT-3.2.2-13] Will Retain 1 on a server without retained messages is refused and the
@@ -261,16 +257,10 @@ TEST_F(V5Connack, WillRetainRefusedWithoutRetainSupport) {
   statement("MQTT-3.2.2-13");
   if (profile().retain_available)
     MQTT_SKIP("not applicable: the profile says the broker supports retained messages");
-  connect_options o;
-  o.client_id = client_id("c");
   codec::will_message w;
   w.topic = topic("will");
   w.retain = true;
-  o.will = w;
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
-  c->send_packet(make_connect(version(), o));
-  EXPECT_TRUE(closes_after_error(*c));
+  check_will_refused(w);
 }
 
 // [MQTT-3.2.2-16] An Assigned Client Identifier is not one any current session uses.
@@ -290,44 +280,35 @@ TEST_F(V5Connack, AssignedClientIdentifierIsUnused) {
   EXPECT_TRUE(r.as<codec::pingresp_packet>()) << mismatch("S→C PINGRESP (still connected)", r);
 }
 
-// tiny_limit_connack sends a refused CONNECT (unsupported Authentication Method) that
-// declares Maximum Packet Size 8 and returns what came back: where a broker likes to put
-// a Reason String.
-static received tiny_limit_connack(raw_client& c, const std::string& id) {
-  connect_options o;
-  o.client_id = id;
-  o.props.authentication_method = "mqttcert-unsupported-method";
-  o.props.maximum_packet_size = 8;
-  c.send_packet(make_connect(codec::protocol_version::v5_0, o));
-  return c.expect_packet();
+template <class Check>
+void V5Connack::check_tiny_limit_connack(Check check) {
+  auto c = open_client("c");
+  ASSERT_TRUE(c);
+  auto r = tiny_limit_connack(*c, client_id("c"));
+  if (r.status == recv_status::closed) MQTT_SKIP("not observable: closed without CONNACK");
+  const auto* ack = r.as<codec::connack_packet>();
+  ASSERT_TRUE(ack) << mismatch("S→C CONNACK", r);
+  check(r, *ack);
 }
 
 // [MQTT-3.2.2-19] A CONNACK that would exceed the client's Maximum Packet Size carries no
 // Reason String.
 TEST_F(V5Connack, NoReasonStringPastClientMaximumPacketSize) {
   statement("MQTT-3.2.2-19");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
-  auto r = tiny_limit_connack(*c, client_id("c"));
-  if (r.status == recv_status::closed) MQTT_SKIP("not observable: closed without CONNACK");
-  const auto* ack = r.as<codec::connack_packet>();
-  ASSERT_TRUE(ack) << mismatch("S→C CONNACK", r);
-  EXPECT_TRUE(r.bytes.size() <= 8 || !ack->props.reason_string)
-      << mismatch("a CONNACK of at most 8 bytes, or one without Reason String", r);
+  check_tiny_limit_connack([](const received& r, const codec::connack_packet& ack) {
+    EXPECT_TRUE(r.bytes.size() <= 8 || !ack.props.reason_string)
+        << mismatch("a CONNACK of at most 8 bytes, or one without Reason String", r);
+  });
 }
 
 // [MQTT-3.2.2-20] A CONNACK that would exceed the client's Maximum Packet Size carries no
 // User Property.
 TEST_F(V5Connack, NoUserPropertyPastClientMaximumPacketSize) {
   statement("MQTT-3.2.2-20");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
-  auto r = tiny_limit_connack(*c, client_id("c"));
-  if (r.status == recv_status::closed) MQTT_SKIP("not observable: closed without CONNACK");
-  const auto* ack = r.as<codec::connack_packet>();
-  ASSERT_TRUE(ack) << mismatch("S→C CONNACK", r);
-  EXPECT_TRUE(r.bytes.size() <= 8 || ack->props.user_properties.empty())
-      << mismatch("a CONNACK of at most 8 bytes, or one without User Property", r);
+  check_tiny_limit_connack([](const received& r, const codec::connack_packet& ack) {
+    EXPECT_TRUE(r.bytes.size() <= 8 || ack.props.user_properties.empty())
+        << mismatch("a CONNACK of at most 8 bytes, or one without User Property", r);
+  });
 }
 
 // [MQTT-3.2.2-22] Without a Server Keep Alive in CONNACK the server applies the client's
@@ -340,10 +321,9 @@ TEST_F(V5Connack, ClientKeepAliveAppliedWithoutServerKeepAlive) {
   o.client_id = client_id("idle");
   const std::uint32_t k = broker_seconds(1000ms);
   o.keep_alive = static_cast<std::uint16_t>(k);
-  auto c = open_client("idle");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, o, &ack));
+  auto c = connect_client("idle", o, &ack);
+  ASSERT_TRUE(c);
   if (ack.props.server_keep_alive)
     MQTT_SKIP("not applicable: CONNACK has Server Keep Alive " +
               std::to_string(*ack.props.server_keep_alive));

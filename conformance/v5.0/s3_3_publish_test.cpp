@@ -14,20 +14,6 @@ using namespace mqtt::cert;
 
 class V5Publish : public publish_checks<v5::session_test> {
  protected:
-  // connect_with_connack is connect_client that also returns the CONNACK.
-  std::unique_ptr<raw_client> connect_with_connack(std::string_view label,
-                                                   codec::connack_packet* ack,
-                                                   connect_options o = {}) {
-    auto c = open_client(label);
-    if (!c) return nullptr;
-    if (o.client_id.empty()) o.client_id = client_id(label);
-    auto ok = connect_session(*c, o, ack);
-    if (!ok) {
-      ADD_FAILURE() << "setup: " << ok.message();
-      return nullptr;
-    }
-    return c;
-  }
   // closes_with_reason expects a close; if a DISCONNECT comes first it must carry `want`.
   // (4.13.1: closing is a MUST, the DISCONNECT and its specific Reason Code a SHOULD.)
   ::testing::AssertionResult closes_with_reason(raw_client& c, std::uint8_t want) {
@@ -424,7 +410,7 @@ class V5PublishTopicAlias : public V5Publish {
   std::unique_ptr<raw_client> alias_client(std::string_view label, std::uint16_t* max,
                                            connect_options o = {}) {
     codec::connack_packet ack;
-    auto c = connect_with_connack(label, &ack, std::move(o));
+    auto c = connect_client(label, std::move(o), &ack);
     if (c) *max = ack.props.topic_alias_maximum.value_or(0);
     return c;
   }
@@ -501,14 +487,13 @@ TEST_F(V5PublishTopicAlias, ServerMappingNotCarriedToNextConnection) {
   auto sub = connect_client("sub", o);
   ASSERT_TRUE(sub);
   ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "first");
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "first"));
   ASSERT_TRUE(receive_publish(*sub, nullptr));
   disconnect(*sub);
   o.clean_start = false;
   codec::connack_packet ack;
-  auto again = connect_with_connack("sub2", &ack, o);
+  auto again = connect_client("sub2", o, &ack);
   ASSERT_TRUE(again);
   // A broker that did not keep the session (a failure of MQTT-3.2.2-3, reported there)
   // still shows this rule on a new subscription.
@@ -813,11 +798,7 @@ TEST_F(V5PublishReceiveMaximum, NonPublishPacketsNotDelayedAtReceiveMaximum) {
   sub->send_packet(codec::pingreq_packet{});
   auto r = sub->expect_ack();
   EXPECT_TRUE(r.as<codec::pingresp_packet>()) << mismatch("S→C PINGRESP D0 00", r);
-  codec::subscribe_packet s;
-  s.packet_id = 77;
-  s.subscriptions.push_back({topic("other"), {}});
-  sub->send_packet(s);
-  auto r2 = sub->expect_ack();
+  auto r2 = send_subscribe(*sub, {{topic("other"), {}}}, 77);
   const auto* ack = r2.as<codec::suback_packet>();
   EXPECT_TRUE(ack && ack->packet_id == 77) << mismatch("S→C SUBACK 90 .. 004D", r2);
 }

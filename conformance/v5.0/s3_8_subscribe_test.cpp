@@ -96,9 +96,8 @@ TEST_F(V5Subscribe, SameFilterReplacesRetainAsPublished) {
   o.retain_as_published = true;
   ASSERT_TRUE(subscribe(*sub, t, o, 1));
   ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_most_once, 2));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "kept", codec::qos::at_most_once, true);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "kept", codec::qos::at_most_once, true));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got));
   EXPECT_FALSE(got.retain)
@@ -129,9 +128,8 @@ TEST_F(V5Subscribe, ReplacedSubscriptionResendsRetained) {
   const std::string t = topic("r");
   auto pub = connect_retaining_publisher(t, "kept");
   ASSERT_TRUE(pub);
-  auto sub = connect_client("sub");
+  auto sub = connect_subscriber(t, {.max_qos = codec::qos::at_least_once});
   ASSERT_TRUE(sub);
-  ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once, 1));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*sub, &got)) << "no retained message on the first SUBSCRIBE";
   ASSERT_TRUE(subscribe(*sub, t, codec::qos::at_least_once, 2));
@@ -150,20 +148,17 @@ TEST_F(V5Subscribe, MultipleFiltersActAsConsecutiveSubscribes) {
   const std::string t = topic("a"), t2 = topic("b");
   auto sub = connect_client("sub");
   ASSERT_TRUE(sub);
-  codec::subscribe_packet s;
-  s.packet_id = 8;
-  s.subscriptions = {{t, {.max_qos = codec::qos::at_least_once}},
-                     {t2, {.max_qos = codec::qos::at_least_once}},
-                     {t, {.max_qos = codec::qos::at_most_once}}};
-  sub->send_packet(s);
-  auto r = sub->expect_ack();
+  auto r = send_subscribe(*sub,
+                          {{t, {.max_qos = codec::qos::at_least_once}},
+                           {t2, {.max_qos = codec::qos::at_least_once}},
+                           {t, {.max_qos = codec::qos::at_most_once}}},
+                          8);
   const auto* ack = r.as<codec::suback_packet>();
   ASSERT_TRUE(ack && ack->packet_id == 8 && ack->reasons.size() == 3)
       << mismatch("one S→C SUBACK 90 .. 0008 with 3 reason codes", r);
   EXPECT_EQ(ack->reasons[2], 0x00) << mismatch("third reason code 00 (granted QoS 0)", r);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "one", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "one", codec::qos::at_least_once, false, 1));
   ASSERT_TRUE(publish(*pub, t2, "two", codec::qos::at_least_once, false, 2));
   // Two topics: the spec orders deliveries per topic only (4.6), so look each one up.
   std::vector<codec::publish_packet> got;

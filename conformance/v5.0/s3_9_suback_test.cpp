@@ -28,11 +28,7 @@ class V5Suback : public suback_checks<v5_test> {
     o.props.maximum_packet_size = small_packet_limit;
     auto c = connect_client("sub", o);
     ASSERT_TRUE(c);
-    codec::subscribe_packet s;
-    s.packet_id = 0x0909;
-    s.subscriptions.push_back({"$share/mqttcert/" + topic("s"), {}});
-    c->send_packet(s);
-    auto r = c->expect_ack();
+    auto r = send_subscribe(*c, {{"$share/mqttcert/" + topic("s"), {}}}, 0x0909);
     ASSERT_TRUE(r.as<codec::suback_packet>()) << mismatch("S→C SUBACK 90 .. 0909", r);
     EXPECT_LE(r.bytes.size(), small_packet_limit)
         << mismatch("S→C SUBACK of at most 16 bytes (the client's Maximum Packet Size)", r);
@@ -67,14 +63,13 @@ TEST_F(V5Suback, ReasonCodesAreSubscribeReasonCodes) {
   statement("MQTT-3.9.3-2");
   auto c = connect_client("sub");
   ASSERT_TRUE(c);
-  codec::subscribe_packet s;
-  s.packet_id = 10;
-  s.subscriptions = {{topic("plain"), {}},
-                     {topic_prefix() + "/+/w", {.max_qos = codec::qos::at_least_once}},
-                     {topic_prefix() + "/#", {.max_qos = codec::qos::exactly_once}},
-                     {"$share/mqttcert/" + topic("s"), {.max_qos = codec::qos::at_least_once}}};
-  c->send_packet(s);
-  auto r = c->expect_ack();
+  auto r = send_subscribe(
+      *c,
+      {{topic("plain"), {}},
+       {topic_prefix() + "/+/w", {.max_qos = codec::qos::at_least_once}},
+       {topic_prefix() + "/#", {.max_qos = codec::qos::exactly_once}},
+       {"$share/mqttcert/" + topic("s"), {.max_qos = codec::qos::at_least_once}}},
+      10);
   const auto* ack = r.as<codec::suback_packet>();
   ASSERT_TRUE(ack && ack->reasons.size() == 4) << mismatch("S→C SUBACK with 4 reason codes", r);
   for (auto rc : ack->reasons)

@@ -1,36 +1,27 @@
 // 4.12 Enhanced authentication: what any broker shows without a method, and, when the
 // profile names a method and its steps, the exchange itself.
-#include "conformance/harness/conformance_test.hpp"
 #include "conformance/harness/enhanced_auth.hpp"
+#include "conformance/v5.0/v5_session_test.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5EnhancedAuthentication : public v5_test {};
+class V5EnhancedAuthentication : public v5::session_test {};
 
 // [MQTT-4.12.0-1] An Authentication Method the server does not support ends the
 // connection (a CONNACK 0x8C or 0x87 may come first).
 TEST_F(V5EnhancedAuthentication, UnsupportedMethodClosesConnection) {
   statement("MQTT-4.12.0-1");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
-  connect_options o;
-  o.client_id = client_id("c");
-  o.props.authentication_method = "mqttcert-unsupported-method";
-  c->send_packet(make_connect(version(), o));
-  EXPECT_TRUE(closes_after_error(*c));
+  check_refused_auth_closes();
 }
 
 // [MQTT-4.12.0-6] Without an Authentication Method in CONNECT, the server sends no AUTH
 // and no Authentication Method in CONNACK.
 TEST_F(V5EnhancedAuthentication, NoAuthenticationMethodInConnackWhenNoneRequested) {
   statement("MQTT-4.12.0-6");
-  auto c = open_client("c");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  connect_options o;
-  o.client_id = client_id("c");
-  ASSERT_TRUE(connect_session(*c, o, &ack));
+  auto c = connect_client("c", {}, &ack);
+  ASSERT_TRUE(c);
   EXPECT_FALSE(ack.props.authentication_method) << "CONNACK carries an Authentication Method";
   EXPECT_FALSE(ack.props.authentication_data) << "CONNACK carries Authentication Data";
 }
@@ -44,15 +35,28 @@ class V5EnhancedAuthenticationExchange : public v5_test {
   static std::unique_ptr<auth_client_steps> wrong() {
     return fixed_auth_steps(std::vector<std::string>(8, "6D71747463657274 2D77726F6E67"));
   }
+  // exchanged is a client "c" and the CONNECT-time exchange it ran.
+  struct exchanged {
+    std::unique_ptr<raw_client> c;
+    auth_exchange x;
+  };
+  // exchange opens "c" and runs the CONNECT-time exchange with the profile's method and
+  // the client steps `s`; c is null (and a failure recorded) when it cannot connect.
+  exchanged exchange(auth_client_steps& s) {
+    exchanged e;
+    e.c = open_client("c");
+    if (!e.c) return e;
+    connect_options o;
+    o.client_id = client_id("c");
+    e.x = run_enhanced_auth(*e.c, o, method(), s);
+    return e;
+  }
   // authenticated opens a client and completes the profile's exchange; nullptr and a
   // recorded failure unless it ends in CONNACK 0x00.
   std::unique_ptr<raw_client> authenticated() {
-    auto c = open_client("c");
+    auto [c, x] = exchange(*steps());
     if (!c) return nullptr;
-    connect_options o;
-    o.client_id = client_id("c");
-    auto x = run_enhanced_auth(*c, o, method(), *steps());
-    if (x.connack() && x.connack()->reason == 0) return c;
+    if (x.connack() && x.connack()->reason == 0) return std::move(c);
     ADD_FAILURE() << mismatch("S→C CONNACK 00 (the profile's steps authenticate)", x.last);
     return nullptr;
   }
@@ -86,11 +90,8 @@ class V5EnhancedAuthenticationExchange : public v5_test {
 TEST_F(V5EnhancedAuthenticationExchange, ServerChallengeIsContinueAuthentication) {
   statement("MQTT-4.12.0-2");
   MQTT_REQUIRE_FEATURE(!method().empty(), "enhanced authentication");
-  auto c = open_client("c");
+  auto [c, x] = exchange(*steps());
   ASSERT_TRUE(c);
-  connect_options o;
-  o.client_id = client_id("c");
-  auto x = run_enhanced_auth(*c, o, method(), *steps());
   if (x.server_auths.empty())
     MQTT_SKIP("not observable: the profile's method completes without a server AUTH");
   for (const auto& r : x.server_auths)
@@ -103,11 +104,8 @@ TEST_F(V5EnhancedAuthenticationExchange, ServerChallengeIsContinueAuthentication
 TEST_F(V5EnhancedAuthenticationExchange, RejectedAuthenticationClosesConnection) {
   statement("MQTT-4.12.0-4");
   MQTT_REQUIRE_FEATURE(!method().empty(), "enhanced authentication");
-  auto c = open_client("c");
+  auto [c, x] = exchange(*wrong());
   ASSERT_TRUE(c);
-  connect_options o;
-  o.client_id = client_id("c");
-  auto x = run_enhanced_auth(*c, o, method(), *wrong());
   if (const auto* ack = x.connack(); ack && ack->reason == 0)
     MQTT_SKIP("not applicable: the method accepted arbitrary Authentication Data");
   close_observation obs = close_after(*c, x);
@@ -120,11 +118,8 @@ TEST_F(V5EnhancedAuthenticationExchange, RejectedAuthenticationClosesConnection)
 TEST_F(V5EnhancedAuthenticationExchange, ServerRepeatsAuthenticationMethod) {
   statement("MQTT-4.12.0-5");
   MQTT_REQUIRE_FEATURE(!method().empty(), "enhanced authentication");
-  auto c = open_client("c");
+  auto [c, x] = exchange(*steps());
   ASSERT_TRUE(c);
-  connect_options o;
-  o.client_id = client_id("c");
-  auto x = run_enhanced_auth(*c, o, method(), *steps());
   const auto* ack = x.connack();
   ASSERT_TRUE(ack && ack->reason == 0)
       << mismatch("S→C CONNACK 00 (the profile's steps authenticate)", x.last);

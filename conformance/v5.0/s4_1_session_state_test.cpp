@@ -29,9 +29,8 @@ TEST_F(V5SessionState, SessionKeptWhileConnectionOpen) {
   ASSERT_TRUE(subscribe(*c, t, codec::qos::at_least_once));
   auto quiet = c->expect_no_packet(real_time(std::chrono::milliseconds(2000 * expiry)));
   ASSERT_EQ(quiet.status, recv_status::timeout) << mismatch("the connection stays open", quiet);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   EXPECT_TRUE(receive_publish(*c, nullptr))
       << "the subscription was lost while the connection was open";
 }
@@ -51,14 +50,12 @@ TEST_F(V5SessionState, SessionDiscardedAfterExpiry) {
   }
   // One broker second on top for expiry timers that tick once a second.
   let_broker_time_pass(std::chrono::milliseconds(1000 * expiry) + 1000ms);
-  auto c = open_client("new");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, session(id, false, 0), &ack));
+  auto c = connect_client("new", session(id, false, 0), &ack);
+  ASSERT_TRUE(c);
   EXPECT_FALSE(ack.session_present) << "Session Present 1 after the session expired";
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   auto r = c->expect_no_packet();
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no PUBLISH from the expired session", r);
 }
@@ -80,15 +77,13 @@ TEST_F(V5SessionState, DisconnectWithExpiryZeroEndsSession) {
     // It SHOULD close (3.14.4); waiting also has the DISCONNECT read before the reconnect.
     c->expect_close();
   }
-  auto c = open_client("new");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, session(id, false, 0), &ack));
+  auto c = connect_client("new", session(id, false, 0), &ack);
+  ASSERT_TRUE(c);
   EXPECT_FALSE(ack.session_present)
       << "Session Present 1 for a session whose DISCONNECT set Session Expiry Interval 0";
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   auto r = c->expect_no_packet();
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no PUBLISH from the ended session", r);
 }
@@ -105,14 +100,12 @@ TEST_F(V5SessionState, ZeroExpirySessionEndsWithConnection) {
     ASSERT_TRUE(subscribe(*c, t, codec::qos::at_least_once));
     disconnect(*c);
   }
-  auto c = open_client("new");
-  ASSERT_TRUE(c);
   codec::connack_packet ack;
-  ASSERT_TRUE(connect_session(*c, session(id, false, 0), &ack));
+  auto c = connect_client("new", session(id, false, 0), &ack);
+  ASSERT_TRUE(c);
   EXPECT_FALSE(ack.session_present) << "Session Present 1 for a session with expiry 0";
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "x", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "x", codec::qos::at_least_once));
   auto r = c->expect_no_packet();
   EXPECT_EQ(r.status, recv_status::timeout) << mismatch("no PUBLISH from the ended session", r);
 }

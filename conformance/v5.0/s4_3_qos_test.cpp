@@ -206,21 +206,7 @@ TEST_F(V5QualityOfService, QosTwoOutstandingUntilPubrec) {
   sub->close();
   auto back = resume("sub2", id);
   ASSERT_TRUE(back);
-  auto r = back->expect_packet();
-  const auto* again = r.as<codec::publish_packet>();
-  ASSERT_TRUE(again) << mismatch("S→C PUBLISH resent after resume", r);
-  EXPECT_TRUE(again->packet_id == first.packet_id && again->dup)
-      << mismatch("S→C PUBLISH 3C .. with the original Packet Identifier", r);
-  codec::pubrec_packet rec;
-  rec.packet_id = again->packet_id;
-  back->send_packet(rec);
-  auto r2 = back->expect_packet();
-  EXPECT_TRUE(r2.as<codec::pubrel_packet>()) << mismatch("S→C PUBREL", r2);
-  codec::pubcomp_packet comp;
-  comp.packet_id = again->packet_id;
-  back->send_packet(comp);
-  disconnect(*back);
-  end_session(id);
+  complete_resent_qos2(*back, first, id, "S→C PUBLISH resent after resume");
 }
 
 // [MQTT-4.3.3-4] On a success PUBREC the server sends PUBREL with the original

@@ -27,9 +27,8 @@ TEST_F(V5MessageReceipt, MessageAddedToEveryMatchingSession) {
   auto online = connect_client("on");
   ASSERT_TRUE(online);
   ASSERT_TRUE(subscribe(*online, t, codec::qos::at_least_once));
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(t, "owned", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, t, "owned", codec::qos::at_least_once));
   codec::publish_packet got;
   ASSERT_TRUE(receive_publish(*online, &got)) << "the connected subscriber got nothing";
   EXPECT_EQ(got.payload, payload_bytes("owned"));

@@ -1,12 +1,12 @@
 // 4.6 Message ordering: the server forwards one client's messages on a topic, per QoS,
 // in the order it received them. The publisher sends each batch without waiting for
 // acknowledgements, so the broker has several in flight at once.
-#include "conformance/harness/conformance_test.hpp"
+#include "conformance/harness/s4_6_ordering_checks.hpp"
 
 namespace codec = mqtt::codec;
 using namespace mqtt::cert;
 
-class V5Ordering : public v5_test {
+class V5Ordering : public ordering_checks<v5_test> {
  protected:
   // check_order publishes `count` messages at `q` back to back (acknowledgements are
   // collected afterwards) and expects them at the subscriber in the same order.
@@ -92,19 +92,7 @@ TEST_F(V5Ordering, QosZeroMessagesForwardedInOrder) {
 // reach a subscriber in the order they were published (each acknowledged before the next).
 TEST_F(V5Ordering, MessagesForwardedInPublishOrder) {
   statement("MQTT-4.6.0-6");
-  const std::string t = topic("order");
-  auto [sub, pub] = connect_pair(t, {.max_qos = codec::qos::at_least_once});
-  ASSERT_TRUE(sub);
-  constexpr int count = 20;
-  for (int i = 0; i < count; ++i)
-    ASSERT_TRUE(publish(*pub, t, std::to_string(i), codec::qos::at_least_once,
-                        false, static_cast<std::uint16_t>(i + 1)));
-  for (int i = 0; i < count; ++i) {
-    codec::publish_packet got;
-    ASSERT_TRUE(receive_publish(*sub, &got));
-    EXPECT_EQ(got.payload, payload_bytes(std::to_string(i))) << "message " << i << " out of order";
-    if (HasFailure()) return;  // the first message out of order says it
-  }
+  check_acknowledged_publishes_in_order();
 }
 
 // [MQTT-4.6.0-6] The same with 20 QoS 1 messages in flight at once.

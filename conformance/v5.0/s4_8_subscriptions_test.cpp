@@ -79,34 +79,14 @@ TEST_F(V5SharedSubscriptions, InterruptedQosTwoDeliveryCompletedOnReconnect) {
   const std::string id = client_id("m");
   auto m = member("m", id, share("q2"), codec::qos::exactly_once);
   ASSERT_TRUE(m);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(topic("q2"), "once", codec::qos::exactly_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, topic("q2"), "once", codec::qos::exactly_once));
   codec::publish_packet first;
   ASSERT_TRUE(receive_publish(*m, &first, /*acknowledge=*/false));
   m->close();
-  auto back = open_client("m2");
+  auto back = session_client("m2", id, false);
   ASSERT_TRUE(back);
-  connect_options o;
-  o.client_id = id;
-  o.clean_start = false;
-  o.props.session_expiry_interval = broker_seconds(30s);
-  ASSERT_TRUE(connect_session(*back, o));
-  auto r = back->expect_packet();
-  const auto* again = r.as<codec::publish_packet>();
-  ASSERT_TRUE(again) << mismatch("S→C PUBLISH resent to the same member", r);
-  EXPECT_TRUE(again->packet_id == first.packet_id && again->dup)
-      << mismatch("S→C PUBLISH 3C .. with the original Packet Identifier", r);
-  codec::pubrec_packet rec;
-  rec.packet_id = again->packet_id;
-  back->send_packet(rec);
-  auto r2 = back->expect_packet();
-  ASSERT_TRUE(r2.as<codec::pubrel_packet>()) << mismatch("S→C PUBREL", r2);
-  codec::pubcomp_packet comp;
-  comp.packet_id = again->packet_id;
-  back->send_packet(comp);
-  disconnect(*back);
-  end_session(id);
+  complete_resent_qos2(*back, first, id, "S→C PUBLISH resent to the same member");
 }
 
 // [MQTT-4.8.2-5] If the member's session ends before it reconnects (here: it comes back
@@ -119,9 +99,8 @@ TEST_F(V5SharedSubscriptions, InterruptedQosTwoNotRedirectedWhenSessionEnds) {
   auto a = member("a", ids[0], share("q2"), codec::qos::exactly_once);
   auto b = member("b", ids[1], share("q2"), codec::qos::exactly_once);
   ASSERT_TRUE(a && b);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(topic("q2"), "once", codec::qos::exactly_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, topic("q2"), "once", codec::qos::exactly_once));
   codec::publish_packet got;
   const int holder = first_delivery(*a, *b, &got);
   ASSERT_GE(holder, 0) << "neither member received the message";
@@ -143,9 +122,8 @@ TEST_F(V5SharedSubscriptions, RefusedMessageNotRedirected) {
   auto a = member("a", ids[0], share("q1"), codec::qos::at_least_once);
   auto b = member("b", ids[1], share("q1"), codec::qos::at_least_once);
   ASSERT_TRUE(a && b);
-  auto pub = connect_client("pub");
+  auto pub = connect_publisher(topic("q1"), "refuse me", codec::qos::at_least_once);
   ASSERT_TRUE(pub);
-  ASSERT_TRUE(publish(*pub, topic("q1"), "refuse me", codec::qos::at_least_once));
   codec::publish_packet got;
   const int holder = first_delivery(*a, *b, &got);
   ASSERT_GE(holder, 0) << "neither member received the message";
