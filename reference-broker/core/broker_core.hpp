@@ -1,7 +1,10 @@
-// broker_core.hpp: the sans-I/O MQTT broker engine. It is fed decoded packets, network
-// events and the current time, and answers with actions: bytes to send, connections to
-// close, lines to log. It never reads a clock, touches a socket or starts a thread, so
-// fuzzers, property tests and the nng front end all drive the same code.
+// broker_core.hpp: the sans-I/O MQTT broker engine over the broker-wide state (sessions,
+// subscriptions, retained messages). It is fed decoded packets with their verdicts,
+// network events and the current time, and answers with actions: bytes to send,
+// connections to close, lines to log. It never reads a clock, touches a socket or starts
+// a thread, so fuzzers, property tests and the nng front end all drive the same code.
+// Each connection reaches it through its client_connection (client_connection.hpp),
+// which frames bytes into packets and asks for the verdicts.
 #pragma once
 
 #include <chrono>
