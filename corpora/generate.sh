@@ -56,7 +56,7 @@ for new in "$work"/new/*/; do
     how=merged
   else
     cp "$new"* "$corpus"/
-    how="copied (no $fuzzer)"
+    how="copied (no libFuzzer binary)"
   fi
   printf '%-34s %8s %8s  %s\n' "$target" "$(find "$new" -type f | wc -l)" \
     "$(find "$corpus" -type f | wc -l)" "$how"

@@ -13,8 +13,8 @@
 // Expectations (the `expect` column), for the broker under test:
 //   close                   it closes the connection (5.0: a CONNACK or DISCONNECT with a
 //                           reason >= 0x80 may come first)
-//   close-or-reason C[|C]   it closes; in 5.0 the CONNACK/DISCONNECT before it carries one of
-//                           the listed reason codes
+//   close-or-reason C[|C]   it closes; a 5.0 CONNACK/DISCONNECT sent before the close (it
+//                           may send none) carries one of the listed reason codes
 //   refuse-or-close C       it answers the packet with reason C (5.0; 0x80 in 3.1.1) in its
 //                           SUBACK, or closes
 //   accept                  it stays up, keeps the connection and answers as the spec says

@@ -1,5 +1,5 @@
 // seed_sink.hpp: where the seed generator puts what it makes. Seeds go to
-// <root>/<target>/<sha256 of content> (so identical seeds collapse, as make_seed.sh did);
+// <root>/<target>/<sha256 of content> (so identical seeds collapse and names never collide);
 // regression inputs go to a named file plus a row of regressions/index.tsv.
 #pragma once
 
