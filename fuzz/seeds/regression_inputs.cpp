@@ -206,6 +206,17 @@ void add_known_bugs(std::vector<regression>& out) {
   out.push_back({"publish-qos1-no-packet-id-v5", "packet", "5.0", "close-or-reason 0x81",
                  "PUBLISH QoS 1 ending after its Topic Name, no Packet Identifier or properties",
                  with_length(0x32, {0x00, 0x01, 't'})});
+  {  // Found by broker_session_fuzzer in mqtt-refbroker: a second CONNECT whose Protocol Name
+     // is not "MQTT" was answered with DISCONNECT 0x84, a code DISCONNECT may not carry.
+    session_ops s;
+    s.connect(0).connect(1);
+    s.feed_raw(1, with_length(0x10, {0x00, 0x04, 'f', 'c', '/', 'y', 0x05, 0x02, 0x00, 0x3C,
+                                     0x00, 0x00, 0x00}));
+    s.feed(0, pingreq_packet{});
+    out.push_back({"second-connect-bad-protocol-name", "session", "5.0", "close-or-reason 0x81|0x82",
+                   "a connected 5.0 client sends a second CONNECT with Protocol Name 'fc/y'",
+                   s.bytes()});
+  }
   {  // Topic Alias 0 [MQTT-3.3.2-8]: 3.3.4 names DISCONNECT 0x94.
     publish_packet p;
     p.topic = "t";
