@@ -217,6 +217,15 @@ void add_known_bugs(std::vector<regression>& out) {
                    "a connected 5.0 client sends a second CONNECT with Protocol Name 'fc/y'",
                    s.bytes()});
   }
+  {  // Found the same way: that Protocol Name went raw into the DISCONNECT's Reason String,
+     // so a name holding 00 made the broker send a Malformed Packet [MQTT-1.5.4-2].
+    session_ops s;
+    s.connect(0);
+    s.feed_raw(0, with_length(0x10, {0x00, 0x04, 'i', 0x00, 0x07, 0x00, 0x05, 0x02, 0x00, 0x3C,
+                                     0x00, 0x00, 0x00}));
+    out.push_back({"second-connect-protocol-name-nul", "session", "5.0", "close-or-reason 0x81|0x82",
+                   "a second CONNECT whose Protocol Name holds 00 bytes ('i' 00 07 00)", s.bytes()});
+  }
   {  // Topic Alias 0 [MQTT-3.3.2-8]: 3.3.4 names DISCONNECT 0x94.
     publish_packet p;
     p.topic = "t";
