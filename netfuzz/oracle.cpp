@@ -181,7 +181,11 @@ stream_analysis analyse_stream(byte_view stream, protocol_version nominal,
       return a;
     }
     if (r.status != decode_status::ok) {
-      fault(type, r.why, must_close(r.why));
+      // A packet type only a server sends has no handling on a server at all: however it
+      // is broken, what the broker does with it is not judged.
+      const bool server_only = type == packet_type::connack || type == packet_type::suback ||
+                               type == packet_type::unsuback || type == packet_type::pingresp;
+      fault(type, r.why, must_close(r.why) && !server_only);
       return a;
     }
     const packet& p = *r.value;

@@ -156,3 +156,25 @@ TEST(NetfuzzOracle, MustCloseListsOnlyReceiverDuties) {
   EXPECT_FALSE(must_close("PROPERTIES(PUBLISH): Payload Format Indicator is 2, not 0 or 1"));
   EXPECT_FALSE(must_close("PUBLISH: DUP is set on a QoS 0 message [MQTT-3.3.1-2]"));
 }
+
+TEST(NetfuzzOracle, BrokenServerOnlyPacketsAreNotJudged) {
+  // A client sends a PINGRESP with flags set: a server has no handling for PINGRESP at all.
+  const auto stream = hex("10 0F 0004 4D515454 04 02 003C 0003 6E6630 D3 00 C0 00");
+  observation o;
+  o.packets = {accepted(), pingresp_packet{}};
+  o.answered_after_wait = true;
+  EXPECT_EQ(judge(stream, v311, o).outcome, verdict::note);
+}
+
+TEST(NetfuzzOracle, ReservedFlagsOnAPingreqAnsweredIsAWrongAnswer) {
+  // 3.1.1 [MQTT-2.2.2-2]: invalid flags, the receiver MUST close; a PINGRESP to it is wrong.
+  const auto stream = hex("10 0F 0004 4D515454 04 02 003C 0003 6E6630 CF 00 C0 00");
+  observation o;
+  o.packets = {accepted(), pingresp_packet{}, pingresp_packet{}};
+  o.answered_after_wait = true;
+  EXPECT_EQ(judge(stream, v311, o).outcome, verdict::wrong_answer);
+  observation one;  // one PINGRESP: it may be for the valid PINGREQ after the fault
+  one.packets = {accepted(), pingresp_packet{}};
+  one.closed = true;
+  EXPECT_EQ(judge(stream, v311, one).outcome, verdict::note);
+}
