@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -79,7 +80,13 @@ std::string note_key(const std::string& what) {
     if (auto at = k.find("): "); at != std::string::npos) k = k.substr(k.find('(') + 1);
   }
   std::string out;
-  for (char c : k) out += std::isdigit(static_cast<unsigned char>(c)) ? '#' : c;
+  bool hex = false;  // inside a 0x... number: its letters are digits too
+  for (std::size_t i = 0; i < k.size(); ++i) {
+    const auto c = static_cast<unsigned char>(k[i]);
+    if (c == 'x' && i > 0 && k[i - 1] == '0') hex = true;
+    else if (!std::isxdigit(c)) hex = false;
+    out += std::isdigit(c) || (hex && std::isxdigit(c)) ? '#' : k[i];
+  }
   return out.size() > 160 ? out.substr(0, 160) : out;
 }
 
@@ -197,16 +204,19 @@ void worker(const run_context& c, fuzz_state& st, int job) {
   }
 }
 
-// replay runs a saved reproducer once, in order, and says whether it reproduces.
+// replay runs a saved reproducer once, in order, and says whether what it was saved
+// for happens again: for a crash or hang, the broker gone or its health probe failing;
+// for a wrong answer or an unclosed connection, the same verdict on a sequence.
 int replay(const run_context& c, const fuzz_reproducer& rep) {
   std::cout << "mqttcert fuzz: replaying " << c.o.replay_path << " (" << rep.sequences.size()
             << " sequences, " << rep.kind << ": " << rep.what << ") against " << c.broker_text << "\n";
-  bool reproduced = false;
+  const bool liveness = rep.kind == "crash" || rep.kind == "hang";
+  bool same_verdict = false, broker_down = false;
   for (const auto& s : rep.sequences) {
     const auto r = run_exchange(s, c.address, c.timing);
     if (r.connect != connect_outcome::connected) {
       std::cout << "  sequence " << s.number << ": cannot connect (" << r.connect_error << ")\n";
-      reproduced = true;
+      broker_down = true;
       break;
     }
     const auto j = netfuzz::judge(s.stream(), s.version, r.observed);
@@ -214,23 +224,24 @@ int replay(const run_context& c, const fuzz_reproducer& rep) {
               << (j.what.empty() ? "" : ": " + j.what) << "\n";
     if (j.outcome == netfuzz::verdict::wrong_answer || j.outcome == netfuzz::verdict::not_closed) {
       std::cout << "    received " << codec::to_hex(r.received, " ").substr(0, 300) << "\n";
-      reproduced = true;
+      same_verdict = same_verdict || netfuzz::verdict_name(j.outcome) == rep.kind;
     }
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  if (process_gone(c)) {
+  if (!broker_down && process_gone(c)) {
     std::cout << "  the broker process " << *c.pid << " is gone\n";
-    reproduced = true;
-  } else if (tcp_connect_check(c.address, c.timing.connect) != connect_outcome::connected) {
+    broker_down = true;
+  } else if (!broker_down && tcp_connect_check(c.address, c.timing.connect) != connect_outcome::connected) {
     std::cout << "  the broker no longer accepts connections\n";
-    reproduced = true;
-  } else {
+    broker_down = true;
+  } else if (!broker_down) {
     const auto p = health_probe(c.address, "nfprobe-replay", "nfprobe/replay",
                                 std::chrono::milliseconds(c.o.probe_timeout_ms));
     std::cout << "  health probe: " << (p.ok ? "ok (" + std::to_string(p.took.count()) + " ms)" : p.failure) << "\n";
-    reproduced = reproduced || !p.ok;
+    broker_down = !p.ok;
   }
-  std::cout << (reproduced ? "reproduced\n" : "did not reproduce\n");
+  const bool reproduced = liveness ? broker_down : same_verdict || broker_down;
+  std::cout << (reproduced ? "reproduced" : "did not reproduce") << " (" << rep.kind << ")\n";
   return reproduced ? 1 : 0;
 }
 
