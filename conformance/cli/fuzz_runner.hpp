@@ -17,7 +17,7 @@ struct fuzz_options {
   double duration_s = 60;
   std::optional<std::uint64_t> max_sequences;
   std::optional<std::uint64_t> seed;  // default: from the clock, printed
-  int jobs = 32;
+  int jobs = 64;
   std::string protocol = "all";       // 3.1.1, 5.0, all
   std::optional<int> broker_pid;      // watch this process (a launched broker's by default)
   std::string save_dir = ".";         // where reproducers go

@@ -260,7 +260,10 @@ int main(int argc, char** argv) {
   auto* fuzz_seed_opt = fuzz->add_option("--seed", fuzz_seed,
                                          "seed: the same seed sends the same sequences (default: "
                                          "from the clock; printed)");
-  fuzz->add_option("--jobs,-j", fo.jobs, "concurrent connections (default 32: the reference broker lingers 50 ms before a close, so throughput comes from concurrency)")->check(CLI::Range(1, 256));
+  fuzz->add_option("--jobs,-j", fo.jobs,
+                   "concurrent connections (default 64: the reference broker lingers 50 ms "
+                   "before a close, so throughput comes from concurrency)")
+      ->check(CLI::Range(1, 256));
   fuzz->add_option("--protocol", fo.protocol, "3.1.1, 5.0 or all")
       ->check(CLI::IsMember({"3.1.1", "5.0", "all"}));
   auto* fuzz_pid_opt = fuzz->add_option("--broker-pid", fuzz_pid,
