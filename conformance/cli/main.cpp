@@ -8,6 +8,9 @@
 //   mqttcert property [--broker URL | --launch NAME] [--protocol …] [--cases N] [--seed S]
 //                     [--profile FILE] [--replay FILE] [--junit/--json/--html FILE]
 //   mqttcert matrix --reports DIR [--broker NAME]… [--markdown FILE] [--html FILE]
+//   mqttcert fuzz (--broker URL | --launch NAME) [--duration S] [--max-sequences N] [--seed S]
+//                 [--jobs N] [--protocol …] [--broker-pid PID] [--save DIR] [--replay FILE]
+//                 [--junit/--json FILE]
 //
 // Exit status: 0 all passed (allowed deviations and non-strict results included), 1 some
 // failed, 2 the suite could not run (bad flags, broker unreachable).
@@ -26,6 +29,7 @@
 #include "conformance/cli/variant_runner.hpp"
 #include "conformance/cli/compatibility_matrix.hpp"
 #include "conformance/cli/coverage.hpp"
+#include "conformance/cli/fuzz_runner.hpp"
 #include "conformance/cli/interop_runner.hpp"
 #include "conformance/cli/property_runner.hpp"
 #include "conformance/cli/reports.hpp"
@@ -236,6 +240,55 @@ int main(int argc, char** argv) {
   matrix->add_option("--markdown", mo.markdown_path, "write Markdown (e.g. docs/compatibility.md)");
   matrix->add_option("--html", mo.html_path, "write a self-contained HTML page");
 
+  auto* fuzz = app.add_subcommand(
+      "fuzz",
+      "send generated and mutated packet sequences to a live broker over many connections; "
+      "watch that it stays up, answers a health probe and refuses malformed packets");
+  fuzz_options fo;
+  std::uint64_t fuzz_seed = 0, fuzz_max = 0;
+  int fuzz_pid = 0;
+  fuzz->add_option("--broker", fo.broker_url,
+                   "broker URL, tcp://host:port. Fuzzing sends hostile traffic that may crash "
+                   "or wedge the broker: only loopback addresses unless --allow-remote");
+  fuzz->add_flag("--allow-remote", fo.allow_remote,
+                 "also fuzz a broker on another host (only one that is yours to break)");
+  fuzz->add_option("--launch", fo.launch, "launch a local broker instead (its pid is watched)")
+      ->check(CLI::IsMember({"refbroker", "mosquitto", "nanomq"}));
+  fuzz->add_option("--duration", fo.duration_s, "seconds to run (default 60)")->check(CLI::Range(1.0, 1e7));
+  auto* fuzz_max_opt = fuzz->add_option("--max-sequences", fuzz_max, "stop after N sequences")
+                           ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62));
+  auto* fuzz_seed_opt = fuzz->add_option("--seed", fuzz_seed,
+                                         "seed: the same seed sends the same sequences (default: "
+                                         "from the clock; printed)");
+  fuzz->add_option("--jobs,-j", fo.jobs,
+                   "concurrent connections (default 64: the reference broker lingers 50 ms "
+                   "before a close, so throughput comes from concurrency)")
+      ->check(CLI::Range(1, 256));
+  fuzz->add_option("--protocol", fo.protocol, "3.1.1, 5.0 or all")
+      ->check(CLI::IsMember({"3.1.1", "5.0", "all"}));
+  auto* fuzz_pid_opt = fuzz->add_option("--broker-pid", fuzz_pid,
+                                        "watch this process: gone = crash; CPU and RSS reported, "
+                                        "RSS that keeps growing flagged")
+                           ->check(CLI::Range(1, 1 << 30));
+  fuzz->add_option("--save", fo.save_dir, "directory for reproducers (default .)");
+  fuzz->add_option("--replay", fo.replay_path, "run a saved reproducer once and say whether it reproduces")
+      ->check(CLI::ExistingFile);
+  fuzz->add_option("--corpus", fo.corpus_dir,
+                   "the corpora/ directory to take seeds from (default: the repository's); "
+                   "dictionaries come from ../fuzz/ beside it");
+  fuzz->add_option("--answer-timeout-ms", fo.answer_timeout_ms,
+                   "how long the broker may take to answer a sequence (default 1000)")
+      ->check(CLI::Range(50, 60000));
+  fuzz->add_option("--probe-every", fo.probe_every, "sequences between health probes (default 100)")
+      ->check(CLI::Range(1, 100000000));
+  fuzz->add_option("--probe-timeout-ms", fo.probe_timeout_ms,
+                   "how long a health probe may take, tried twice (default 5000)")
+      ->check(CLI::Range(100, 600000));
+  fuzz->add_option("--keep", fo.keep, "sequences a crash or hang reproducer holds (default 32)")
+      ->check(CLI::Range(1, 100000));
+  fuzz->add_option("--junit", fo.junit_path, "write JUnit XML");
+  fuzz->add_option("--json", fo.json_path, "write JSON results");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -245,6 +298,12 @@ int main(int argc, char** argv) {
   }
 
   if (*interop) return run_interop(io, json, command_line);
+  if (*fuzz) {
+    if (*fuzz_seed_opt) fo.seed = fuzz_seed;
+    if (*fuzz_max_opt) fo.max_sequences = fuzz_max;
+    if (*fuzz_pid_opt) fo.broker_pid = fuzz_pid;
+    return run_fuzz(fo, command_line);
+  }
   if (*prop) {
     if (*seed_opt) po.seed = seed;
     return run_property(po, command_line);

@@ -174,8 +174,11 @@ void server::handle_finished(connection_id conn) {
   if (--live_ == 0) table_empty_.notify_all();
 }
 
-void server::shutdown(std::chrono::milliseconds flush) {
-  if (shut_down_) return;
+std::size_t server::shutdown(std::chrono::milliseconds flush) {
+  if (shut_down_) {
+    std::lock_guard lock(live_mutex_);
+    return live_;
+  }
   shut_down_ = true;
   stopping_.store(true);
   for (auto& l : listeners_) l->stop();
@@ -218,6 +221,7 @@ void server::shutdown(std::chrono::milliseconds flush) {
   while (callbacks_in_flight_.load(std::memory_order_acquire) > 0) std::this_thread::yield();
   // A server that failed to start says so itself; no shutdown line after that error.
   if (started_) log_line(log_level::info, "event=shutdown connections_left=" + std::to_string(n));
+  return n;
 }
 
 }  // namespace mqtt::broker::net

@@ -62,8 +62,10 @@ class server final : public connection_host {
 
   // shutdown stops accepting, has the core send DISCONNECT 0x8B (5.0) and close every
   // connection, waits up to `flush` for queued bytes to go out, then closes whatever is
-  // left and stops the tick. Blocks; main thread only; idempotent.
-  void shutdown(std::chrono::milliseconds flush);
+  // left and stops the tick. Blocks; main thread only; idempotent. Returns how many
+  // connections had still not finished: their nng callbacks may yet run and reach this
+  // server, so it must then not be destroyed (see main.cpp).
+  std::size_t shutdown(std::chrono::milliseconds flush);
 
   // connection_host
   broker_core& core() override { return core_; }
