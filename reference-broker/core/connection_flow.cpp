@@ -225,7 +225,12 @@ void core_call::reject(connection& c, const codec::decode_result& failure) {
     refuse_connect(c, failure.code, failure.why);  // no CONNACK was sent yet
     return;
   }
-  disconnect(c, failure.code, failure.why);
+  // [MQTT-3.14.2-1] DISCONNECT carries one of its own Reason Codes. A code only CONNACK
+  // has (0x84: a second CONNECT naming an unknown Protocol Level) becomes Protocol
+  // Error, which any second CONNECT is [MQTT-3.1.0-2].
+  const bool fits = codec::reason_code_allowed(static_cast<std::uint8_t>(failure.code),
+                                               codec::packet_type::disconnect);
+  disconnect(c, fits ? failure.code : reason_code::protocol_error, failure.why);
 }
 
 void core_call::closed(connection_id id) {

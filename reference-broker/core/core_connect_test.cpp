@@ -275,6 +275,19 @@ TEST(CoreConnect, SecondConnectIsProtocolErrorInV5) {
   EXPECT_TRUE(c.idle());  // [MQTT-3.14.4-1] nothing after DISCONNECT
 }
 
+TEST(CoreConnect, SecondConnectWithUnknownProtocolLevelIsProtocolError) {
+  // [MQTT-3.1.0-2], [MQTT-3.14.2-1] found by broker_session_fuzzer (corpora/regressions/
+  // second-connect-unknown-protocol-level): the decoder's 0x84 went out in a DISCONNECT,
+  // which has no such Reason Code.
+  core_test_driver d;
+  auto& c = d.connect_v5("a");
+  // 10 0D 0004 'MQTT' 01 (Protocol Level 1) 02 003C 0001 'a'
+  d.feed_bytes(c, {0x10, 0x0D, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x01, 0x02, 0x00, 0x3C, 0x00, 0x01, 'a'},
+               acl_verdicts::allow_all());
+  EXPECT_EQ(c.take<codec::disconnect_packet>().reason, reason_code::protocol_error);
+  EXPECT_TRUE(c.closed);
+}
+
 TEST(CoreConnect, SecondConnectThroughReceiveConnectIsProtocolError) {
   // [MQTT-3.1.0-2] the front end may route every CONNECT to receive_connect.
   core_test_driver d;
