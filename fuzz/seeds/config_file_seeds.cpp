@@ -1,9 +1,9 @@
-// text_seeds: writes the seed corpora of the text-format fuzz targets (ACL files,
+// config_file_seeds: writes the seed corpora of the text-format fuzz targets (ACL files,
 // password files, webhook answers and JSON configs, broker config files) into
 // CORPORA_DIR/<target>/, each file named by the SHA-256 of its content. Password hashes
 // are made with the project's own writers (hash_password, format_password_hash,
 // derive_scram_credentials) from fixed salts, so the output is the same on every run.
-// Usage: fuzz_text_seeds CORPORA_DIR   (prints each path it writes)
+// Usage: fuzz_config_file_seeds CORPORA_DIR   (prints each path it writes)
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
