@@ -226,6 +226,41 @@ void add_known_bugs(std::vector<regression>& out) {
     out.push_back({"second-connect-protocol-name-nul", "session", "5.0", "close-or-reason 0x81|0x82",
                    "a second CONNECT whose Protocol Name holds 00 bytes ('i' 00 07 00)", s.bytes()});
   }
+  {  // Found by the deeper broker_session_fuzzer: a SUBSCRIBE whose second, shared filter
+     // has No Local [MQTT-3.8.3-4] kept its first filter without a SUBACK, and the resumed
+     // session was sent messages on it. The packet is now refused whole.
+    session_ops s;
+    s.connect(0).connect(1);
+    s.feed_raw(0, with_length(0x82, {0x00, 0x01, 0x00,                    // id 1, no properties
+                                     0x00, 0x01, 't', 0x00,                // "t", QoS 0
+                                     0x00, 0x0A, '$', 's', 'h', 'a', 'r', 'e', '/', 'g', '/', 'x',
+                                     0x04}));                              // No Local
+    s.close(0).connect(0);
+    s.feed_raw(1, with_length(0x30, {0x00, 0x01, 't', 0x00, 'h', 'i'}));
+    out.push_back({"subscribe-protocol-error-half-applied", "session", "5.0",
+                   "close-or-reason 0x82",
+                   "SUBSCRIBE [t, $share/g/x with No Local]; the session resumes; a PUBLISH to t",
+                   s.bytes()});
+  }
+  {  // The same way: a second CONNECT naming Protocol Level 1 got DISCONNECT 0x84, a code
+     // DISCONNECT does not have [MQTT-3.14.2-1]; now 0x82 [MQTT-3.1.0-2].
+    session_ops s;
+    s.connect(0);
+    s.feed_raw(0, with_length(0x10, {0x00, 0x04, 'M', 'Q', 'T', 'T', 0x01, 0x02, 0x00, 0x3C,
+                                     0x00, 0x01, 'a'}));
+    out.push_back({"second-connect-unknown-protocol-level", "session", "5.0",
+                   "close-or-reason 0x82", "a second CONNECT naming Protocol Level 1", s.bytes()});
+  }
+  {  // And: the DISCONNECT's Reason String quoted a Protocol Name "M\xC0" that is not UTF-8
+     // [MQTT-1.5.4-1]; such bytes are now written as \xNN.
+    session_ops s;
+    s.connect(0);
+    s.feed_raw(0, with_length(0x10, {0x00, 0x02, 'M', 0xC0, 0x05, 0x02, 0x00, 0x3C, 0x00, 0x01,
+                                     'a'}));
+    out.push_back({"second-connect-protocol-name-not-utf8", "session", "5.0",
+                   "close-or-reason 0x81|0x82", "a second CONNECT whose Protocol Name is M 0xC0",
+                   s.bytes()});
+  }
   {  // Topic Alias 0 [MQTT-3.3.2-8]: 3.3.4 names DISCONNECT 0x94.
     publish_packet p;
     p.topic = "t";

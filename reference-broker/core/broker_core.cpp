@@ -142,4 +142,16 @@ broker_stats broker_core::stats() const {
   return s;
 }
 
+std::vector<session_usage> broker_core::session_usages() const {
+  std::shared_lock lock(state_->gate);
+  std::vector<session_usage> all;
+  all.reserve(state_->sessions.size());
+  for (const auto& [client_id, s] : state_->sessions) {
+    std::lock_guard own(s->mu);
+    all.push_back({client_id, s->conn != 0, s->queue.size(), s->inflight.size(),
+                   s->inbound_qos2.size(), s->subscriptions.size()});
+  }
+  return all;
+}
+
 }  // namespace mqtt::broker

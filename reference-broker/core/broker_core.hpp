@@ -68,6 +68,17 @@ struct broker_stats {
   std::uint64_t messages_dropped = 0;
 };
 
+// session_usage is how much one session holds: what the bounds in broker_config limit.
+// For tests and fuzzers that check those bounds from outside.
+struct session_usage {
+  std::string client_id;
+  bool online = false;
+  std::size_t queued = 0;         // QoS 1/2 deliveries behind the window: <= max_queued_messages
+  std::size_t inflight = 0;       // QoS 1/2 sent and not completed: <= max_inflight_messages
+  std::size_t inbound_qos2 = 0;   // PUBREC sent, PUBREL awaited: <= receive_maximum
+  std::size_t subscriptions = 0;  // not bounded by the config
+};
+
 struct broker_state;
 
 // broker_core may be called from many threads at once, but calls for one connection must
@@ -131,6 +142,11 @@ class broker_core {
   std::string client_id(connection_id conn) const;
 
   broker_stats stats() const;
+
+  // session_usages lists every session (online or not) with what it holds. Read-only;
+  // takes the gate shared and each session's lock in turn, so a caller on any thread sees
+  // each session consistent on its own. For tests and fuzzers: it walks all sessions.
+  std::vector<session_usage> session_usages() const;
 
  private:
   std::unique_ptr<broker_state> state_;

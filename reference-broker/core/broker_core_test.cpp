@@ -206,5 +206,31 @@ TEST(CoreSession, TakeoverDisconnectsTheOldConnection) {
   EXPECT_FALSE(second.closed);
 }
 
+// session_usages reports what each session holds against the bounds in broker_config.
+TEST(CoreSessionUsage, CountsQueuedAndInFlightAgainstTheBounds) {
+  broker_config config;
+  config.max_inflight_messages = 2;
+  config.max_queued_messages = 3;
+  core_test_driver d(config);
+  auto& sub = d.connect_v5("sub");
+  sub.send(subscribe("a", qos::at_least_once));
+  sub.take<codec::suback_packet>();
+  auto& pub = d.connect_v5("pub");
+  for (std::uint16_t id = 1; id <= 7; ++id) pub.send(publish("a", "m", qos::at_least_once, id));
+
+  bool found = false;
+  for (const session_usage& u : d.core.session_usages()) {
+    if (u.client_id != "sub") continue;
+    found = true;
+    EXPECT_TRUE(u.online);
+    EXPECT_EQ(u.inflight, 2u);  // the window
+    EXPECT_EQ(u.queued, 3u);    // the rest up to max_queued_messages; two were dropped
+    EXPECT_EQ(u.inbound_qos2, 0u);
+    EXPECT_EQ(u.subscriptions, 1u);
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(d.core.session_usages().size(), 2u);
+}
+
 }  // namespace
 }  // namespace mqtt::broker

@@ -55,7 +55,7 @@ void core_call::disconnect(connection& c, reason_code reason, std::string why) {
     codec::disconnect_packet d{reason, {}};
     // Reason Strings only when the client did not ask us to leave them out [MQTT-3.1.2-29]
     // (DISCONNECT is one of the packets where they are always allowed, but keep it short).
-    if (!why.empty()) d.props.reason_string = why;
+    if (!why.empty()) d.props.reason_string = reason_string(why);
     send(c, d);
   }
   close(c, "reason=" + hex_reason(reason) + " why=\"" + why + "\"");
@@ -65,7 +65,7 @@ void core_call::refuse_connect(connection& c, reason_code reason, std::string wh
   codec::connack_packet ack;
   if (codec::is_v5(c.version)) {
     ack.reason = static_cast<std::uint8_t>(reason);
-    if (c.request_problem_information && !why.empty()) ack.props.reason_string = why;
+    if (c.request_problem_information && !why.empty()) ack.props.reason_string = reason_string(why);
   } else {
     ack.reason = static_cast<std::uint8_t>(codec::to_connect_return_code(reason));
   }

@@ -275,6 +275,33 @@ TEST(CoreConnect, SecondConnectIsProtocolErrorInV5) {
   EXPECT_TRUE(c.idle());  // [MQTT-3.14.4-1] nothing after DISCONNECT
 }
 
+TEST(CoreConnect, SecondConnectWithUnknownProtocolLevelIsProtocolError) {
+  // [MQTT-3.1.0-2], [MQTT-3.14.2-1] found by broker_session_fuzzer (corpora/regressions/
+  // second-connect-unknown-protocol-level): the decoder's 0x84 went out in a DISCONNECT,
+  // which has no such Reason Code.
+  core_test_driver d;
+  auto& c = d.connect_v5("a");
+  // 10 0D 0004 'MQTT' 01 (Protocol Level 1) 02 003C 0001 'a'
+  d.feed_bytes(c, {0x10, 0x0D, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x01, 0x02, 0x00, 0x3C, 0x00, 0x01, 'a'},
+               acl_verdicts::allow_all());
+  EXPECT_EQ(c.take<codec::disconnect_packet>().reason, reason_code::protocol_error);
+  EXPECT_TRUE(c.closed);
+}
+
+TEST(CoreConnect, ReasonStringQuotingPeerBytesStaysUtf8) {
+  // [MQTT-1.5.4-1] found by broker_session_fuzzer (corpora/regressions/
+  // second-connect-protocol-name-not-utf8): the refusal quoted the Protocol Name as sent.
+  core_test_driver d;
+  auto& c = d.connect_v5("a");
+  // 10 0B 0002 'M' C0 05 02 003C 0001 'a'
+  d.feed_bytes(c, {0x10, 0x0B, 0x00, 0x02, 'M', 0xC0, 0x05, 0x02, 0x00, 0x3C, 0x00, 0x01, 'a'},
+               acl_verdicts::allow_all());
+  auto disc = c.take<codec::disconnect_packet>();  // decodes: the Reason String is valid
+  EXPECT_EQ(disc.reason, reason_code::protocol_error);
+  ASSERT_TRUE(disc.props.reason_string);
+  EXPECT_NE(disc.props.reason_string->find("'M\\xC0'"), std::string::npos);
+}
+
 TEST(CoreConnect, SecondConnectThroughReceiveConnectIsProtocolError) {
   // [MQTT-3.1.0-2] the front end may route every CONNECT to receive_connect.
   core_test_driver d;

@@ -497,6 +497,24 @@ TEST(CoreSubscribe, NoLocalOnSharedSubscriptionIsProtocolError) {
   EXPECT_TRUE(c.closed);
 }
 
+TEST(CoreSubscribe, NoLocalOnSharedSubscriptionRefusesTheWholePacket) {
+  // [MQTT-3.8.3-4] found by broker_session_fuzzer (corpora/regressions/
+  // subscribe-protocol-error-half-applied): the filters before the bad one were kept,
+  // without a SUBACK, and the resumed session was sent messages on them.
+  core_test_driver d;
+  auto& c = d.connect_v5("c", true, 60);
+  codec::subscribe_options bad;
+  bad.no_local = true;
+  c.send(subscribe_many({sub_of("t"), {"$share/g/t", bad}}));
+  EXPECT_EQ(c.take<codec::disconnect_packet>().reason, reason_code::protocol_error);
+  EXPECT_TRUE(c.closed);
+  d.drop(c);
+  auto& again = d.connect_v5("c", false, 60);
+  auto& pub = d.connect_v5("p");
+  pub.send(publish("t", "m"));
+  EXPECT_TRUE(again.idle());
+}
+
 // ---------------------------------------------------------------- unsubscribe
 
 TEST(CoreSubscribe, UnsubackCodesAndDeliveryStops) {

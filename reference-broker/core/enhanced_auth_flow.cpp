@@ -69,7 +69,7 @@ bool core_call::send_auth(connection& c, reason_code reason, const codec::byte_b
   a.props.authentication_method = c.auth_method;  // [MQTT-4.12.0-5]
   if (!data.empty()) a.props.authentication_data = data;
   // [MQTT-3.1.2-29] no Reason String on AUTH when the client asked for none.
-  if (c.request_problem_information) a.props.reason_string = std::move(reason_string);
+  if (c.request_problem_information) a.props.reason_string = broker::reason_string(std::move(reason_string));
   codec::auth_packet bare = a;
   bare.props.reason_string.reset();
   bare.props.user_properties.clear();

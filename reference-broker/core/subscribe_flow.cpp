@@ -46,15 +46,18 @@ void core_call::receive_subscribe(connection& c, codec::subscribe_packet&& p,
     qos granted;
     std::shared_ptr<const read_filter> read_check;
   };
+  // [MQTT-3.8.3-4] checked for every filter first: a SUBSCRIBE that is a Protocol Error
+  // changes nothing, since the client gets no SUBACK to tell it what was subscribed.
+  for (const codec::subscription& sub : p.subscriptions) {
+    if (sub.options.no_local && codec::parse_shared_filter(sub.filter)) {
+      disconnect(c, reason_code::protocol_error, "SUBSCRIBE: No Local on a shared subscription");
+      return;
+    }
+  }
   std::vector<retained_request> send_retained;
   for (std::size_t i = 0; i < p.subscriptions.size(); ++i) {
     const codec::subscription& sub = p.subscriptions[i];
     const auto shared = codec::parse_shared_filter(sub.filter);
-    if (shared && sub.options.no_local) {
-      // [MQTT-3.8.3-4]
-      disconnect(c, reason_code::protocol_error, "SUBSCRIBE: No Local on a shared subscription");
-      return;
-    }
     const auto [tree_filter, group] = split_filter(sub.filter);
     if (codec::validate_topic_filter(sub.filter) != codec::topic_status::ok) {
       ack.reasons.push_back(refusal(reason_code::topic_filter_invalid));
