@@ -1,7 +1,7 @@
 # run_fuzzer.cmake: the fuzz.<target>.run test. Copies the target's seeds (SEEDS: folders
 # separated by '|', *.md skipped) into a fresh corpus under WORK, so the sources are never
 # written to, then fuzzes it for SECONDS with DICT and MAX_LEN. libFuzzer exits non-zero
-# on a crash, leak, timeout or out-of-memory, and leaves the input as WORK/crash-*.
+# on a crash, leak, timeout, out-of-memory or UBSan report, and leaves the input as WORK/crash-*.
 # Usage: cmake -DFUZZER=... -DWORK=... -DSEEDS=... -DDICT=... -DMAX_LEN=... -DSECONDS=...
 #        -P run_fuzzer.cmake
 file(REMOVE_RECURSE ${WORK})
@@ -15,6 +15,8 @@ foreach(dir IN LISTS seed_dirs)
   endif()
 endforeach()
 
+# UBSan reports only print by default; make them fail the run like any crash.
+set(ENV{UBSAN_OPTIONS} "halt_on_error=1:print_stacktrace=1")
 execute_process(
   COMMAND ${FUZZER} -max_total_time=${SECONDS} -dict=${DICT} -max_len=${MAX_LEN} -timeout=25
           -artifact_prefix=${WORK}/ -print_final_stats=1 ${WORK}/corpus
