@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   byte_buffer input(data, data + size);
   input[0] = static_cast<std::uint8_t>((static_cast<unsigned>(fuzz_type) << 4) | (input[0] & 0x0F));
-  if constexpr (fuzz_type == packet_type::connect) force_protocol_level(input);
+  if (fuzz_type == packet_type::connect) force_protocol_level(input);
 
   const decode_result r = decode_packet(input, fuzz_version);
   if (!check_decode(r, input, fuzz_version)) return 0;
