@@ -4,6 +4,7 @@
 #include <string>
 
 #include "codec/detail/byte_reader.hpp"
+#include "codec/hex.hpp"
 #include "codec/packet_codec.hpp"
 #include "codec/topic.hpp"
 #include "codec/utf8.hpp"
@@ -24,6 +25,17 @@ std::string cite(protocol_version v, std::string_view v5_id, std::string_view v3
 }
 
 std::string name_of(packet_type t) { return std::string(packet_type_name(t)); }
+
+// quoted_bytes quotes a field the decoder has not validated (the Protocol Name) so that
+// `why` stays fit for a Reason String: printable ASCII as 'text', anything else in hex.
+std::string quoted_bytes(std::string_view s) {
+  for (const char ch : s) {
+    if (ch < 0x20 || ch > 0x7E) {
+      return "0x" + to_hex(byte_view(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
+    }
+  }
+  return "'" + std::string(s) + "'";
+}
 
 decode_error truncated(packet_type t, std::string_view field) {
   return malformed(name_of(t) + ": packet ends inside the " + std::string(field));
@@ -106,7 +118,7 @@ decode_error decode_connect(byte_reader& in, const decode_limits& limits, connec
   bool known_level = level == 3 || level == 4 || level == 5;
   protocol_version v = known_level ? static_cast<protocol_version>(level) : protocol_version::v5_0;
   if (name != "MQTT" && name != "MQIsdp") {
-    return protocol_violation("CONNECT: Protocol Name is '" + name + "', not 'MQTT'" +
+    return protocol_violation("CONNECT: Protocol Name is " + quoted_bytes(name) + ", not 'MQTT'" +
                                   cite(v, "MQTT-3.1.2-1", "MQTT-3.1.2-1"),
                               reason_code::unsupported_protocol_version);
   }

@@ -104,6 +104,16 @@ TEST(DecodeFixedHeader, LargestRemainingLengthNeedsMore) {
             decode_status::need_more);
 }
 
+TEST(DecodeConnect, ProtocolNameWithNulIsQuotedInHexSoWhyIsAReasonString) {
+  // Found by broker_session_fuzzer: the raw name went into `why`, then into a Reason String
+  // with U+0000 in it [MQTT-1.5.4-2].
+  decode_result r = decode_packet(hex_bytes("10 0D 0004 69000700 05 02 003C 00 0000"), v::v5_0);
+  ASSERT_EQ(r.status, decode_status::protocol_error);
+  EXPECT_EQ(r.code, reason_code::unsupported_protocol_version);
+  EXPECT_EQ(validate_utf8(r.why, utf8_policy::reject_disallowed), utf8_status::ok) << r.why;
+  EXPECT_NE(r.why.find("0x69000700"), std::string::npos) << r.why;
+}
+
 TEST(DecodeConnect, VersionComesFromTheProtocolLevel) {
   // A v5 CONNECT read on a connection that has not agreed a version yet (3.1.1 default).
   decode_result r = decode_packet(hex_bytes("10 0F 0004 4D515454 05 02 003C 00 0002 6331"),

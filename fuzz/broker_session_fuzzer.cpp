@@ -121,8 +121,8 @@ struct session_run {
   }
 };
 
-// 10 14 0004 'MQTT' 05 00 (no clean start) 003C 05 11 0000003C 0001 'c'
-const std::uint8_t canned_connect[] = {0x10, 0x14, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05,
+// 10 13 0004 'MQTT' 05 00 (no clean start) 003C 05 11 0000003C 0001 'c' (Remaining Length 19)
+const std::uint8_t canned_connect[] = {0x10, 0x13, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05,
                                        0x00, 0x00, 0x3C, 0x05, 0x11, 0x00, 0x00, 0x00,
                                        0x3C, 0x00, 0x01, 'c'};
 

@@ -1,7 +1,7 @@
 // fuzz_replay.cpp: a main() for builds without libFuzzer. Linked with one fuzz target, it
 // calls LLVMFuzzerTestOneInput once per file in the directories (or files) it is given,
 // so CTest replays the seed corpora and regression inputs through every target with any
-// compiler. Files ending in ".md" are documentation and are skipped.
+// compiler. Files ending in ".md" or ".tsv" are documentation and are skipped.
 // Usage: <target>_replay DIR_OR_FILE...
 #include <algorithm>
 #include <csignal>
@@ -72,7 +72,9 @@ int main(int argc, char** argv) {
     }
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(arg)) {
-      if (entry.is_regular_file() && entry.path().extension() != ".md") {
+      // README.md and index.tsv describe the inputs; they are not inputs.
+      if (entry.is_regular_file() && entry.path().extension() != ".md" &&
+          entry.path().extension() != ".tsv") {
         files.push_back(entry.path());
       }
     }

@@ -1,7 +1,8 @@
 # run_fuzzer.cmake: the fuzz.<target>.run test. Copies the target's seeds (SEEDS: folders
-# separated by '|', *.md skipped) into a fresh corpus under WORK, so the sources are never
-# written to, then fuzzes it for SECONDS with DICT and MAX_LEN. libFuzzer exits non-zero
-# on a crash, leak, timeout, out-of-memory or UBSan report, and leaves the input as WORK/crash-*.
+# separated by '|'; *.md and *.tsv skipped) into a fresh corpus under WORK, so the sources
+# are never written to, then fuzzes it for SECONDS with DICT and MAX_LEN. libFuzzer exits
+# non-zero on a crash, leak, timeout, out-of-memory or UBSan report, and leaves the input
+# as WORK/crash-*.
 # Usage: cmake -DFUZZER=... -DWORK=... -DSEEDS=... -DDICT=... -DMAX_LEN=... -DSECONDS=...
 #        -P run_fuzzer.cmake
 file(REMOVE_RECURSE ${WORK})
@@ -9,7 +10,7 @@ file(MAKE_DIRECTORY ${WORK}/corpus)
 string(REPLACE "|" ";" seed_dirs "${SEEDS}")
 foreach(dir IN LISTS seed_dirs)
   file(GLOB seeds LIST_DIRECTORIES false ${dir}/*)
-  list(FILTER seeds EXCLUDE REGEX "\\.md$")
+  list(FILTER seeds EXCLUDE REGEX "\\.(md|tsv)$")
   if(seeds)
     file(COPY ${seeds} DESTINATION ${WORK}/corpus)
   endif()

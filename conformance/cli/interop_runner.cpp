@@ -64,7 +64,7 @@ void apply_record(invariant_result& r, const broker_profile& profile) {
   for (const auto& p : r.problems) {
     if (p.rfind("... and ", 0) == 0) continue;
     bool known = false;
-    for (const auto& a : accepted) known = known || p.find(a) != std::string::npos;
+    for (const auto& a : accepted) known = known || describes(a, p);
     all_known = all_known && known;
   }
   if (all_known) {

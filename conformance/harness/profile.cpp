@@ -23,6 +23,19 @@ std::string_view short_name(std::string_view test) {
 
 }  // namespace
 
+bool describes(std::string_view pattern, std::string_view text) {
+  std::size_t at = 0;
+  for (;;) {
+    const auto star = pattern.find('*');
+    const auto piece = pattern.substr(0, star);
+    const auto found = text.find(piece, at);
+    if (found == std::string_view::npos) return false;
+    if (star == std::string_view::npos) return true;
+    at = found + piece.size();
+    pattern.remove_prefix(star + 1);
+  }
+}
+
 bool deviation::names_test(std::string_view statement, std::string_view test) const {
   if (statement != id) return false;
   for (const auto& t : tests)
@@ -34,7 +47,7 @@ bool deviation::excuses(std::string_view statement, std::string_view test,
                         std::string_view report) const {
   if (statement != id) return false;
   if (!tests.empty() && !names_test(statement, test)) return false;
-  return observed.empty() || report.find(observed) != std::string_view::npos;
+  return observed.empty() || describes(observed, report);
 }
 
 const deviation* broker_profile::find_deviation(std::string_view statement, std::string_view test,
@@ -61,7 +74,7 @@ const invariant_violation* broker_profile::find_invariant_violation(std::string_
 const property_violation* broker_profile::find_property_violation(std::string_view rule,
                                                                   std::string_view detail) const {
   for (const auto& v : property_violations)
-    if (v.rule == rule && detail.find(v.observed) != std::string_view::npos) return &v;
+    if (v.rule == rule && describes(v.observed, detail)) return &v;
   return nullptr;
 }
 

@@ -30,11 +30,16 @@ struct deviation {
   bool names_test(std::string_view statement, std::string_view test) const;
 };
 
+// describes says whether `text` contains `pattern`, where each '*' in the pattern stands
+// for any run of characters, so a record can name a failure whose counts vary from run to
+// run ("sub-offline: * of 12000 acknowledged messages never arrived").
+bool describes(std::string_view pattern, std::string_view text);
+
 // invariant_violation is a known violation of an interop invariant (interop/invariants),
 // read against the spec by hand. It applies to the invariant tests whose full name
 // ("Suite.Test/param") matches the glob `test`; such a test passes, reporting the record,
 // when every one of its problem lines contains one of the texts in `observed` (separated
-// by " | "), and fails when the violation did not happen (the record is stale) unless it
+// by " | ", '*' for any text, see describes), and fails when the violation did not happen (the record is stale) unless it
 // is `intermittent`.
 struct invariant_violation {
   std::string test;

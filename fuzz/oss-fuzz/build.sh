@@ -75,7 +75,7 @@ while IFS=$'\t' read -r name source defines libraries dict max_len; do
   seeds=()
   [ -d "$src/corpora/$name" ] && seeds+=("$src/corpora/$name"/*)
   for f in "$src/corpora/regressions"/*; do
-    case "$f" in *.md) ;; *) seeds+=("$f") ;; esac
+    case "$f" in *.md | *.tsv) ;; *) seeds+=("$f") ;; esac
   done
   rm -f "$OUT/${name}_seed_corpus.zip"
   if [ "${#seeds[@]}" -gt 0 ]; then

@@ -207,6 +207,17 @@ bool core_call::receive_in_parallel(connection& c, codec::packet&& p,
   return true;
 }
 
+// answer_code is the decoder's reason code if the packet that carries the answer may hold
+// it (table 2-6), else plain Malformed Packet / Protocol Error. A CONNECT-only code such as
+// 0x84 can come from a second CONNECT on a connected session, whose answer is a DISCONNECT.
+static reason_code answer_code(const codec::decode_result& failure, codec::packet_type answer) {
+  if (codec::reason_code_allowed(static_cast<std::uint8_t>(failure.code), answer)) {
+    return failure.code;
+  }
+  return failure.status == codec::decode_status::malformed ? reason_code::malformed_packet
+                                                           : reason_code::protocol_error;
+}
+
 void core_call::reject(connection& c, const codec::decode_result& failure) {
   if (c.st == connection::state::closing) return;
   if (c.st == connection::state::awaiting_connect) {
@@ -222,10 +233,11 @@ void core_call::reject(connection& c, const codec::decode_result& failure) {
     return;
   }
   if (c.st == connection::state::authenticating) {
-    refuse_connect(c, failure.code, failure.why);  // no CONNACK was sent yet
+    // No CONNACK was sent yet.
+    refuse_connect(c, answer_code(failure, codec::packet_type::connack), failure.why);
     return;
   }
-  disconnect(c, failure.code, failure.why);
+  disconnect(c, answer_code(failure, codec::packet_type::disconnect), failure.why);
 }
 
 void core_call::closed(connection_id id) {

@@ -358,6 +358,22 @@ TEST(CoreConnect, MalformedConnectClosesWithoutConnack) {
   EXPECT_TRUE(c.idle());
 }
 
+TEST(CoreConnect, SecondConnectWithBadProtocolNameGetsDisconnectProtocolError) {
+  // [MQTT-3.1.0-2] A second CONNECT is a Protocol Error. The decoder names 0x84 for its bad
+  // Protocol Name, a code DISCONNECT may not carry (table 2-6) [MQTT-3.14.2-1].
+  core_test_driver d;
+  auto& c = d.connect_v5("a");
+  codec::decode_result failure;
+  failure.status = codec::decode_status::protocol_error;
+  failure.code = reason_code::unsupported_protocol_version;
+  failure.why = "CONNECT: Protocol Name is 'fc/y', not 'MQTT'";
+  action_list out;
+  d.core.reject(c.id, failure, d.now, out);
+  d.apply(out);
+  EXPECT_EQ(c.take<codec::disconnect_packet>().reason, reason_code::protocol_error);
+  EXPECT_TRUE(c.closed);
+}
+
 // ---------------------------------------------------------------- will checks
 
 TEST(CoreConnect, WillQosAboveMaximumQosIsRefused) {
