@@ -1,11 +1,18 @@
 #!/bin/bash -eu
-# build.sh builds mqttcert's fuzz targets the OSS-Fuzz way: with $CXX $CXXFLAGS, linked
-# with $LIB_FUZZING_ENGINE, into $OUT, each beside <target>_seed_corpus.zip (made flat from
-# corpora/<target>/), <target>.dict and <target>.options. No CMake needed.
+# build.sh builds every fuzz target of fuzz/targets.tsv the OSS-Fuzz way: with $CXX
+# $CXXFLAGS, linked with $LIB_FUZZING_ENGINE, into $OUT. No CMake needed. Beside each
+# target it puts <target>.dict (the row's dictionary), <target>.options (max_len, dict)
+# and <target>_seed_corpus.zip (corpora/<target>/ if present, plus corpora/regressions/,
+# flat). The libraries a row names are built once each, as static archives of their
+# folder's .cpp files (unit tests and files with a main() left out):
+#   codec -> codec/   core -> reference-broker/core/   auth -> reference-broker/auth/
+#   options -> reference-broker/ (broker_options.cpp)
+# Any other name in the libraries column is a system library, linked as -l<name>.
 # Run from the repository root (OSS-Fuzz does: WORKDIR is $SRC/mqttcert).
 # $CXXFLAGS and $LIB_FUZZING_ENGINE hold several flags, so they are left unquoted.
 # shellcheck disable=SC2086
 
+shopt -s nullglob
 src="$PWD"
 if [ ! -f "$src/codec/packet_codec.hpp" ]; then
   echo "build.sh: run me from the mqttcert repository root" >&2
@@ -14,21 +21,68 @@ fi
 work="${WORK:-$(mktemp -d)}/mqttcert"
 mkdir -p "$work" "$OUT"
 
-# The codec library: every codec/*.cpp except the unit tests.
-objects=()
-for source in "$src"/codec/*.cpp; do
-  case "$source" in *_test.cpp) continue ;; esac
-  object="$work/$(basename "${source%.cpp}").o"
-  $CXX $CXXFLAGS -std=c++20 -I"$src" -c "$source" -o "$object"
-  objects+=("$object")
-done
-rm -f "$work/libmqtt_codec.a"
-ar rcs "$work/libmqtt_codec.a" "${objects[@]}"
+# library_dir maps a libraries-column name to its source folder ("" if a system library).
+library_dir() {
+  case "$1" in
+    codec) echo codec ;;
+    core) echo reference-broker/core ;;
+    auth) echo reference-broker/auth ;;
+    options) echo reference-broker ;;  # broker_options.cpp (main.cpp has a main)
+    *) echo "" ;;
+  esac
+}
 
-for target in decode_packet_fuzzer framer_fuzzer topic_filter_fuzzer; do
-  $CXX $CXXFLAGS -std=c++20 -I"$src" "$src/fuzz/$target.cpp" "$work/libmqtt_codec.a" \
-    $LIB_FUZZING_ENGINE -o "$OUT/$target"
-  cp "$src/fuzz/$target.dict" "$src/fuzz/$target.options" "$OUT/"
-  rm -f "$OUT/${target}_seed_corpus.zip"
-  (cd "$src/corpora/$target" && zip -q -j "$OUT/${target}_seed_corpus.zip" ./*)
-done
+# build_library compiles one folder into $work/lib<name>.a, once per run.
+build_library() {
+  local name="$1" dir="$2" archive="$work/lib$1.a"
+  [ -f "$archive.done" ] && return 0
+  local objects=() source object
+  mkdir -p "$work/$name"
+  for source in "$src/$dir"/*.cpp; do
+    case "$source" in *_test.cpp) continue ;; esac
+    grep -q '^int main(' "$source" && continue
+    object="$work/$name/$(basename "${source%.cpp}").o"
+    $CXX $CXXFLAGS -std=c++20 -I"$src" -c "$source" -o "$object"
+    objects+=("$object")
+  done
+  rm -f "$archive"
+  ar rcs "$archive" "${objects[@]}"
+  touch "$archive.done"
+}
+rm -f "$work"/*.a.done
+
+built=0
+while IFS=$'\t' read -r name source defines libraries dict max_len; do
+  case "$name" in '#'* | '') continue ;; esac
+  flags=()
+  if [ "$defines" != "-" ]; then
+    for d in $defines; do flags+=("-D$d"); done
+  fi
+  links=()
+  for lib in $libraries; do
+    dir="$(library_dir "$lib")"
+    if [ -n "$dir" ]; then
+      build_library "$lib" "$dir"
+      links+=("$work/lib$lib.a")
+    else
+      links+=("-l$lib")
+    fi
+  done
+  $CXX $CXXFLAGS -std=c++20 -I"$src" "${flags[@]}" "$src/fuzz/$source" "${links[@]}" \
+    $LIB_FUZZING_ENGINE -o "$OUT/$name"
+
+  cp "$src/fuzz/$dict" "$OUT/$name.dict"
+  printf '[libfuzzer]\nmax_len = %s\ndict = %s.dict\n' "$max_len" "$name" >"$OUT/$name.options"
+
+  seeds=()
+  [ -d "$src/corpora/$name" ] && seeds+=("$src/corpora/$name"/*)
+  for f in "$src/corpora/regressions"/*; do
+    case "$f" in *.md | *.tsv) ;; *) seeds+=("$f") ;; esac
+  done
+  rm -f "$OUT/${name}_seed_corpus.zip"
+  if [ "${#seeds[@]}" -gt 0 ]; then
+    zip -q -j "$OUT/${name}_seed_corpus.zip" "${seeds[@]}"
+  fi
+  built=$((built + 1))
+done <"$src/fuzz/targets.tsv"
+echo "build.sh: built $built fuzz targets into $OUT"
