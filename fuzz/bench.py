@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""bench.py: runs every libFuzzer target for a fixed time and tables its speed and coverage.
+
+Each target starts from a fresh copy of its seed corpus (corpora/<target>/) with its own
+dictionary and options, runs for --seconds with -print_final_stats=1, and reports exec/s
+(libFuzzer's stat::average_exec_per_sec), the edge coverage it reached (the last `cov:`)
+and its features (`ft:`). Targets run --jobs at a time; with 2 cores, 2 jobs keep each
+fuzzer on a core of its own, more would understate exec/s.
+
+  python3 fuzz/bench.py --bin build/fuzz/fuzz --seconds 300 --jobs 2 \
+      --markdown fuzz/bench-results.md
+"""
+import argparse
+import concurrent.futures
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def targets_in(bin_dir, only):
+    found = sorted(p for p in bin_dir.iterdir()
+                   if p.name.endswith("_fuzzer") and os.access(p, os.X_OK) and p.is_file())
+    if only:
+        found = [p for p in found if any(o in p.name for o in only)]
+    return found
+
+
+def options_of(target):
+    """The `[libfuzzer]` keys of fuzz/<target>.options as -key=value flags."""
+    path = ROOT / "fuzz" / (target + ".options")
+    flags = []
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if "=" in line and not line.lstrip().startswith(("#", "[")):
+                key, value = (s.strip() for s in line.split("=", 1))
+                flags.append(f"-{key}={value}")
+    return flags
+
+
+def run_one(binary, seconds):
+    name = binary.name
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as work:
+        corpus = pathlib.Path(work) / "corpus"
+        seeds = ROOT / "corpora" / name
+        if seeds.is_dir():
+            shutil.copytree(seeds, corpus)
+        else:
+            corpus.mkdir()
+        command = [str(binary), f"-max_total_time={seconds}", "-print_final_stats=1",
+                   f"-artifact_prefix={work}/"] + options_of(name)
+        dictionary = ROOT / "fuzz" / (name + ".dict")
+        if dictionary.exists():
+            command.append(f"-dict={dictionary}")
+        command.append(str(corpus))
+        started = time.monotonic()
+        done = subprocess.run(command, capture_output=True, text=True, errors="replace",
+                              timeout=seconds + 120)
+        took = time.monotonic() - started
+        log = done.stderr
+        stats = dict(re.findall(r"^stat::(\w+):\s+(\d+)", log, re.M))
+        covs = re.findall(r"cov: (\d+) ft: (\d+)", log)
+        crashed = done.returncode != 0
+        return {
+            "target": name,
+            "seconds": round(took),
+            "runs": int(stats.get("number_of_executed_units", 0)),
+            "exec_per_sec": int(stats.get("average_exec_per_sec", 0)),
+            "cov": int(covs[-1][0]) if covs else 0,
+            "ft": int(covs[-1][1]) if covs else 0,
+            "corpus": len(list(corpus.iterdir())),
+            "rss_mb": int(stats.get("peak_rss_mb", 0)),
+            "result": "CRASH (exit %d)" % done.returncode if crashed else "clean",
+        }
+
+
+def markdown(rows, seconds, jobs):
+    lines = [f"| target | exec/s | edges (cov) | features (ft) | corpus | peak RSS MiB | "
+             f"result |", "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for r in rows:
+        lines.append(f"| `{r['target']}` | {r['exec_per_sec']:,} | {r['cov']:,} | "
+                     f"{r['ft']:,} | {r['corpus']:,} | {r['rss_mb']} | {r['result']} |")
+    header = (f"{len(rows)} targets, {seconds} s each, {jobs} at a time, "
+              f"on {os.cpu_count()} cores; from the seed corpora in corpora/.\n\n")
+    return header + "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bin", type=pathlib.Path, default=ROOT / "build/fuzz/fuzz",
+                        help="folder with the libFuzzer binaries (cmake --preset fuzz)")
+    parser.add_argument("--seconds", type=int, default=300)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--only", nargs="*", default=[], help="substrings of target names")
+    parser.add_argument("--markdown", type=pathlib.Path, help="write the table here")
+    args = parser.parse_args()
+    if not args.bin.is_dir():
+        sys.exit(f"bench.py: no folder {args.bin}; build the fuzz preset first "
+                 "(cmake --preset fuzz && cmake --build --preset fuzz --target fuzz_targets)")
+    binaries = targets_in(args.bin, args.only)
+    if not binaries:
+        sys.exit(f"bench.py: no *_fuzzer binaries in {args.bin}")
+    print(f"bench.py: {len(binaries)} targets, {args.seconds} s each, {args.jobs} at a time",
+          flush=True)
+    rows = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(run_one, b, args.seconds) for b in binaries]
+        for f in concurrent.futures.as_completed(futures):
+            r = f.result()
+            rows.append(r)
+            print(f"[{len(rows)}/{len(binaries)}] {r['target']}: {r['exec_per_sec']:,} exec/s, "
+                  f"cov {r['cov']:,}, {r['result']}", flush=True)
+    rows.sort(key=lambda r: r["target"])
+    table = markdown(rows, args.seconds, args.jobs)
+    if args.markdown:
+        args.markdown.write_text(table)
+    print(table)
+    return 1 if any(r["result"] != "clean" for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
