@@ -126,6 +126,18 @@ class core_test_driver {
     apply(out);
   }
 
+  // reject hands the core a decode failure on `c`'s connection, as the front door does.
+  void reject(fake_client& c, codec::decode_status status, codec::reason_code code,
+              std::string why) {
+    codec::decode_result failure;
+    failure.status = status;
+    failure.code = code;
+    failure.why = std::move(why);
+    action_list out;
+    core.reject(c.id, failure, now, out);
+    apply(out);
+  }
+
   void advance(millis by) {
     now += by;
     action_list out;

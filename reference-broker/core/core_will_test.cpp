@@ -100,13 +100,8 @@ TEST(CoreWill, PublishedWhenADecodeFailureClosesTheConnection) {
   core_test_driver d;
   auto& w = watcher(d);
   auto& a = with_will(d, "a");
-  codec::decode_result failure;
-  failure.status = codec::decode_status::malformed;
-  failure.code = reason_code::malformed_packet;
-  failure.why = "PUBLISH: QoS bits are 11 [MQTT-3.3.1-4]";
-  action_list out;
-  d.core.reject(a.id, failure, d.now, out);
-  d.apply(out);
+  d.reject(a, codec::decode_status::malformed, reason_code::malformed_packet,
+           "PUBLISH: QoS bits are 11 [MQTT-3.3.1-4]");
   EXPECT_EQ(a.take<codec::disconnect_packet>().reason, reason_code::malformed_packet);
   EXPECT_EQ(wills_seen(w), topics{"will/a"});
 }
