@@ -256,27 +256,18 @@ std::string progress_line(const fuzz_state& st, double seconds, const std::optio
   return o.str();
 }
 
-}  // namespace
-
-int run_fuzz(const fuzz_options& o, const std::string& command_line) {
+// connect_target checks the flags, launches or resolves the broker and fills `c`; 0 when
+// the run can start, else the exit code (2, with the one-line reason printed).
+int connect_target(const fuzz_options& o, run_context& c, std::optional<running_broker>& running) {
   if (o.broker_url.empty() == o.launch.empty())
     return cannot_run("give exactly one of --broker URL and --launch NAME");
   if (o.jobs < 1) return cannot_run("--jobs must be at least 1");
-  std::optional<fuzz_reproducer> rep;
   std::string error;
-  if (!o.replay_path.empty()) {
-    rep = load_reproducer(o.replay_path, &error);
-    if (!rep) return cannot_run(error);
-  }
   if (!o.save_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(o.save_dir, ec);
     if (!std::filesystem::is_directory(o.save_dir)) return cannot_run("cannot create --save directory " + o.save_dir);
   }
-
-  run_context c(o);
-  c.command_line = command_line;
-  std::optional<running_broker> running;
   if (!o.launch.empty()) {
     running = start_broker(o.launch, "", 1, &error);
     if (!running) return cannot_run(error);
@@ -302,21 +293,67 @@ int run_fuzz(const fuzz_options& o, const std::string& command_line) {
                   : static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) % 1000000007;
   if (o.protocol == "3.1.1") c.settings.versions = {codec::protocol_version::v3_1_1};
   if (o.protocol == "5.0") c.settings.versions = {codec::protocol_version::v5_0};
+  return 0;
+}
 
-  if (rep) return replay(c, *rep);
+// watch_result is what the watching thread saw of the broker while the workers ran.
+struct watch_result {
+  std::vector<process_sample> samples;
+  std::optional<process_sample> last_sample;
+  double cpu_percent = 0;
+  std::uint64_t probes = 0;
+  long long slowest_probe_ms = 0;
+  double seconds = 0;
+};
 
-  const std::string corpus = o.corpus_dir.empty() ? default_corpus_dir() : o.corpus_dir;
-  std::string notes;
-  c.material = netfuzz::load_seed_material(
-      corpus, (std::filesystem::path(corpus).parent_path() / "fuzz").string(), &notes);
-  std::cout << "mqttcert fuzz: " << c.broker_text << ", seed " << c.seed << ", " << o.jobs
-            << " connections, protocol " << o.protocol << ", "
-            << (o.max_sequences ? std::to_string(*o.max_sequences) + " sequences or " : "")
-            << o.duration_s << " s" << (c.pid ? ", watching pid " + std::to_string(*c.pid) : "")
-            << "\nmqttcert fuzz: from " << corpus << ": " << notes << "\n" << std::flush;
+// broker_watch probes the broker's health and samples its process between sequences.
+class broker_watch {
+ public:
+  broker_watch(const run_context& c, fuzz_state& st) : c_(c), st_(st) {}
 
-  fuzz_state st;
-  const std::string started_at = iso_time_now();
+  // probe: a fresh client connects, subscribes and gets its own message back; twice
+  // failed is a hang, a gone process a crash.
+  void probe(const std::string& when) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      const auto p = health_probe(c_.address, "nfprobe" + std::to_string(c_.seed % 100000),
+                                  "nfprobe/" + std::to_string(c_.seed % 100000) + "/" + std::to_string(r.probes),
+                                  std::chrono::milliseconds(c_.o.probe_timeout_ms));
+      ++r.probes;
+      if (p.ok) {
+        r.slowest_probe_ms = std::max<long long>(r.slowest_probe_ms, p.took.count());
+        return;
+      }
+      if (process_gone(c_)) {
+        declare_fatal(st_, "crash", "process " + std::to_string(*c_.pid) + " is gone");
+        return;
+      }
+      if (attempt == 1) declare_fatal(st_, "hang", "health probe " + when + " failed twice: " + p.failure);
+      else std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+
+  // sample reads the process's CPU and RSS; false when it is gone.
+  bool sample(double elapsed) {
+    auto s = sample_process(*c_.pid, elapsed);
+    if (!s) return false;
+    if (r.last_sample && s->seconds > r.last_sample->seconds)
+      r.cpu_percent = 100 * (s->cpu_seconds - r.last_sample->cpu_seconds) / (s->seconds - r.last_sample->seconds);
+    r.last_sample = s;
+    r.samples.push_back(*s);
+    return true;
+  }
+
+  watch_result r;
+
+ private:
+  const run_context& c_;
+  fuzz_state& st_;
+};
+
+// run_workers starts --jobs workers and watches the broker until the time or the count is
+// up or a crash or hang ends the run, printing progress as it goes.
+watch_result run_workers(const run_context& c, fuzz_state& st, const std::optional<running_broker>& running) {
+  const fuzz_options& o = c.o;
   const auto start = clock_type::now();
   std::vector<std::thread> workers;
   st.working = o.jobs;
@@ -324,34 +361,12 @@ int run_fuzz(const fuzz_options& o, const std::string& command_line) {
     worker(c, st, j);
     st.working--;
   });
-
   const bool tty = ::isatty(STDOUT_FILENO);
-  std::vector<process_sample> samples;
-  std::optional<process_sample> last_sample;
-  double cpu_percent = 0;
-  std::uint64_t last_probe_at = 0, probes = 0;
-  long long slowest_probe_ms = 0;
+  broker_watch watch(c, st);
+  std::uint64_t last_probe_at = 0;
   auto last_print = start;
   auto last_sample_time = start - std::chrono::seconds(10);
   auto seconds_since = [&] { return std::chrono::duration<double>(clock_type::now() - start).count(); };
-  auto probe = [&](const std::string& when) {
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      const auto p = health_probe(c.address, "nfprobe" + std::to_string(c.seed % 100000),
-                                  "nfprobe/" + std::to_string(c.seed % 100000) + "/" + std::to_string(probes),
-                                  std::chrono::milliseconds(o.probe_timeout_ms));
-      ++probes;
-      if (p.ok) {
-        slowest_probe_ms = std::max<long long>(slowest_probe_ms, p.took.count());
-        return;
-      }
-      if (process_gone(c)) {
-        declare_fatal(st, "crash", "process " + std::to_string(*c.pid) + " is gone");
-        return;
-      }
-      if (attempt == 1) declare_fatal(st, "hang", "health probe " + when + " failed twice: " + p.failure);
-      else std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
-  };
   while (!st.stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     const double elapsed = seconds_since();
@@ -361,54 +376,51 @@ int run_fuzz(const fuzz_options& o, const std::string& command_line) {
     }
     if (clock_type::now() - last_sample_time >= std::chrono::seconds(1) && c.pid) {
       last_sample_time = clock_type::now();
-      auto s = sample_process(*c.pid, elapsed);
-      if (!s) {
+      if (!watch.sample(elapsed)) {
         declare_fatal(st, "crash", "process " + std::to_string(*c.pid) + " is gone");
         break;
       }
-      if (last_sample && s->seconds > last_sample->seconds)
-        cpu_percent = 100 * (s->cpu_seconds - last_sample->cpu_seconds) / (s->seconds - last_sample->seconds);
-      last_sample = s;
-      samples.push_back(*s);
     }
     if (st.done >= last_probe_at + static_cast<std::uint64_t>(o.probe_every)) {
       last_probe_at = st.done;
-      probe("after " + std::to_string(last_probe_at) + " sequences");
+      watch.probe("after " + std::to_string(last_probe_at) + " sequences");
     }
-    if (tty && clock_type::now() - last_print >= std::chrono::milliseconds(500)) {
+    const auto since_print = clock_type::now() - last_print;
+    if ((tty && since_print >= std::chrono::milliseconds(500)) ||
+        (!tty && since_print >= std::chrono::seconds(10))) {
       last_print = clock_type::now();
-      std::cout << "\r\x1b[K" << progress_line(st, elapsed, last_sample, cpu_percent) << std::flush;
-    } else if (!tty && clock_type::now() - last_print >= std::chrono::seconds(10)) {
-      last_print = clock_type::now();
-      std::cout << "  " << progress_line(st, elapsed, last_sample, cpu_percent) << "\n" << std::flush;
+      const std::string line = progress_line(st, elapsed, watch.r.last_sample, watch.r.cpu_percent);
+      if (tty) std::cout << "\r\x1b[K" << line << std::flush;
+      else std::cout << "  " << line << "\n" << std::flush;
     }
     if (elapsed >= o.duration_s || st.working == 0) break;
   }
   st.stop = true;
   for (auto& w : workers) w.join();
   if (tty) std::cout << "\r\x1b[K";
-  if (st.fatal_kind.empty()) probe("at the end");
-  const double seconds = seconds_since();
+  if (st.fatal_kind.empty()) watch.probe("at the end");
+  watch.r.seconds = seconds_since();
+  return std::move(watch.r);
+}
 
-  std::cout << progress_line(st, seconds, last_sample, cpu_percent) << "\n";
-  std::cout << "  " << probes << " health probes, slowest " << slowest_probe_ms << " ms; "
+// print_summary prints how the run ended, saves a crash or hang reproducer and returns its
+// path ("" when there is none).
+std::string print_summary(const run_context& c, fuzz_state& st, const watch_result& w) {
+  std::cout << progress_line(st, w.seconds, w.last_sample, w.cpu_percent) << "\n";
+  std::cout << "  " << w.probes << " health probes, slowest " << w.slowest_probe_ms << " ms; "
             << st.connect_retries << " refused connects that recovered\n";
-  if (!samples.empty()) {
+  if (!w.samples.empty()) {
     long peak = 0;
-    for (const auto& s : samples) peak = std::max(peak, s.rss_kib);
-    std::cout << "  broker pid " << *c.pid << ": RSS " << mib(samples.front().rss_kib) << " at start, "
-              << mib(samples.back().rss_kib) << " at end, peak " << mib(peak) << "; CPU "
-              << static_cast<long>(samples.back().cpu_seconds - samples.front().cpu_seconds) << " s\n";
+    for (const auto& s : w.samples) peak = std::max(peak, s.rss_kib);
+    std::cout << "  broker pid " << *c.pid << ": RSS " << mib(w.samples.front().rss_kib) << " at start, "
+              << mib(w.samples.back().rss_kib) << " at end, peak " << mib(peak) << "; CPU "
+              << static_cast<long>(w.samples.back().cpu_seconds - w.samples.front().cpu_seconds) << " s\n";
   }
-  std::string growth;
-  const bool grew = rss_keeps_growing(samples, &growth);
-  if (grew) std::cout << "  WARNING: " << growth << " (unbounded growth? check with a longer run)\n";
-
   std::string fatal_path;
   if (!st.fatal_kind.empty()) {
     const std::uint64_t last = st.fatal_sequences.empty() ? 0 : st.fatal_sequences.back().number;
     fatal_path = reproducer_path(c, st.fatal_kind, last);
-    fuzz_reproducer r{st.fatal_kind, st.fatal_what, "", c.broker_text, c.seed, command_line, st.fatal_sequences};
+    fuzz_reproducer r{st.fatal_kind, st.fatal_what, "", c.broker_text, c.seed, c.command_line, st.fatal_sequences};
     if (!save_reproducer(fatal_path, r)) fatal_path = "(could not save " + fatal_path + ")";
     std::cout << "FAILED " << st.fatal_kind << ": " << st.fatal_what << "\n  the last "
               << st.fatal_sequences.size() << " sequences sent are saved to " << fatal_path
@@ -423,22 +435,22 @@ int run_fuzz(const fuzz_options& o, const std::string& command_line) {
       std::cout << "    " << sorted[i].second.first << " x " << sorted[i].first << " (e.g. sequence "
                 << sorted[i].second.second << ")\n";
   }
-  const bool failed = !st.fatal_kind.empty() || st.failures > 0;
-  std::cout << (failed ? "FAILED" : "clean") << ": seed " << c.seed << ", " << st.done.load() << " sequences, "
-            << st.failures.load() << " wrong answers or unclosed connections"
-            << (st.fatal_kind.empty() ? "" : ", " + st.fatal_kind) << "\n";
+  return fatal_path;
+}
 
-  // Reports: one row per oracle, as `mqttcert run` writes its tests.
+// fuzz_results: one row per oracle, as `mqttcert run` writes its tests.
+std::vector<test_result> fuzz_results(const run_context& c, const fuzz_state& st, const watch_result& w,
+                                      const std::string& fatal_path, const std::string& growth) {
   std::vector<test_result> results;
   auto add = [&](const std::string& name, const std::string& statement, bool ok,
                  const std::string& report, const std::string& note, bool warning = false) {
     test_result t;
-    t.version = o.protocol == "all" ? "all" : "v" + o.protocol;
+    t.version = c.o.protocol == "all" ? "all" : "v" + c.o.protocol;
     t.test = "NetworkFuzz." + name;
     t.statement = statement;
     t.section = "4.13";
     t.level = warning ? "should" : "must";
-    t.seconds = seconds;
+    t.seconds = w.seconds;
     t.outcome = ok ? verdict::passed : warning ? verdict::non_strict : verdict::failed;
     t.report = report;
     t.note = note;
@@ -449,12 +461,55 @@ int run_fuzz(const fuzz_options& o, const std::string& command_line) {
       st.fatal_kind == "crash" ? st.fatal_what + "; reproducer " + fatal_path : "", counted);
   add("HealthProbeAnswers", "fuzz/health-probe", st.fatal_kind != "hang",
       st.fatal_kind == "hang" ? st.fatal_what + "; reproducer " + fatal_path : "",
-      std::to_string(probes) + " probes, slowest " + std::to_string(slowest_probe_ms) + " ms");
+      std::to_string(w.probes) + " probes, slowest " + std::to_string(w.slowest_probe_ms) + " ms");
   std::string failure_report;
   for (const auto& line : st.failure_lines) failure_report += line + "\n";
   add("MalformedPacketsRefused", "fuzz/malformed-handling", st.failures == 0, failure_report,
       std::to_string(st.notes.load()) + " notes (allowed behaviour)");
-  if (c.pid) add("MemoryBounded", "fuzz/memory", !grew, grew ? growth : "", "", true);
+  if (c.pid) add("MemoryBounded", "fuzz/memory", growth.empty(), growth, "", true);
+  return results;
+}
+
+}  // namespace
+
+int run_fuzz(const fuzz_options& o, const std::string& command_line) {
+  std::optional<fuzz_reproducer> rep;
+  if (!o.replay_path.empty()) {
+    std::string error;
+    rep = load_reproducer(o.replay_path, &error);
+    if (!rep) return cannot_run(error);
+  }
+  run_context c(o);
+  c.command_line = command_line;
+  std::optional<running_broker> running;
+  if (const int status = connect_target(o, c, running); status != 0) return status;
+  if (rep) return replay(c, *rep);
+
+  const std::string corpus = o.corpus_dir.empty() ? default_corpus_dir() : o.corpus_dir;
+  std::string notes;
+  c.material = netfuzz::load_seed_material(
+      corpus, (std::filesystem::path(corpus).parent_path() / "fuzz").string(), &notes);
+  std::cout << "mqttcert fuzz: " << c.broker_text << ", seed " << c.seed << ", " << o.jobs
+            << " connections, protocol " << o.protocol << ", "
+            << (o.max_sequences ? std::to_string(*o.max_sequences) + " sequences or " : "")
+            << o.duration_s << " s" << (c.pid ? ", watching pid " + std::to_string(*c.pid) : "")
+            << "\nmqttcert fuzz: from " << corpus << ": " << notes << "\n" << std::flush;
+
+  fuzz_state st;
+  const std::string started_at = iso_time_now();
+  const watch_result w = run_workers(c, st, running);
+  const std::string fatal_path = print_summary(c, st, w);
+  std::string growth;
+  if (rss_keeps_growing(w.samples, &growth))
+    std::cout << "  WARNING: " << growth << " (unbounded growth? check with a longer run)\n";
+  else
+    growth.clear();
+  const bool failed = !st.fatal_kind.empty() || st.failures > 0;
+  std::cout << (failed ? "FAILED" : "clean") << ": seed " << c.seed << ", " << st.done.load() << " sequences, "
+            << st.failures.load() << " wrong answers or unclosed connections"
+            << (st.fatal_kind.empty() ? "" : ", " + st.fatal_kind) << "\n";
+
+  const auto results = fuzz_results(c, st, w, fatal_path, growth);
   run_info info{c.broker_text, "generic", command_line, started_at};
   if (!o.junit_path.empty() && !write_junit(o.junit_path, results, info))
     return cannot_run("cannot write " + o.junit_path);

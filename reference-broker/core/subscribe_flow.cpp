@@ -19,6 +19,20 @@ std::pair<std::string_view, std::string_view> split_filter(std::string_view filt
   return {filter, {}};
 }
 
+// no_local_on_shared: [MQTT-3.8.3-4] No Local on a shared subscription is a Protocol Error.
+bool no_local_on_shared(const codec::subscribe_packet& p) {
+  return std::any_of(p.subscriptions.begin(), p.subscriptions.end(), [](const auto& sub) {
+    return sub.options.no_local && codec::parse_shared_filter(sub.filter).has_value();
+  });
+}
+
+// retained_request: the retained messages a new subscription is sent after the SUBACK.
+struct retained_request {
+  std::string filter;
+  qos granted;
+  std::shared_ptr<const read_filter> read_check;
+};
+
 }  // namespace
 
 void core_call::receive_subscribe(connection& c, codec::subscribe_packet&& p,
@@ -41,18 +55,11 @@ void core_call::receive_subscribe(connection& c, codec::subscribe_packet&& p,
 
   codec::suback_packet ack;
   ack.packet_id = p.packet_id;
-  struct retained_request {
-    std::string filter;
-    qos granted;
-    std::shared_ptr<const read_filter> read_check;
-  };
-  // [MQTT-3.8.3-4] checked for every filter first: a SUBSCRIBE that is a Protocol Error
-  // changes nothing, since the client gets no SUBACK to tell it what was subscribed.
-  for (const codec::subscription& sub : p.subscriptions) {
-    if (sub.options.no_local && codec::parse_shared_filter(sub.filter)) {
-      disconnect(c, reason_code::protocol_error, "SUBSCRIBE: No Local on a shared subscription");
-      return;
-    }
+  // Checked for every filter first: a SUBSCRIBE that is a Protocol Error changes nothing,
+  // since the client gets no SUBACK to tell it what was subscribed.
+  if (no_local_on_shared(p)) {
+    disconnect(c, reason_code::protocol_error, "SUBSCRIBE: No Local on a shared subscription");
+    return;
   }
   std::vector<retained_request> send_retained;
   for (std::size_t i = 0; i < p.subscriptions.size(); ++i) {
