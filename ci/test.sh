@@ -19,7 +19,7 @@ echo "test: running ctest --preset default (every label but suite-power)"
 ctest --preset default --output-on-failure -j2 -LE suite-power || status=$?
 
 echo "test: building the libFuzzer targets (preset fuzz) and fuzzing each briefly"
-cmake --preset fuzz --log-level=WARNING -DMQTTCERT_FUZZ_SECONDS=3
+cmake --preset fuzz --log-level=WARNING -DMQTTCERT_FUZZ_SECONDS=2
 cmake --build --preset fuzz -j"$(nproc)" --target fuzz_targets
 ctest --test-dir build/fuzz --output-on-failure -j2 -R '^fuzz\..*\.run$' || status=$?
 
