@@ -155,6 +155,11 @@ stream_analysis analyse_stream(byte_view stream, protocol_version nominal,
   std::set<std::uint16_t> aliases;
   bool disconnected = false;
   std::size_t at = 0;
+  // expect_answer: the packet of type `t` (with `id`) the broker owes for one just sent.
+  auto expect_answer = [&](packet_type t, std::uint16_t id) {
+    a.answers[index_of(t)]++;
+    a.answered_ids.emplace_back(t, id);
+  };
   auto fault = [&](packet_type t, std::string why, bool strict) {
     stream_fault f{a.valid_packets, t, std::move(why), strict, at, fault_packet_id(stream, at), 0};
     for (std::size_t i = at + 1; i + 1 < stream.size(); ++i)
@@ -225,31 +230,21 @@ stream_analysis analyse_stream(byte_view stream, protocol_version nominal,
           }
           aliases.insert(alias);
         }
-        if (pub.qos_level == qos::at_least_once) {
-          a.answers[index_of(packet_type::puback)]++;
-          a.answered_ids.emplace_back(packet_type::puback, pub.packet_id);
-        }
-        if (pub.qos_level == qos::exactly_once) {
-          a.answers[index_of(packet_type::pubrec)]++;
-          a.answered_ids.emplace_back(packet_type::pubrec, pub.packet_id);
-        }
+        if (pub.qos_level == qos::at_least_once) expect_answer(packet_type::puback, pub.packet_id);
+        if (pub.qos_level == qos::exactly_once) expect_answer(packet_type::pubrec, pub.packet_id);
         break;
       }
       case packet_type::pubrec:
-        a.answers[index_of(packet_type::pubrel)]++;
-        a.answered_ids.emplace_back(packet_type::pubrel, std::get<pubrec_packet>(p).packet_id);
+        expect_answer(packet_type::pubrel, std::get<pubrec_packet>(p).packet_id);
         break;
       case packet_type::pubrel:
-        a.answers[index_of(packet_type::pubcomp)]++;
-        a.answered_ids.emplace_back(packet_type::pubcomp, std::get<pubrel_packet>(p).packet_id);
+        expect_answer(packet_type::pubcomp, std::get<pubrel_packet>(p).packet_id);
         break;
       case packet_type::subscribe:
-        a.answers[index_of(packet_type::suback)]++;
-        a.answered_ids.emplace_back(packet_type::suback, std::get<subscribe_packet>(p).packet_id);
+        expect_answer(packet_type::suback, std::get<subscribe_packet>(p).packet_id);
         break;
       case packet_type::unsubscribe:
-        a.answers[index_of(packet_type::unsuback)]++;
-        a.answered_ids.emplace_back(packet_type::unsuback, std::get<unsubscribe_packet>(p).packet_id);
+        expect_answer(packet_type::unsuback, std::get<unsubscribe_packet>(p).packet_id);
         break;
       case packet_type::pingreq: a.answers[index_of(packet_type::pingresp)]++; break;
       case packet_type::disconnect: disconnected = true; break;
