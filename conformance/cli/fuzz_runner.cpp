@@ -1,7 +1,5 @@
 #include "conformance/cli/fuzz_runner.hpp"
 
-#include <arpa/inet.h>
-#include <netdb.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -22,6 +20,7 @@
 #include "conformance/cli/broker_launch.hpp"
 #include "conformance/cli/fuzz_connection.hpp"
 #include "conformance/cli/fuzz_reproducer.hpp"
+#include "conformance/cli/live_target.hpp"
 #include "conformance/cli/process_stats.hpp"
 #include "conformance/cli/reports.hpp"
 #include "netfuzz/oracle.hpp"
@@ -41,36 +40,11 @@ int cannot_run(const std::string& why) {
   return 2;
 }
 
-bool is_loopback(const in_addr& a) { return (ntohl(a.s_addr) >> 24) == 127; }
-
-// resolve_ipv4 turns the URL's host into an IPv4 address ("localhost" included).
-std::optional<sockaddr_in> resolve_ipv4(const broker_address& b, std::string* error) {
-  addrinfo hints{};
-  hints.ai_family = AF_INET;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (::getaddrinfo(b.host.c_str(), nullptr, &hints, &found) != 0 || !found) {
-    *error = "cannot resolve " + b.host + " to an IPv4 address";
-    return std::nullopt;
-  }
-  sockaddr_in a = *reinterpret_cast<sockaddr_in*>(found->ai_addr);
-  ::freeaddrinfo(found);
-  a.sin_port = htons(b.port);
-  return a;
-}
-
 std::string default_corpus_dir() {
   namespace fs = std::filesystem;
   for (const auto& candidate : {std::string(MQTTCERT_SOURCE_DIR) + "/corpora", std::string("corpora")})
     if (fs::is_directory(candidate)) return candidate;
   return "corpora";
-}
-
-std::string mib(long kib) {
-  std::ostringstream o;
-  o.precision(1);
-  o << std::fixed << static_cast<double>(kib) / 1024.0 << " MiB";
-  return o.str();
 }
 
 // note_key groups notes by what happened, without the packet's place in its sequence.
@@ -252,42 +226,27 @@ std::string progress_line(const fuzz_state& st, double seconds, const std::optio
   o << std::fixed << st.done.load() << " sequences in " << seconds << " s ("
     << (seconds > 0 ? static_cast<double>(st.done.load()) / seconds : 0) << "/s), "
     << st.failures.load() << " failures, " << st.notes.load() << " notes";
-  if (ps) o << ", broker RSS " << mib(ps->rss_kib) << ", CPU " << cpu_percent << "%";
+  if (ps) o << ", broker RSS " << mib_text(ps->rss_kib) << ", CPU " << cpu_percent << "%";
   return o.str();
 }
 
 // connect_target checks the flags, launches or resolves the broker and fills `c`; 0 when
 // the run can start, else the exit code (2, with the one-line reason printed).
-int connect_target(const fuzz_options& o, run_context& c, std::optional<running_broker>& running) {
-  if (o.broker_url.empty() == o.launch.empty())
-    return cannot_run("give exactly one of --broker URL and --launch NAME");
+int connect_target(const fuzz_options& o, run_context& c, std::optional<live_target>& target) {
   if (o.jobs < 1) return cannot_run("--jobs must be at least 1");
-  std::string error;
   if (!o.save_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(o.save_dir, ec);
     if (!std::filesystem::is_directory(o.save_dir)) return cannot_run("cannot create --save directory " + o.save_dir);
   }
-  if (!o.launch.empty()) {
-    running = start_broker(o.launch, "", 1, &error);
-    if (!running) return cannot_run(error);
-    if (running->launched) c.pid = running->launched->pid();
-  }
-  const std::string url = running ? running->url : o.broker_url;
-  auto address = broker_address::parse(url, &error);
-  if (!address) return cannot_run(error);
-  if (address->scheme != "tcp") return cannot_run("only tcp:// brokers can be fuzzed (got " + url + ")");
-  auto ip = resolve_ipv4(*address, &error);
-  if (!ip) return cannot_run(error);
-  if (!is_loopback(ip->sin_addr) && !o.allow_remote)
-    return cannot_run(address->host + " is not a loopback address: fuzzing sends hostile traffic; "
-                      "add --allow-remote if this broker is yours to break");
-  c.address = *ip;
-  if (o.broker_pid) c.pid = *o.broker_pid;
-  if (c.pid && !sample_process(*c.pid, 0)) return cannot_run("no process " + std::to_string(*c.pid) + " to watch");
-  if (tcp_connect_check(c.address, std::chrono::milliseconds(3000)) != connect_outcome::connected)
-    return cannot_run("broker " + url + " is unreachable");
-  c.broker_text = o.launch.empty() ? url : o.launch + " (" + url + ")";
+  std::string error;
+  target = open_live_target({o.broker_url, o.launch, o.allow_remote, o.broker_pid,
+                             "fuzzing sends hostile traffic"},
+                            &error);
+  if (!target) return cannot_run(error);
+  c.address = target->address;
+  c.pid = target->pid;
+  c.broker_text = target->text;
   c.timing.answer = std::chrono::milliseconds(o.answer_timeout_ms);
   c.seed = o.seed ? *o.seed
                   : static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) % 1000000007;
@@ -412,8 +371,8 @@ std::string print_summary(const run_context& c, fuzz_state& st, const watch_resu
   if (!w.samples.empty()) {
     long peak = 0;
     for (const auto& s : w.samples) peak = std::max(peak, s.rss_kib);
-    std::cout << "  broker pid " << *c.pid << ": RSS " << mib(w.samples.front().rss_kib) << " at start, "
-              << mib(w.samples.back().rss_kib) << " at end, peak " << mib(peak) << "; CPU "
+    std::cout << "  broker pid " << *c.pid << ": RSS " << mib_text(w.samples.front().rss_kib) << " at start, "
+              << mib_text(w.samples.back().rss_kib) << " at end, peak " << mib_text(peak) << "; CPU "
               << static_cast<long>(w.samples.back().cpu_seconds - w.samples.front().cpu_seconds) << " s\n";
   }
   std::string fatal_path;
@@ -481,8 +440,8 @@ int run_fuzz(const fuzz_options& o, const std::string& command_line) {
   }
   run_context c(o);
   c.command_line = command_line;
-  std::optional<running_broker> running;
-  if (const int status = connect_target(o, c, running); status != 0) return status;
+  std::optional<live_target> target;
+  if (const int status = connect_target(o, c, target); status != 0) return status;
   if (rep) return replay(c, *rep);
 
   const std::string corpus = o.corpus_dir.empty() ? default_corpus_dir() : o.corpus_dir;
@@ -497,7 +456,7 @@ int run_fuzz(const fuzz_options& o, const std::string& command_line) {
 
   fuzz_state st;
   const std::string started_at = iso_time_now();
-  const watch_result w = run_workers(c, st, running);
+  const watch_result w = run_workers(c, st, target->running);
   const std::string fatal_path = print_summary(c, st, w);
   std::string growth;
   if (rss_keeps_growing(w.samples, &growth))

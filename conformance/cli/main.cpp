@@ -11,6 +11,8 @@
 //   mqttcert fuzz (--broker URL | --launch NAME) [--duration S] [--max-sequences N] [--seed S]
 //                 [--jobs N] [--protocol …] [--broker-pid PID] [--save DIR] [--replay FILE]
 //                 [--junit/--json FILE]
+//   mqttcert stress (--broker URL | --launch NAME) [--scenario NAME|GROUP|all]… [--quick]
+//                   [--duration S] [--broker-pid PID] [--list] [--junit/--json/--markdown FILE]
 //
 // Exit status: 0 all passed (allowed deviations and non-strict results included), 1 some
 // failed, 2 the suite could not run (bad flags, broker unreachable).
@@ -32,6 +34,7 @@
 #include "conformance/cli/fuzz_runner.hpp"
 #include "conformance/cli/interop_runner.hpp"
 #include "conformance/cli/property_runner.hpp"
+#include "conformance/cli/stress_runner.hpp"
 #include "conformance/cli/reports.hpp"
 #include "conformance/cli/suite_runner.hpp"
 #include "conformance/harness/broker_target.hpp"
@@ -130,6 +133,38 @@ int run_interop(interop_options io, const std::string& json, const std::string& 
 }
 
 }  // namespace
+
+// add_stress sets up `mqttcert stress`; `duration` and `pid` are copied into `so` after
+// parsing when given.
+CLI::App* add_stress(CLI::App& app, stress_options& so, double& duration, int& pid) {
+  auto* stress = app.add_subcommand(
+      "stress",
+      "robustness scenarios against a live broker (floods, slow clients, oversize and "
+      "malformed packets, protocol abuse, faults): survived, degraded or failed, with evidence");
+  stress->add_option("--broker", so.broker_url,
+                     "broker URL, tcp://host:port. Stress scenarios may crash or wedge the broker: "
+                     "only loopback addresses unless --allow-remote");
+  stress->add_flag("--allow-remote", so.allow_remote,
+                   "also stress a broker on another host (only one that is yours to break)");
+  stress->add_option("--launch", so.launch,
+                     "launch a local broker instead (its pid is watched; fault scenarios start "
+                     "their own instances of it)")
+      ->check(CLI::IsMember({"refbroker", "mosquitto", "nanomq"}));
+  stress->add_option("--scenario", so.scenarios, "scenario or group name, repeatable (default all; --list)")
+      ->delimiter(',');
+  stress->add_flag("--list", so.list, "list the scenarios and exit");
+  stress->add_flag("--quick", so.quick, "the CI size: fewer connections and shorter phases");
+  stress->add_option("--duration", duration, "seconds for each scenario's abuse phase (default 20, quick 5)")
+      ->check(CLI::Range(1.0, 86400.0));
+  stress->add_option("--broker-pid", pid, "watch this process: CPU and RSS in the report")
+      ->check(CLI::Range(1, 1 << 30));
+  stress->add_option("--probe-timeout-ms", so.probe_timeout_ms, "health probe timeout (default 5000)")
+      ->check(CLI::Range(100, 600000));
+  stress->add_option("--junit", so.junit_path, "write JUnit XML");
+  stress->add_option("--json", so.json_path, "write JSON results");
+  stress->add_option("--markdown", so.markdown_path, "write a Markdown table (docs/robustness.md)");
+  return stress;
+}
 
 int main(int argc, char** argv) {
   CLI::App app{"mqttcert: MQTT 3.1.1 / 5.0 broker conformance suite"};
@@ -289,6 +324,11 @@ int main(int argc, char** argv) {
   fuzz->add_option("--junit", fo.junit_path, "write JUnit XML");
   fuzz->add_option("--json", fo.json_path, "write JSON results");
 
+  stress_options so;
+  double stress_duration = 0;
+  int stress_pid = 0;
+  auto* stress = add_stress(app, so, stress_duration, stress_pid);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -298,6 +338,13 @@ int main(int argc, char** argv) {
   }
 
   if (*interop) return run_interop(io, json, command_line);
+  if (*stress) {
+    if (stress_duration > 0) so.duration_s = stress_duration;
+    if (stress_pid > 0) so.broker_pid = stress_pid;
+    if (!so.list && so.broker_url.empty() == so.launch.empty())
+      return cannot_run("stress: give exactly one of --broker URL and --launch NAME");
+    return run_stress(so, command_line);
+  }
   if (*fuzz) {
     if (*fuzz_seed_opt) fo.seed = fuzz_seed;
     if (*fuzz_max_opt) fo.max_sequences = fuzz_max;

@@ -8,6 +8,13 @@
 
 namespace mqtt::cert::cli {
 
+std::string mib_text(long kib) {
+  std::ostringstream o;
+  o.precision(1);
+  o << std::fixed << static_cast<double>(kib) / 1024.0 << " MiB";
+  return o.str();
+}
+
 std::optional<process_sample> sample_process(pid_t pid, double seconds_since_start) {
   const std::string dir = "/proc/" + std::to_string(pid);
   std::ifstream stat(dir + "/stat");

@@ -16,6 +16,9 @@ struct process_sample {
   long rss_kib = 0;        // VmRSS
 };
 
+// mib_text shows KiB as "12.3 MiB".
+std::string mib_text(long kib);
+
 // sample_process reads the process's counters; nullopt when it is gone.
 std::optional<process_sample> sample_process(pid_t pid, double seconds_since_start);
 
