@@ -42,6 +42,15 @@ struct cert_dir {
         " -subj /CN=mqttcert-stall -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout '" +
         path + "/server.key' -out '" + path + "/server.crt' >'" + path + "/openssl.log' 2>&1";
     if (std::system(cmd.c_str()) != 0) error = "openssl could not make a certificate (is it installed?)";
+    // Mosquitto started as root drops to its own user before reading them: let it. The key
+    // is a throwaway for this run only.
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec, ec);
+    for (const char* f : {"/server.crt", "/server.key"})
+      fs::permissions(path + f, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                    fs::perms::others_read, ec);
   }
   ~cert_dir() {
     std::error_code ec;
@@ -129,7 +138,11 @@ void check_others(const context& own, const broker_address& tls, held_client& he
   if (!full.let_in) rep.degrade("a client that completes its TLS handshake was not served while others stalled (" + when + ")");
 }
 
-void report_closes(const std::vector<stalled>& s, scenario_report& rep, std::chrono::milliseconds waited) {
+// report_closes records when the broker closed the stalls. "A reasonable amount of time"
+// has no number: only the full run, which waits 30 s (longer than common CONNECT
+// timeouts, 10 s in the refbroker), calls stalls still open then degraded.
+void report_closes(const std::vector<stalled>& s, scenario_report& rep, std::chrono::milliseconds waited,
+                   bool judged) {
   std::vector<long> at;
   for (const auto& x : s)
     if (x.closed) at.push_back(x.closed_at.count());
@@ -140,7 +153,10 @@ void report_closes(const std::vector<stalled>& s, scenario_report& rep, std::chr
     line += " (first at " + std::to_string(at.front()) + " ms, median " + std::to_string(at[at.size() / 2]) +
             " ms, last " + std::to_string(at.back()) + " ms)";
   rep.saw(line);
-  if (at.size() < s.size())
+  if (at.size() < s.size() && !judged)
+    rep.saw("not judged in --quick: " + std::to_string(s.size() - at.size()) + " still open; the full run waits "
+            "30 s before calling that degraded");
+  else if (at.size() < s.size())
     rep.degrade(std::to_string(s.size() - at.size()) + " connections that never finished their TLS handshake were "
                 "still open after " + ms_text(waited) + " (the Server SHOULD close them, 3.1.4)");
 }
@@ -189,14 +205,15 @@ scenario_report tls_handshake_stall(context& c) {
   const auto opened = clock_type::now();
   for (int i = 0; i < count; ++i)
     if (const int fd = open_stall(tls.port, i % 2 == 1); fd >= 0) stalls.push_back({fd});
+  if (c.broker_kind == "refbroker") rep.saw("own refbroker started with --connect-timeout-ms 2000 (default 10000)");
   rep.saw(std::to_string(stalls.size()) + " of " + std::to_string(count) + " connections opened to " + tls.url() +
           " and stalled (half sent nothing, half 25 bytes of a ClientHello announcing 512)");
   std::this_thread::sleep_for(300ms);
   check_others(own, tls, held, rep, "while stalled");
-  const auto waited = c.quick ? 8000ms : 15000ms;
+  const auto waited = c.quick ? 8000ms : 30000ms;
   c.progress("waiting for the broker to close the stalled connections");
   watch_closes(stalls, opened, opened + waited);
-  report_closes(stalls, rep, waited);
+  report_closes(stalls, rep, waited, !c.quick);
   for (auto& s : stalls) ::close(s.fd);
   check_others(own, tls, held, rep, "after");
   if (!broker->running()) rep.fail("the broker died: " + broker->exit_description());
