@@ -160,6 +160,10 @@ CLI::App* add_stress(CLI::App& app, stress_options& so, double& duration, int& p
       ->check(CLI::Range(1, 1 << 30));
   stress->add_option("--probe-timeout-ms", so.probe_timeout_ms, "health probe timeout (default 5000)")
       ->check(CLI::Range(100, 600000));
+  stress->add_option("--profile", so.profile_path,
+                     "broker profile whose stress_outcomes record known problems (reported, "
+                     "not failing the run)")
+      ->check(CLI::ExistingFile);
   stress->add_option("--junit", so.junit_path, "write JUnit XML");
   stress->add_option("--json", so.json_path, "write JSON results");
   stress->add_option("--markdown", so.markdown_path, "write a Markdown table (docs/robustness.md)");
@@ -380,19 +384,19 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*cov) {
-    std::optional<run_results> run;
+    std::optional<run_results> executed;
     if (!results_path.empty()) {
-      run = load_run_results(results_path, &error);
-      if (!run) return cannot_run(error);
+      executed = load_run_results(results_path, &error);
+      if (!executed) return cannot_run(error);
     }
-    print_coverage(std::cout, *listed, false, command_line, run);
+    print_coverage(std::cout, *listed, false, command_line, executed);
     if (!markdown.empty()) {
       std::ofstream out(markdown);
       if (!out) return cannot_run("cannot write " + markdown);
       print_coverage(out, *listed, true,
                      "mqttcert coverage" + (results_path.empty() ? "" : " --results " + results_path) +
                          " --markdown " + markdown,
-                     run);
+                     executed);
     }
     return 0;
   }

@@ -36,6 +36,7 @@ struct scenario_run {
   std::vector<process_sample> samples;  // during the scenario
   double seconds = 0;
   std::string reproduce;  // the command line that runs this scenario again
+  std::string known;      // the profile's reason, when it records this outcome
 
   std::optional<long> rss_peak_kib() const;
   double cpu_seconds() const;  // the broker's CPU time during the scenario

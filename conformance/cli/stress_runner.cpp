@@ -18,6 +18,7 @@
 #include "conformance/cli/reports.hpp"
 #include "conformance/cli/stress_report.hpp"
 #include "conformance/harness/broker_target.hpp"
+#include "conformance/harness/profile.hpp"
 #include "stress/scenario.hpp"
 
 namespace mqtt::cert::cli {
@@ -280,6 +281,8 @@ int run_stress(const stress_options& o, const std::string& command_line) {
   std::string error;
   auto picked = select_scenarios(o.scenarios, &error);
   if (!picked) return cannot_run(error);
+  std::optional<broker_profile> profile;
+  if (!o.profile_path.empty() && !(profile = load_profile(o.profile_path, &error))) return cannot_run(error);
   const rlim_t fds = raise_fd_limit();
   stress_target t{o, std::nullopt, 0, ""};
   t.live = open_live_target({o.broker_url, o.launch, o.allow_remote, o.broker_pid,
@@ -307,6 +310,9 @@ int run_stress(const stress_options& o, const std::string& command_line) {
       r.report.skip("the broker has not been running since " + dead_after);
     }
     r.reproduce = reproduce_command(o, s.name);
+    if (profile && (r.report.result == outcome::degraded || r.report.result == outcome::failed))
+      if (auto* k = profile->find_stress_outcome(s.name, stress::outcome_name(r.report.result), r.report.evidence))
+        r.known = k->reason;
     print_run(std::cout, r);
     std::string note;
     if (dead_after.empty() && !t.alive()) {

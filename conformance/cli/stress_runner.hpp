@@ -17,13 +17,14 @@ struct stress_options {
   std::optional<double> duration_s;  // the abuse phase of each scenario
   bool quick = false;                // CI size
   std::optional<int> broker_pid;
+  std::string profile_path;  // its stress_outcomes: known problems that do not fail the run
   std::string json_path, junit_path, markdown_path;
   bool list = false;
   int probe_timeout_ms = 5000;
 };
 
 // run_stress carries out `mqttcert stress` and returns its exit status: 0 nothing failed
-// (degraded scenarios included), 1 a scenario failed, 2 it could not run (one line on
+// (degraded scenarios and failures the profile records included), 1 a scenario failed, 2 it could not run (one line on
 // stderr saying why).
 int run_stress(const stress_options& options, const std::string& command_line);
 

@@ -78,6 +78,17 @@ const property_violation* broker_profile::find_property_violation(std::string_vi
   return nullptr;
 }
 
+const stress_outcome* broker_profile::find_stress_outcome(std::string_view scenario,
+                                                        std::string_view outcome,
+                                                        const std::vector<std::string>& evidence) const {
+  for (const auto& o : stress_outcomes) {
+    if (o.scenario != scenario || o.outcome != outcome) continue;
+    for (const auto& line : evidence)
+      if (describes(o.observed, line)) return &o;
+  }
+  return nullptr;
+}
+
 std::optional<broker_profile> parse_profile(std::string_view json_text, std::string* error) {
   auto fail = [&](std::string why) -> std::optional<broker_profile> {
     if (error) *error = std::move(why);
@@ -87,7 +98,7 @@ std::optional<broker_profile> parse_profile(std::string_view json_text, std::str
   if (j.is_discarded() || !j.is_object()) return fail("profile is not a JSON object");
   static const std::set<std::string> top_keys{"name",       "description", "limits",
                                               "deviations", "time_scale",  "$comment",
-                                              "invariant_violations", "property_violations",
+                                              "invariant_violations", "property_violations", "stress_outcomes",
                                               "launch_flags", "variants", "authentication",
                                               "publish_denied_topic"};
   static const std::set<std::string> limit_keys{
@@ -212,6 +223,20 @@ std::optional<broker_profile> parse_profile(std::string_view json_text, std::str
         if (pv.rule.empty() || pv.reason.empty())
           return fail("profile: a property violation needs 'rule' and 'reason'");
         p.property_violations.push_back(std::move(pv));
+      }
+    }
+    if (j.contains("stress_outcomes")) {
+      static const std::set<std::string> keys{"scenario", "outcome", "observed", "reason"};
+      for (const auto& v : j.at("stress_outcomes")) {
+        for (const auto& [k, x] : v.items())
+          if (!keys.count(k)) return fail("profile: unknown stress_outcomes key '" + k + "'");
+        stress_outcome so{v.at("scenario").get<std::string>(), v.at("outcome").get<std::string>(),
+                          v.value("observed", std::string()), v.at("reason").get<std::string>()};
+        if (so.outcome != "degraded" && so.outcome != "failed")
+          return fail("profile: a stress outcome is 'degraded' or 'failed', not '" + so.outcome + "'");
+        if (so.scenario.empty() || so.reason.empty())
+          return fail("profile: a stress outcome needs 'scenario' and 'reason'");
+        p.stress_outcomes.push_back(std::move(so));
       }
     }
   } catch (const nlohmann::json::exception& e) {

@@ -58,6 +58,17 @@ struct property_violation {
   std::string reason;
 };
 
+// stress_outcome is a known robustness problem of the broker under `mqttcert stress`, read
+// by hand: the scenario `scenario` ending `outcome` ("degraded" or "failed") with an
+// evidence line that `observed` describes is reported as known and does not fail the run.
+// A worse outcome than the record's is not covered.
+struct stress_outcome {
+  std::string scenario;
+  std::string outcome;
+  std::string observed;
+  std::string reason;
+};
+
 struct broker_profile {
   std::string name = "generic";
   std::string description;
@@ -97,10 +108,15 @@ struct broker_profile {
   std::vector<deviation> deviations;
   std::vector<invariant_violation> invariant_violations;
   std::vector<property_violation> property_violations;
+  std::vector<stress_outcome> stress_outcomes;
 
   // find_invariant_violation returns the record for the invariant test `test`, if any.
   const invariant_violation* find_invariant_violation(std::string_view test) const;
 
+  // find_stress_outcome returns the record that covers scenario `scenario` ending
+  // `outcome` ("degraded" or "failed") with these evidence lines, or nullptr.
+  const stress_outcome* find_stress_outcome(std::string_view scenario, std::string_view outcome,
+                                            const std::vector<std::string>& evidence) const;
   // find_property_violation returns the record that covers a violation of `rule` with
   // this `detail`, if any.
   const property_violation* find_property_violation(std::string_view rule,

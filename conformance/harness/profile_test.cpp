@@ -4,6 +4,7 @@
 #include "conformance/harness/profile.hpp"
 
 using mqtt::cert::describes;
+using mqtt::cert::parse_profile;
 
 TEST(ProfileObserved, PlainTextIsASubstring) {
   EXPECT_TRUE(describes("still open", "then connection still open after 1498 ms"));
@@ -19,4 +20,26 @@ TEST(ProfileObserved, StarStandsForAnyTextInOrder) {
   EXPECT_FALSE(describes(pattern, "sub-slow: 11990 of 12000 acknowledged messages never arrived"));
   EXPECT_FALSE(describes("b*a", "a b"));
   EXPECT_TRUE(describes("a*", "xa"));
+}
+
+TEST(ProfileStressOutcomes, CoverTheSameOutcomeWithMatchingEvidenceOnly) {
+  std::string error;
+  auto p = parse_profile(R"({"stress_outcomes": [{"scenario": "slow-subscriber", "outcome": "degraded",
+      "observed": "RSS grew by * MiB", "reason": "no outbound limit"}]})", &error);
+  ASSERT_TRUE(p) << error;
+  const std::vector<std::string> evidence{"sent 1000", "DEGRADED: RSS grew by 300 MiB"};
+  EXPECT_NE(p->find_stress_outcome("slow-subscriber", "degraded", evidence), nullptr);
+  // A worse outcome, another scenario or other evidence is not what was recorded.
+  EXPECT_EQ(p->find_stress_outcome("slow-subscriber", "failed", evidence), nullptr);
+  EXPECT_EQ(p->find_stress_outcome("half-open", "degraded", evidence), nullptr);
+  EXPECT_EQ(p->find_stress_outcome("slow-subscriber", "degraded", {"FAILED: gone"}), nullptr);
+}
+
+TEST(ProfileStressOutcomes, OnlyDegradedOrFailedWithAReason) {
+  std::string error;
+  EXPECT_FALSE(parse_profile(R"({"stress_outcomes": [{"scenario": "x", "outcome": "survived", "reason": "r"}]})", &error));
+  EXPECT_NE(error.find("'degraded' or 'failed'"), std::string::npos) << error;
+  EXPECT_FALSE(parse_profile(R"({"stress_outcomes": [{"scenario": "x", "outcome": "failed"}]})", &error));
+  EXPECT_FALSE(parse_profile(R"({"stress_outcomes": [{"scenario": "x", "outcome": "failed", "reason": "r", "why": "w"}]})", &error));
+  EXPECT_NE(error.find("unknown stress_outcomes key 'why'"), std::string::npos) << error;
 }
