@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build gcc g++-12 pkg-config git openssl ca-certificates
+  cmake ninja-build ccache gcc g++-12 pkg-config git openssl ca-certificates
   libnng-dev libmbedtls-dev
   libpaho-mqttpp-dev libpaho-mqtt-dev
   librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev
