@@ -24,7 +24,7 @@ double percentile(std::vector<double> v, double q) {
 }
 
 std::string memory_line(const scenario_run& r) {
-  if (!r.rss_before_kib) return "";
+  if (!r.rss_before_kib || r.report.on_own_broker) return "";
   std::string s = "broker RSS " + mib_text(*r.rss_before_kib);
   if (auto peak = r.rss_peak_kib()) s += ", peak " + mib_text(*peak);
   if (r.rss_after_kib) s += ", after " + mib_text(*r.rss_after_kib);
@@ -141,8 +141,8 @@ std::string reproduce_command(const stress_options& o, std::string_view scenario
   return c;
 }
 
-void print_run(std::ostream& out, const scenario_run& r) {
-  out << "\r\x1b[K" << "  " << stress::outcome_name(r.report.result) << " (" << static_cast<long>(r.seconds)
+void print_run(std::ostream& out, const scenario_run& r, bool tty) {
+  out << (tty ? "\r\x1b[K" : "") << "  " << stress::outcome_name(r.report.result) << " (" << static_cast<long>(r.seconds)
       << " s)\n    probe " << probes_line(r) << "\n";
   if (const auto m = memory_line(r); !m.empty()) out << "    " << m << "\n";
   for (const auto& e : r.report.evidence) out << "    " << e << "\n";

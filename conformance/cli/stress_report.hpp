@@ -45,8 +45,9 @@ struct scenario_run {
 // reproduce_command is the mqttcert stress command line that runs one scenario again.
 std::string reproduce_command(const stress_options& o, std::string_view scenario);
 
-// print_run prints one scenario's block: outcome, probes, memory, evidence, the command.
-void print_run(std::ostream& out, const scenario_run& r);
+// print_run prints one scenario's block: outcome, probes, memory, evidence, the command
+// (`tty`: first clear the progress line).
+void print_run(std::ostream& out, const scenario_run& r, bool tty);
 
 // finish_report prints the closing table, writes --json/--junit/--markdown and returns
 // the exit status (1 when any scenario failed, 2 when a report cannot be written).

@@ -313,7 +313,7 @@ int run_stress(const stress_options& o, const std::string& command_line) {
     if (profile && (r.report.result == outcome::degraded || r.report.result == outcome::failed))
       if (auto* k = profile->find_stress_outcome(s.name, stress::outcome_name(r.report.result), r.report.evidence))
         r.known = k->reason;
-    print_run(std::cout, r);
+    print_run(std::cout, r, ::isatty(STDOUT_FILENO));
     std::string note;
     if (dead_after.empty() && !t.alive()) {
       if (relaunch(t, &note)) std::cout << "  " << note << "\n";

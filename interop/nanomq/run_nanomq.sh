@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# run_nanomq.sh runs the conformance suite (MODE suite), the invariants (MODE invariants)
-# or the session/QoS property (MODE property) against NanoMQ, which Debian does not
+# run_nanomq.sh runs the conformance suite (MODE suite), the invariants (MODE invariants),
+# the session/QoS property (MODE property) or the quick stress scenarios (MODE stress)
+# against NanoMQ, which Debian does not
 # package. Which NanoMQ, in order:
 #   MQTTCERT_NANOMQ_URL=tcp://127.0.0.1:PORT  a NanoMQ already running (loopback only; the
 #                                             invariants that need to reconfigure it skip),
@@ -22,7 +23,8 @@ case "$mode" in
   invariants) command=(interop -j 2 --json "$out/nanomq-invariants.json") ;;
   property) command=(property --cases 30 --seed 1 --save "$out/nanomq-counterexample.json"
                      --json "$out/nanomq-property.json" --junit "$out/nanomq-property.junit.xml") ;;
-  *) echo "run_nanomq: MODE must be suite, invariants or property, got $mode" >&2; exit 2 ;;
+  stress) command=(stress --quick --json "$out/nanomq-stress.json" --markdown "$out/nanomq-stress.md") ;;
+  *) echo "run_nanomq: MODE must be suite, invariants, property or stress, got $mode" >&2; exit 2 ;;
 esac
 
 url="${MQTTCERT_NANOMQ_URL:-}"
