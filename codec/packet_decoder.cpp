@@ -236,11 +236,10 @@ decode_error decode_publish(std::uint8_t flags, byte_reader& in, protocol_versio
   if (is_v5(v)) {
     if (auto e = decode_properties(in, property_context::publish, limits, p.props)) return e;
     if (auto e = check_response_topic(t, p.props)) return e;
-    // An empty Topic Name is allowed only with a Topic Alias (3.3.2.1).
-    if (p.topic.empty() && !p.props.topic_alias) {
-      return protocol_violation("PUBLISH: Topic Name is empty and there is no Topic Alias",
-                                reason_code::topic_name_invalid);
-    }
+    // An empty Topic Name is allowed only with a Topic Alias; 3.3.2.3.4: "It is a
+    // Protocol Error if the Topic Name is zero length and there is no Topic Alias."
+    if (p.topic.empty() && !p.props.topic_alias)
+      return protocol_violation("PUBLISH: Topic Name is empty and there is no Topic Alias");
   } else if (p.topic.empty()) {
     return protocol_violation("PUBLISH: Topic Name is empty [MQTT-4.7.3-1]",
                               reason_code::topic_name_invalid);

@@ -117,8 +117,9 @@ inline const rejection rejections[] = {
      reason_code::topic_name_invalid, "MQTT-3.3.2-2"},
     {"publish_empty_topic", pv::v3_1_1, "30 04 0000 6869", P, reason_code::topic_name_invalid,
      "MQTT-4.7.3-1"},
-    {"publish_empty_topic_no_alias", pv::v5_0, "30 05 0000 00 6869", P,
-     reason_code::topic_name_invalid, ""},
+    // 3.3.2.3.4: "It is a Protocol Error if the Topic Name is zero length and there is no
+    // Topic Alias." (0x82, not 0x90 Topic Name invalid, which is for a well-formed name.)
+    {"publish_empty_topic_no_alias", pv::v5_0, "30 05 0000 00 6869", P, rc_protocol, ""},
     {"publish_packet_id_0", pv::v3_1_1, "32 09 0003 612F62 0000 6869", P, rc_protocol,
      "MQTT-2.3.1-1"},
     {"publish_packet_id_0", pv::v5_0, "32 0A 0003 612F62 0000 00 6869", P, rc_protocol,
