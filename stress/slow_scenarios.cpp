@@ -128,8 +128,16 @@ scenario_report half_open(context& c) {
   connection_pool pool(c.address);
   pool_connection_options silent;
   silent.send_connect = false;
-  for (std::size_t i = 0; i < n; ++i) pool.add(silent);
-  const double took = connect_all(c, pool, 30s, "half-open");
+  // 50 at a time, 250 a second: a burst larger than the listener's accept backlog makes the
+  // broker's kernel drop the handshake's last ACK, and our side would hold connections the
+  // broker never had (observed with a backlog of 128).
+  const auto opening = pool_clock::now();
+  for (std::size_t i = 0; i < n && !c.stopping(); i += 50) {
+    for (std::size_t k = i; k < std::min(n, i + 50); ++k) pool.add(silent);
+    connect_all(c, pool, 10s, "half-open");
+    hold(c, pool, 0.2);
+  }
+  const double took = since(opening);
   const auto t = tally(pool);
   rep.saw(std::to_string(t.half_open + t.closed) + " of " + std::to_string(n) + " TCP connections opened in " +
           seconds_text(took) + " s, nothing sent on them" +
