@@ -76,6 +76,10 @@ void add_broker_options(CLI::App& app, broker_options& o) {
   limits->add_option("--max-retained", bc.max_retained_messages, "Retained messages kept at most");
   limits->add_option("--sys-interval", bc.sys_interval_ms,
                      "$SYS/broker/... statistics period, milliseconds; 0 turns them off");
+  limits->add_option("--max-connections", o.server.max_connections,
+                     "Connections open at once; one more is closed as it is accepted, before "
+                     "CONNACK")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
   limits->add_option("--max-outbound-bytes", o.server.max_outbound_bytes,
                      "Bytes queued for one connection before it is closed as a slow consumer")
       ->check(CLI::Range(std::size_t{64 * 1024}, std::size_t{1} << 34));

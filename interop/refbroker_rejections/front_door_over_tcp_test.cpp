@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <unistd.h>
 
@@ -102,6 +103,43 @@ TEST(RefbrokerFrontDoor, ConnectTimeoutIsTheConfiguredOne) {
   EXPECT_GE(std::chrono::steady_clock::now() - opened, 300ms) << "closed before the configured time";
   EXPECT_EQ(in_time->expect_no_packet(500ms).status, cert::recv_status::timeout)
       << "a connected client was closed by the CONNECT timeout";
+}
+
+TEST(RefbrokerFrontDoor, MaxConnectionsClosesTheOneTooManyAtAccept) {
+  // --max-connections: one connection more than the limit is closed as it is accepted,
+  // before any byte (5.0 3.2.2.2: a Server that cannot complete the connection "MAY send
+  // a CONNACK"; the refbroker does not). Those within the limit keep working, and once
+  // one of them goes its place is free again.
+  auto broker = start({"--max-connections", "2"});
+  ASSERT_NE(broker, nullptr);
+  auto first = connected(*broker, "first");
+  auto second = connected(*broker, "second");
+  ASSERT_TRUE(first && second);
+  cert::raw_client third("third");
+  ASSERT_TRUE(third.connect(broker->address())) << third.connect_error();  // the kernel accepts
+  codec::connect_packet connect;
+  connect.client_id = "third-" + std::to_string(::getpid());
+  third.send_packet(connect);  // may already fail: the close can come first
+  const cert::close_observation seen = third.expect_close(2s);
+  EXPECT_TRUE(seen.closed) << "the connection beyond the limit stayed open: " << seen.describe();
+  EXPECT_TRUE(seen.before.empty()) << "it got an answer before the close: " << seen.describe();
+  codec::pingreq_packet ping;
+  ASSERT_TRUE(first->send_packet(ping));
+  const auto pong = first->expect_packet();
+  EXPECT_NE(pong.as<codec::pingresp_packet>(), nullptr) << "a connection within the limit: " << pong.describe();
+  first->close();
+  // The broker notices the close asynchronously; a new connection gets in once it has.
+  std::unique_ptr<cert::raw_client> again;
+  for (int attempt = 0; attempt < 20 && !again; ++attempt) {
+    std::this_thread::sleep_for(100ms);
+    auto c = std::make_unique<cert::raw_client>("again");
+    if (!c->connect(broker->address())) continue;
+    connect.client_id = "again-" + std::to_string(::getpid());
+    c->send_packet(connect);
+    const auto ack = c->expect_packet(500ms);
+    if (const auto* a = ack.as<codec::connack_packet>(); a && a->reason == 0) again = std::move(c);
+  }
+  EXPECT_NE(again, nullptr) << "the place a closed connection left was not given to a new one";
 }
 
 // The Paho interoperability tests' usual ACL set-up: everything, except one topic. A

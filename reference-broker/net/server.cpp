@@ -117,16 +117,24 @@ void server::on_accept(stream_handle s, const listener& from) {
     // Nothing was started: no callback will report it, so it is simply dropped.
     return;
   }
+  {
+    // Counted before it is in the table, so two accepts at once cannot both take the last place.
+    std::lock_guard lock(live_mutex_);
+    if (live_ >= settings_.max_connections) {
+      log_line(log_level::warn, "event=connection_refused conn=" + std::to_string(id) + " peer=" + c->peer() +
+                                    " reason=\"max-connections " + std::to_string(settings_.max_connections) +
+                                    " reached\"");
+      c->abort("max-connections reached");  // nothing started: dropped like one at shutdown
+      return;
+    }
+    ++live_;
+  }
   log_line(log_level::debug, "event=accept conn=" + std::to_string(id) + " peer=" + c->peer() +
                                  " listener=" + from.url());
   {
     table_shard& shard = shard_of(id);
     std::lock_guard lock(shard.mu);
     shard.connections.emplace(id, c);
-  }
-  {
-    std::lock_guard lock(live_mutex_);
-    ++live_;
   }
   c->start();
 }

@@ -26,6 +26,11 @@ struct server_settings {
   broker_config core;
   std::vector<listener_settings> listeners;  // one per --listen URL
   std::size_t max_outbound_bytes = 8 * 1024 * 1024;
+  // Connections open at once, CONNECT done or not; one more is closed as it is accepted,
+  // before a byte is read or written (5.0 3.2.2.2 lets a Server that cannot complete a
+  // connection send a CONNACK, it does not make it: no CONNACK keeps an overloaded server
+  // from parsing a CONNECT it will refuse).
+  std::size_t max_connections = 100'000;
   nng_duration tick_interval_ms = 100;
   // Test hook: the core's clock runs this many times faster than real time, so keep
   // alive, will delay and expiry tests finish quickly. 1 in any real deployment.
