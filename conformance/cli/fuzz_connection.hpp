@@ -42,8 +42,8 @@ connect_outcome tcp_connect_check(const sockaddr_in& broker, std::chrono::millis
 
 struct probe_result {
   bool ok = false;
-  std::string failure;  // which step did not happen in time
-  std::chrono::milliseconds took{0};
+  std::string failure;  // which step did not happen in time, and after how long
+  std::chrono::milliseconds took{0};  // how long the probe ran
 };
 
 // health_probe connects as a fresh 3.1.1 client `client_id`, subscribes to `topic` at

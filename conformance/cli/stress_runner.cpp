@@ -131,9 +131,10 @@ class broker_watch {
 
 // The run's target, which a scenario that kills a launched broker can have relaunched.
 struct stress_target {
+  explicit stress_target(const stress_options& options) : o(options) {}
   const stress_options& o;
   std::optional<live_target> live;
-  std::uint64_t probes = 0;
+  std::atomic<std::uint64_t> probes{0};  // the watch thread and scenarios both probe
   std::string run_id;
 
   stress::probe_sample probe() {
@@ -284,7 +285,7 @@ int run_stress(const stress_options& o, const std::string& command_line) {
   std::optional<broker_profile> profile;
   if (!o.profile_path.empty() && !(profile = load_profile(o.profile_path, &error))) return cannot_run(error);
   const rlim_t fds = raise_fd_limit();
-  stress_target t{o, std::nullopt, 0, ""};
+  stress_target t{o};
   t.live = open_live_target({o.broker_url, o.launch, o.allow_remote, o.broker_pid,
                              "stress sends hostile traffic"},
                             &error);
