@@ -125,8 +125,13 @@ void step_subscriber(context& c, storm_subscriber& s, int step, std::size_t inde
 }
 
 bool start_subscriber(context& c, storm_subscriber& s, const std::string& topic) {
+  // A clean connect wipes what an earlier run left; then the session is opened with Clean
+  // Start 0, since a 3.1.1 session opened with Clean Session 1 ends with its connection.
+  session_request wipe = s.request;
+  wipe.session_expiry = 0;
+  if (auto w = connect_client(c, s.id, wipe)) w.client->send_packet(codec::disconnect_packet{});
   session_request r = s.request;
-  r.clean_start = true;  // a fresh session, then only resumed
+  r.clean_start = false;
   s.conn = connect_client(c, s.id, r);
   if (!s.conn) return false;
   s.conn.client->send_packet(codec::subscribe_packet{1, {}, {{topic, {codec::qos::at_least_once}}}});
