@@ -73,6 +73,11 @@ void add_broker_options(CLI::App& app, broker_options& o) {
                      "QoS 1/2 messages in flight per session (the client's Receive Maximum "
                      "lowers it)")
       ->check(CLI::Range(1, 65535));
+  limits->add_option("--max-properties", bc.max_properties,
+                     "Properties per PUBLISH or Will, User Properties included; more gets "
+                     "PUBACK/PUBREC/CONNACK 0x97 (0: any)");
+  limits->add_option("--max-subscribe-filters", bc.max_subscribe_filters,
+                     "Topic Filters per SUBSCRIBE; the ones past it get SUBACK 0x97 (0: any)");
   limits->add_option("--max-retained", bc.max_retained_messages, "Retained messages kept at most");
   limits->add_option("--sys-interval", bc.sys_interval_ms,
                      "$SYS/broker/... statistics period, milliseconds; 0 turns them off");

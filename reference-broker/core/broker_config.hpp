@@ -38,6 +38,17 @@ struct broker_config {
   // and how many may be in flight at once (the client's Receive Maximum lowers it).
   std::size_t max_queued_messages = 10'000;
   std::uint16_t max_inflight_messages = 1024;
+  // Properties a PUBLISH or a Will may carry, User Properties included; 0: any. The spec
+  // bounds none ("The User Property is allowed to appear multiple times", 3.3.2.3.7), so more
+  // is no Protocol Error: the message is refused with 0x97 Quota exceeded ("An implementation
+  // or administrative imposed limit has been exceeded", 2.4) in PUBACK / PUBREC, dropped at
+  // QoS 0 like any refused PUBLISH, and a Will gets CONNACK 0x97. A stored property costs
+  // ten times its five bytes on the wire, and a message may wait in 10,000 queues.
+  std::uint32_t max_properties = 1000;
+  // Topic Filters per SUBSCRIBE; 0: any. The ones past it get SUBACK 0x97 Quota exceeded
+  // (0x80 Failure in 3.1.1) and are not subscribed; the SUBACK still has one code per
+  // filter, in order [MQTT-3.8.4-6, MQTT-3.9.3-1].
+  std::uint32_t max_subscribe_filters = 1000;
   // Retained messages kept at most (new topics beyond it are refused with a log line).
   std::size_t max_retained_messages = 100'000;
   // A connection that has not completed CONNECT (and any enhanced authentication) within

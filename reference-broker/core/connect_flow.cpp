@@ -34,6 +34,10 @@ bool core_call::refused_will(connection& c, const codec::will_message& will) {
     refuse_connect(c, reason_code::retain_not_supported, "Will Retain is not supported");
     return true;
   }
+  if (too_many_properties(will.props)) {
+    refuse_connect(c, reason_code::quota_exceeded, "Will Properties: more than --max-properties");
+    return true;
+  }
   return false;
 }
 

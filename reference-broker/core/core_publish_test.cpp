@@ -79,6 +79,48 @@ TEST(CorePublish, Qos1IsAcknowledgedAndForwardedWithFreshId) {
   EXPECT_TRUE(sub.idle());
 }
 
+// with_user_properties is a PUBLISH carrying `n` User Properties.
+codec::publish_packet with_user_properties(int n, qos q, std::uint16_t id) {
+  auto p = publish("t", "x", q, id);
+  for (int i = 0; i < n; ++i) p.props.user_properties.push_back({"k" + std::to_string(i), "v"});
+  return p;
+}
+
+TEST(CorePublish, PropertiesPastMaxPropertiesGetQuotaExceeded) {
+  // broker_config::max_properties: the spec allows any number of User Properties, so more
+  // than the limit is refused with 0x97 Quota exceeded, not a Protocol Error, and dropped.
+  broker_config cfg;
+  cfg.max_properties = 3;
+  core_test_driver d(cfg);
+  auto& sub = subscribed(d, "sub", "t", qos::at_least_once);
+  auto& pub = d.connect_v5("pub");
+  auto at_limit = with_user_properties(2, qos::at_least_once, 1);
+  at_limit.props.content_type = "text/plain";  // 3 properties: allowed
+  pub.send(at_limit);
+  EXPECT_EQ(pub.take<codec::puback_packet>().reason, reason_code::success);
+  EXPECT_EQ(sub.take<codec::publish_packet>().props.user_properties.size(), 2u);
+  pub.send(with_user_properties(4, qos::at_least_once, 2));
+  EXPECT_EQ(pub.take<codec::puback_packet>().reason, reason_code::quota_exceeded);
+  pub.send(with_user_properties(4, qos::exactly_once, 3));
+  EXPECT_EQ(pub.take<codec::pubrec_packet>().reason, reason_code::quota_exceeded);
+  pub.send(with_user_properties(4, qos::at_most_once, 0));
+  EXPECT_TRUE(pub.idle());
+  EXPECT_FALSE(pub.closed);
+  EXPECT_TRUE(sub.idle());
+}
+
+TEST(CorePublish, WillPastMaxPropertiesGetsConnack0x97) {
+  broker_config cfg;
+  cfg.max_properties = 1;
+  core_test_driver d(cfg);
+  auto c = make_connect("w", v5);
+  c.will = test::make_will("will/w", "gone");
+  c.will->props.user_properties = {{"a", "1"}, {"b", "2"}};
+  auto& client = d.connect(c);
+  EXPECT_EQ(client.take<codec::connack_packet>().reason, 0x97);
+  EXPECT_TRUE(client.closed);
+}
+
 TEST(CorePublish, Qos1RepeatAfterPubackIsANewMessage) {
   // [MQTT-4.3.2-5]
   core_test_driver d;

@@ -110,6 +110,35 @@ TEST(CoreSubscribe, WildcardSubscriptionUnsupported) {
   EXPECT_EQ(suback(old, subscribe("a/+")), codes{0x80});
 }
 
+TEST(CoreSubscribe, FiltersPastMaxSubscribeFiltersGetQuotaExceeded) {
+  // broker_config::max_subscribe_filters: [MQTT-3.8.4-6] one code per filter, in order
+  // [MQTT-3.9.3-1]; the ones past the limit get 0x97 (0x80 in 3.1.1) and are not subscribed.
+  broker_config cfg;
+  cfg.max_subscribe_filters = 2;
+  core_test_driver d(cfg);
+  auto& c = d.connect_v5("c");
+  EXPECT_EQ(suback(c, subscribe_many({sub_of("a", qos::at_least_once), sub_of("b"), sub_of("x"),
+                                      sub_of("y", qos::exactly_once)})),
+            (codes{0x01, 0x00, 0x97, 0x97}));
+  auto& old = d.connect_v311("old");
+  EXPECT_EQ(suback(old, subscribe_many({sub_of("a"), sub_of("b"), sub_of("x")})), (codes{0x00, 0x00, 0x80}));
+  auto& pub = d.connect_v5("pub");
+  pub.send(publish("x", "not subscribed"));
+  pub.send(publish("a", "subscribed"));
+  EXPECT_EQ(text(c.take<codec::publish_packet>().payload), "subscribed");
+  EXPECT_TRUE(c.idle());
+}
+
+TEST(CoreSubscribe, TenThousandFiltersWithoutLimitAllGranted) {
+  broker_config cfg;
+  cfg.max_subscribe_filters = 0;
+  core_test_driver d(cfg);
+  auto& c = d.connect_v5("c");
+  std::vector<codec::subscription> subs;
+  for (int i = 0; i < 10'000; ++i) subs.push_back(sub_of("f/" + std::to_string(i), qos::at_least_once));
+  EXPECT_EQ(suback(c, subscribe_many(std::move(subs))), codes(10'000, 0x01));
+}
+
 TEST(CoreSubscribe, AclDeniedFilterIsNotAuthorized) {
   core_test_driver d;
   auto& c = d.connect_v5("c");

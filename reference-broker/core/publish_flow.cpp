@@ -79,6 +79,21 @@ std::uint16_t core_call::allocate_packet_id(session& s) {
   }
 }
 
+bool core_call::too_many_properties(const codec::properties& p) const {
+  if (config.max_properties == 0) return false;
+  std::size_t n = p.user_properties.size() + p.subscription_identifiers.size();
+  const auto count = [&n](const auto&... field) { ((n += field.has_value() ? 1 : 0), ...); };
+  count(p.payload_format_indicator, p.message_expiry_interval, p.content_type, p.response_topic,
+        p.correlation_data, p.session_expiry_interval, p.assigned_client_identifier,
+        p.server_keep_alive, p.authentication_method, p.authentication_data,
+        p.request_problem_information, p.will_delay_interval, p.request_response_information,
+        p.response_information, p.server_reference, p.reason_string, p.receive_maximum,
+        p.topic_alias_maximum, p.topic_alias, p.maximum_qos, p.retain_available,
+        p.maximum_packet_size, p.wildcard_subscription_available,
+        p.subscription_identifier_available, p.shared_subscription_available);
+  return n > config.max_properties;
+}
+
 bool core_call::refused_publish(connection& c, codec::publish_packet& p) {
   session& s = *c.sess;
   const bool v5 = codec::is_v5(c.version);
@@ -129,6 +144,8 @@ void core_call::receive_publish(connection& c, codec::publish_packet&& p, bool a
              codec::validate_utf8({reinterpret_cast<const char*>(p.payload.data()),
                                    p.payload.size()}) != codec::utf8_status::ok) {
     rc = reason_code::payload_format_invalid;  // 3.3.2.3.2: the receiver may check it
+  } else if (v5 && too_many_properties(p.props)) {
+    rc = reason_code::quota_exceeded;  // broker_config::max_properties says why not 0x82
   }
 
   if (rc == reason_code::success) {

@@ -66,7 +66,9 @@ void core_call::receive_subscribe(connection& c, codec::subscribe_packet&& p,
     const codec::subscription& sub = p.subscriptions[i];
     const auto shared = codec::parse_shared_filter(sub.filter);
     const auto [tree_filter, group] = split_filter(sub.filter);
-    if (codec::validate_topic_filter(sub.filter) != codec::topic_status::ok) {
+    if (config.max_subscribe_filters != 0 && i >= config.max_subscribe_filters) {
+      ack.reasons.push_back(refusal(reason_code::quota_exceeded));  // 3.9.3: "imposed limit"
+    } else if (codec::validate_topic_filter(sub.filter) != codec::topic_status::ok) {
       ack.reasons.push_back(refusal(reason_code::topic_filter_invalid));
     } else if (shared && !config.shared_subscription_available) {
       ack.reasons.push_back(refusal(reason_code::shared_subscriptions_not_supported));

@@ -34,7 +34,19 @@ struct subscription_tree::node {
 };
 
 subscription_tree::subscription_tree() : root_(std::make_unique<node>()) {}
-subscription_tree::~subscription_tree() = default;
+// The nodes are unlinked into a flat list before they are freed: freed through the tree,
+// a filter of 32,768 levels (the most a 65,535-byte filter holds) is a unique_ptr chain that
+// deep, and its recursive destruction overflowed the stack when the broker shut down with
+// such a subscription in place.
+subscription_tree::~subscription_tree() {
+  std::vector<std::unique_ptr<node>> pending;
+  pending.push_back(std::move(root_));
+  while (!pending.empty()) {
+    std::unique_ptr<node> n = std::move(pending.back());
+    pending.pop_back();
+    for (auto& entry : n->children) pending.push_back(std::move(entry.second));
+  }
+}
 
 subscription_tree::node* subscription_tree::find_or_create(std::string_view filter) {
   node* n = root_.get();

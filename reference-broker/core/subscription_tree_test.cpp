@@ -54,6 +54,19 @@ std::vector<std::uint32_t> tags_for(subscription_tree& tree, std::string_view to
 
 using tags = std::vector<std::uint32_t>;
 
+TEST(SubscriptionTree, DeepFilterIsFreedWithoutRecursion) {
+  // Regression (mqttcert stress deep-topic): the tree freed its nodes recursively, one stack
+  // frame chain per level; a 65,535-byte filter holds 32,768 levels. 200,000 levels make a
+  // recursive free overflow an 8 MiB stack for certain; freed iteratively it takes no depth.
+  {
+    subscription_tree t;
+    const std::string deep(199'999, '/');
+    t.subscribe("c", deep, {}, tagged(1));
+    EXPECT_EQ(tags_for(t, deep), tags{1});
+  }
+  SUCCEED();
+}
+
 TEST(SubscriptionTree, ExactFilterMatchesOnlyItsTopic) {
   subscription_tree t;
   t.subscribe("c", "a/b", {}, tagged(1));

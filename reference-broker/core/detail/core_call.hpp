@@ -107,6 +107,8 @@ class core_call {
   // from a client, QoS or Retain not supported, Receive Maximum exceeded, a repeated QoS 2
   // id) and says whether it did; the caller holds c's session lock.
   bool refused_publish(connection& c, codec::publish_packet& p);
+  // too_many_properties says whether `p` holds more properties than max_properties allows.
+  bool too_many_properties(const codec::properties& p) const;
   void receive_puback(connection& c, const codec::puback_packet& p);
   void receive_pubrec(connection& c, const codec::pubrec_packet& p);
   void receive_pubrel(connection& c, const codec::pubrel_packet& p);
