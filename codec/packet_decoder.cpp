@@ -4,6 +4,7 @@
 #include <string>
 
 #include "codec/detail/byte_reader.hpp"
+#include "codec/detail/why_text.hpp"
 #include "codec/hex.hpp"
 #include "codec/packet_codec.hpp"
 #include "codec/topic.hpp"
@@ -15,30 +16,32 @@ namespace mqtt::codec {
 namespace {
 
 using detail::byte_reader;
+using detail::decimal;
+using detail::hex_digit;
+using detail::why_text;
 
 // Statement numbering differs between the two specs; cite(v, "5.0 id", "3.1.1 id")
-// picks the one for the connection's version ("" when that spec has none).
-std::string cite(protocol_version v, std::string_view v5_id, std::string_view v311_id) {
-  std::string_view id = is_v5(v) ? v5_id : v311_id;
-  if (id.empty()) return {};
-  return " [" + std::string(id) + "]";
+// picks the one for the connection's version (nothing when that spec has none).
+detail::statement_id cite(protocol_version v, std::string_view v5_id, std::string_view v311_id) {
+  return {is_v5(v) ? v5_id : v311_id};
 }
 
-std::string name_of(packet_type t) { return std::string(packet_type_name(t)); }
+std::string_view name_of(packet_type t) { return packet_type_name(t); }
 
 // quoted_bytes quotes a field the decoder has not validated (the Protocol Name) so that
 // `why` stays fit for a Reason String: printable ASCII as 'text', anything else in hex.
 std::string quoted_bytes(std::string_view s) {
   for (const char ch : s) {
     if (ch < 0x20 || ch > 0x7E) {
-      return "0x" + to_hex(byte_view(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
+      return why_text("0x", to_hex(byte_view(reinterpret_cast<const std::uint8_t*>(s.data()),
+                                             s.size())));
     }
   }
-  return "'" + std::string(s) + "'";
+  return why_text("'", s, "'");
 }
 
 decode_error truncated(packet_type t, std::string_view field) {
-  return malformed(name_of(t) + ": packet ends inside the " + std::string(field));
+  return malformed(why_text(name_of(t), ": packet ends inside the ", field));
 }
 
 // read_utf8 reads a UTF-8 Encoded String field and checks it (1.5.4 / 1.5.3).
@@ -49,8 +52,8 @@ decode_error read_utf8(byte_reader& in, packet_type t, std::string_view field,
   if (s != utf8_status::ok) {
     std::string_view id5 = s == utf8_status::null_character ? "MQTT-1.5.4-2" : "MQTT-1.5.4-1";
     std::string_view id3 = s == utf8_status::null_character ? "MQTT-1.5.3-2" : "MQTT-1.5.3-1";
-    return malformed(name_of(t) + ": " + std::string(field) + " is not valid UTF-8 (" +
-                     std::string(utf8_status_name(s)) + ")" + cite(v, id5, id3));
+    return malformed(why_text(name_of(t), ": ", field, " is not valid UTF-8 (",
+                              utf8_status_name(s), ")", cite(v, id5, id3)));
   }
   return {};
 }
@@ -59,8 +62,8 @@ decode_error read_packet_id(byte_reader& in, packet_type t, protocol_version v,
                             std::uint16_t& out) {
   if (!in.read_u16(out)) return truncated(t, "Packet Identifier");
   if (out == 0) {
-    return protocol_violation(name_of(t) + ": Packet Identifier is 0" +
-                              cite(v, "MQTT-2.2.1-3", "MQTT-2.3.1-1"));
+    return protocol_violation(
+        why_text(name_of(t), ": Packet Identifier is 0", cite(v, "MQTT-2.2.1-3", "MQTT-2.3.1-1")));
   }
   return {};
 }
@@ -75,38 +78,51 @@ decode_error expect_flags(packet_type t, std::uint8_t flags, std::uint8_t want,
   if (t == packet_type::unsubscribe) id5 = id3 = "MQTT-3.10.1-1";
   if (t == packet_type::disconnect) id5 = "MQTT-3.14.1-1";
   if (t == packet_type::auth) id5 = "MQTT-3.15.1-1";
-  static constexpr char digits[] = "0123456789ABCDEF";
-  return malformed(name_of(t) + ": fixed header flags are 0x" + digits[flags] + ", must be 0x" +
-                   digits[want] + cite(v, id5, id3));
+  return malformed(why_text(name_of(t), ": fixed header flags are 0x", hex_digit(flags),
+                            ", must be 0x", hex_digit(want), cite(v, id5, id3)));
 }
 
 // check_auth_data: Authentication Data without an Authentication Method is a Protocol
 // Error (3.1.2.11.10, 3.2.2.3.18, 3.15.2.2.3).
 decode_error check_auth_data(packet_type t, const properties& p) {
   if (p.authentication_data && !p.authentication_method) {
-    return protocol_violation(name_of(t) +
-                              ": Authentication Data without Authentication Method");
+    return protocol_violation(
+        why_text(name_of(t), ": Authentication Data without Authentication Method"));
   }
   return {};
 }
 
 decode_error check_reason(packet_type t, std::uint8_t value, std::string_view id = {}) {
   if (reason_code_allowed(value, t)) return {};
-  static constexpr char digits[] = "0123456789ABCDEF";
-  std::string why = name_of(t) + ": Reason Code 0x" + digits[value >> 4] + digits[value & 15] +
-                    " is not defined for this packet";
-  if (!id.empty()) why += " [" + std::string(id) + "]";
-  return malformed(std::move(why));
+  return malformed(why_text(name_of(t), ": Reason Code 0x", hex_digit(value >> 4),
+                            hex_digit(value), " is not defined for this packet",
+                            detail::statement_id{id}));
 }
 
 // check_response_topic: a Response Topic is a Topic Name, so it carries no wildcards
 // [MQTT-3.3.2-14] (3.1.3.2.5 for the will's).
 decode_error check_response_topic(packet_type t, const properties& p) {
   if (p.response_topic && p.response_topic->find_first_of("+#") != std::string::npos) {
-    return protocol_violation(name_of(t) + ": Response Topic '" + *p.response_topic +
-                              "' contains a wildcard [MQTT-3.3.2-14]");
+    return protocol_violation(why_text(name_of(t), ": Response Topic '", *p.response_topic,
+                                       "' contains a wildcard [MQTT-3.3.2-14]"));
   }
   return {};
+}
+
+// count_prefixed counts the whole entries at the front of `rest` that are a Two Byte length,
+// that many bytes, then `trailer` bytes: the SUBSCRIBE and UNSUBSCRIBE payloads. Their
+// vectors are reserved to it, so a payload of many short filters costs one allocation, not
+// one per doubling (the decoder fuzzers' largest own cost for those packets). A truncated
+// last entry is not counted; the decode then fails on it anyway.
+std::size_t count_prefixed(byte_view rest, std::size_t trailer) {
+  std::size_t n = 0;
+  while (rest.size() >= 2) {
+    const std::size_t entry = 2 + ((std::size_t{rest[0]} << 8) | rest[1]) + trailer;
+    if (rest.size() < entry) break;
+    rest = rest.subspan(entry);
+    ++n;
+  }
+  return n;
 }
 
 decode_error decode_connect(byte_reader& in, const decode_limits& limits, connect_packet& p) {
@@ -118,14 +134,14 @@ decode_error decode_connect(byte_reader& in, const decode_limits& limits, connec
   bool known_level = level == 3 || level == 4 || level == 5;
   protocol_version v = known_level ? static_cast<protocol_version>(level) : protocol_version::v5_0;
   if (name != "MQTT" && name != "MQIsdp") {
-    return protocol_violation("CONNECT: Protocol Name is " + quoted_bytes(name) + ", not 'MQTT'" +
-                                  cite(v, "MQTT-3.1.2-1", "MQTT-3.1.2-1"),
+    return protocol_violation(why_text("CONNECT: Protocol Name is ", quoted_bytes(name),
+                                       ", not 'MQTT'", cite(v, "MQTT-3.1.2-1", "MQTT-3.1.2-1")),
                               reason_code::unsupported_protocol_version);
   }
   if (!known_level || (level == 3) != (name == "MQIsdp")) {
-    return protocol_violation("CONNECT: Protocol Level " + std::to_string(level) +
-                                  " is not supported with name '" + name + "'" +
-                                  cite(v, "MQTT-3.1.2-2", "MQTT-3.1.2-2"),
+    return protocol_violation(why_text("CONNECT: Protocol Level ", decimal(level),
+                                       " is not supported with name '", name, "'",
+                                       cite(v, "MQTT-3.1.2-2", "MQTT-3.1.2-2")),
                               reason_code::unsupported_protocol_version);
   }
   p.version = v;
@@ -133,8 +149,8 @@ decode_error decode_connect(byte_reader& in, const decode_limits& limits, connec
   std::uint8_t flags = 0;
   if (!in.read_u8(flags)) return truncated(t, "Connect Flags");
   if (flags & 0x01) {
-    return malformed("CONNECT: reserved Connect Flags bit 0 is set" +
-                     cite(v, "MQTT-3.1.2-3", "MQTT-3.1.2-3"));
+    return malformed(why_text("CONNECT: reserved Connect Flags bit 0 is set",
+                              cite(v, "MQTT-3.1.2-3", "MQTT-3.1.2-3")));
   }
   p.clean_start = (flags & 0x02) != 0;
   const bool will_flag = (flags & 0x04) != 0;
@@ -143,15 +159,15 @@ decode_error decode_connect(byte_reader& in, const decode_limits& limits, connec
   const bool password_flag = (flags & 0x40) != 0;
   const bool username_flag = (flags & 0x80) != 0;
   if (!will_flag && will_qos != 0) {
-    return malformed("CONNECT: Will QoS is " + std::to_string(will_qos) +
-                     " without the Will Flag" + cite(v, "MQTT-3.1.2-11", "MQTT-3.1.2-13"));
+    return malformed(why_text("CONNECT: Will QoS is ", decimal(will_qos), " without the Will Flag",
+                              cite(v, "MQTT-3.1.2-11", "MQTT-3.1.2-13")));
   }
   if (will_qos == 3) {
-    return malformed("CONNECT: Will QoS is 3" + cite(v, "MQTT-3.1.2-12", "MQTT-3.1.2-14"));
+    return malformed(why_text("CONNECT: Will QoS is 3", cite(v, "MQTT-3.1.2-12", "MQTT-3.1.2-14")));
   }
   if (!will_flag && will_retain) {
-    return malformed("CONNECT: Will Retain is set without the Will Flag" +
-                     cite(v, "MQTT-3.1.2-13", "MQTT-3.1.2-15"));
+    return malformed(why_text("CONNECT: Will Retain is set without the Will Flag",
+                              cite(v, "MQTT-3.1.2-13", "MQTT-3.1.2-15")));
   }
   if (!is_v5(v) && password_flag && !username_flag) {
     return malformed("CONNECT: Password Flag is set without the User Name Flag [MQTT-3.1.2-22]");
@@ -195,15 +211,14 @@ decode_error decode_connack(byte_reader& in, protocol_version v, const decode_li
   std::uint8_t ack_flags = 0;
   if (!in.read_u8(ack_flags)) return truncated(t, "Connect Acknowledge Flags");
   if (ack_flags & 0xFE) {
-    return malformed("CONNACK: reserved Acknowledge Flags bits are set" +
-                     cite(v, "MQTT-3.2.2-1", ""));
+    return malformed(
+        why_text("CONNACK: reserved Acknowledge Flags bits are set", cite(v, "MQTT-3.2.2-1", "")));
   }
   p.session_present = (ack_flags & 0x01) != 0;
   if (!in.read_u8(p.reason)) return truncated(t, "Reason Code");
   if (!is_v5(v)) {
     if (p.reason > 5) {
-      return malformed("CONNACK: Connect Return code " + std::to_string(p.reason) +
-                       " is reserved");
+      return malformed(why_text("CONNACK: Connect Return code ", decimal(p.reason), " is reserved"));
     }
     return {};
   }
@@ -218,16 +233,18 @@ decode_error decode_publish(std::uint8_t flags, byte_reader& in, protocol_versio
   p.dup = (flags & 0x08) != 0;
   const std::uint8_t q = (flags >> 1) & 0x03;
   p.retain = (flags & 0x01) != 0;
-  if (q == 3) return malformed("PUBLISH: QoS bits are 11" + cite(v, "MQTT-3.3.1-4", "MQTT-3.3.1-4"));
+  if (q == 3) {
+    return malformed(why_text("PUBLISH: QoS bits are 11", cite(v, "MQTT-3.3.1-4", "MQTT-3.3.1-4")));
+  }
   p.qos_level = static_cast<qos>(q);
   if (p.dup && q == 0) {
-    return malformed("PUBLISH: DUP is set on a QoS 0 message" +
-                     cite(v, "MQTT-3.3.1-2", "MQTT-3.3.1-2"));
+    return malformed(why_text("PUBLISH: DUP is set on a QoS 0 message",
+                              cite(v, "MQTT-3.3.1-2", "MQTT-3.3.1-2")));
   }
   if (auto e = read_utf8(in, t, "Topic Name", v, limits, p.topic)) return e;
   if (p.topic.find_first_of("+#") != std::string::npos) {
-    return protocol_violation("PUBLISH: Topic Name '" + p.topic + "' contains a wildcard" +
-                                  cite(v, "MQTT-3.3.2-2", "MQTT-3.3.2-2"),
+    return protocol_violation(why_text("PUBLISH: Topic Name '", p.topic, "' contains a wildcard",
+                                       cite(v, "MQTT-3.3.2-2", "MQTT-3.3.2-2")),
                               reason_code::topic_name_invalid);
   }
   if (q > 0) {
@@ -275,6 +292,7 @@ decode_error decode_subscribe(byte_reader& in, protocol_version v, const decode_
   if (is_v5(v)) {
     if (auto e = decode_properties(in, property_context::subscribe, limits, p.props)) return e;
   }
+  p.subscriptions.reserve(count_prefixed(in.rest(), 1));
   while (!in.at_end()) {
     subscription s;
     if (auto e = read_utf8(in, t, "Topic Filter", v, limits, s.filter)) return e;
@@ -288,7 +306,7 @@ decode_error decode_subscribe(byte_reader& in, protocol_version v, const decode_
     }
     const std::uint8_t q = options & 0x03;
     if (q == 3) {
-      return malformed("SUBSCRIBE: Maximum QoS is 3" + cite(v, "", "MQTT-3.8.3-4"));
+      return malformed(why_text("SUBSCRIBE: Maximum QoS is 3", cite(v, "", "MQTT-3.8.3-4")));
     }
     s.options.max_qos = static_cast<qos>(q);
     if (is_v5(v)) {
@@ -301,8 +319,8 @@ decode_error decode_subscribe(byte_reader& in, protocol_version v, const decode_
     p.subscriptions.push_back(std::move(s));
   }
   if (p.subscriptions.empty()) {
-    return protocol_violation("SUBSCRIBE: no Topic Filter in the payload" +
-                              cite(v, "MQTT-3.8.3-2", "MQTT-3.8.3-3"));
+    return protocol_violation(why_text("SUBSCRIBE: no Topic Filter in the payload",
+                                       cite(v, "MQTT-3.8.3-2", "MQTT-3.8.3-3")));
   }
   return {};
 }
@@ -314,13 +332,14 @@ decode_error decode_suback(byte_reader& in, protocol_version v, const decode_lim
   if (is_v5(v)) {
     if (auto e = decode_properties(in, property_context::suback, limits, p.props)) return e;
   }
+  p.reasons.reserve(in.remaining());  // one byte per Reason Code
   while (!in.at_end()) {
     std::uint8_t code = 0;
     in.read_u8(code);
     if (is_v5(v)) {
       if (auto e = check_reason(t, code)) return e;
     } else if (code > 2 && code != 0x80) {
-      return malformed("SUBACK: return code " + std::to_string(code) + " is reserved");
+      return malformed(why_text("SUBACK: return code ", decimal(code), " is reserved"));
     }
     p.reasons.push_back(code);
   }
@@ -335,14 +354,15 @@ decode_error decode_unsubscribe(byte_reader& in, protocol_version v, const decod
   if (is_v5(v)) {
     if (auto e = decode_properties(in, property_context::unsubscribe, limits, p.props)) return e;
   }
+  p.filters.reserve(count_prefixed(in.rest(), 0));
   while (!in.at_end()) {
     std::string filter;
     if (auto e = read_utf8(in, t, "Topic Filter", v, limits, filter)) return e;
     p.filters.push_back(std::move(filter));
   }
   if (p.filters.empty()) {
-    return protocol_violation("UNSUBSCRIBE: no Topic Filter in the payload" +
-                              cite(v, "MQTT-3.10.3-2", "MQTT-3.10.3-2"));
+    return protocol_violation(why_text("UNSUBSCRIBE: no Topic Filter in the payload",
+                                       cite(v, "MQTT-3.10.3-2", "MQTT-3.10.3-2")));
   }
   return {};
 }
@@ -353,6 +373,7 @@ decode_error decode_unsuback(byte_reader& in, protocol_version v, const decode_l
   if (auto e = read_packet_id(in, t, v, p.packet_id)) return e;
   if (!is_v5(v)) return {};
   if (auto e = decode_properties(in, property_context::unsuback, limits, p.props)) return e;
+  p.reasons.reserve(in.remaining());  // one byte per Reason Code
   while (!in.at_end()) {
     std::uint8_t code = 0;
     in.read_u8(code);
@@ -389,7 +410,7 @@ decode_error decode_auth(byte_reader& in, const decode_limits& limits, auth_pack
 
 template <typename Packet>
 decode_error decode_empty(packet_type t, byte_reader& in, Packet&) {
-  if (!in.at_end()) return malformed(name_of(t) + ": Remaining Length must be 0");
+  if (!in.at_end()) return malformed(why_text(name_of(t), ": Remaining Length must be 0"));
   return {};
 }
 
@@ -481,12 +502,12 @@ fixed_header_result decode_fixed_header(byte_view bytes, protocol_version v,
     case vbi_status::need_more:
       return r;
     case vbi_status::too_long:
-      r.error = malformed(name_of(r.header.type) + ": Remaining Length has more than 4 bytes");
+      r.error = malformed(why_text(name_of(r.header.type), ": Remaining Length has more than 4 bytes"));
       return r;
     case vbi_status::non_minimal:
       if (is_v5(v)) {
-        r.error = malformed(name_of(r.header.type) +
-                            ": Remaining Length is not minimally encoded [MQTT-1.5.5-1]");
+        r.error = malformed(why_text(name_of(r.header.type),
+                                     ": Remaining Length is not minimally encoded [MQTT-1.5.5-1]"));
         return r;
       }
       break;
@@ -496,10 +517,10 @@ fixed_header_result decode_fixed_header(byte_view bytes, protocol_version v,
   r.header.remaining_length = len.value;
   r.header.header_size = 1 + len.length;
   if (r.header.packet_size() > limits.max_packet_size) {
-    r.error = protocol_violation(name_of(r.header.type) + ": packet of " +
-                                     std::to_string(r.header.packet_size()) +
-                                     " bytes exceeds the Maximum Packet Size of " +
-                                     std::to_string(limits.max_packet_size),
+    r.error = protocol_violation(why_text(name_of(r.header.type), ": packet of ",
+                                          decimal(r.header.packet_size()),
+                                          " bytes exceeds the Maximum Packet Size of ",
+                                          decimal(limits.max_packet_size)),
                                  reason_code::packet_too_large);
     return r;
   }
@@ -523,8 +544,8 @@ decode_result decode_packet(byte_view bytes, protocol_version v, const decode_li
   packet p;
   decode_error e = decode_body(h, in, v, limits, p);
   if (!e && !in.at_end()) {
-    e = malformed(name_of(h.type) + ": " + std::to_string(in.remaining()) +
-                  " bytes left over after the last field");
+    e = malformed(why_text(name_of(h.type), ": ", decimal(in.remaining()),
+                           " bytes left over after the last field"));
   }
   if (e) {
     r.status = e.status;

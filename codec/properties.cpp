@@ -7,6 +7,7 @@
 
 #include "codec/detail/byte_reader.hpp"
 #include "codec/detail/byte_writer.hpp"
+#include "codec/detail/why_text.hpp"
 #include "codec/utf8.hpp"
 #include "codec/variable_byte_integer.hpp"
 
@@ -137,18 +138,20 @@ class property_decoder {
     // Authentication Data if there is no Authentication Method." Only CONNECT says so.
     if (context_ == property_context::connect && out_.authentication_data &&
         !out_.authentication_method) {
-      return protocol_violation(prefix() + "Authentication Data without Authentication Method");
+      return protocol_violation(why("Authentication Data without Authentication Method"));
     }
     return {};
   }
 
  private:
-  std::string prefix() const {
-    return "PROPERTIES(" + std::string(property_context_name(context_)) + "): ";
+  // why is "PROPERTIES(<context>): " and then `parts`, in one allocation.
+  template <typename... Parts>
+  std::string why(const Parts&... parts) const {
+    return detail::why_text("PROPERTIES(", property_context_name(context_), "): ", parts...);
   }
 
   decode_error truncated(const property_info& info) const {
-    return malformed(prefix() + std::string(info.name) + " is truncated");
+    return malformed(why(info.name, " is truncated"));
   }
 
   // read_vbi_value reads a Variable Byte Integer that must be complete and minimal within
@@ -157,13 +160,12 @@ class property_decoder {
     vbi_result r = in_.read_vbi();
     switch (r.status) {
       case vbi_status::ok: v = r.value; return {};
-      case vbi_status::need_more: return malformed(prefix() + std::string(what) + " is truncated");
-      case vbi_status::too_long:
-        return malformed(prefix() + std::string(what) + " is longer than 4 bytes");
+      case vbi_status::need_more: return malformed(why(what, " is truncated"));
+      case vbi_status::too_long: return malformed(why(what, " is longer than 4 bytes"));
       case vbi_status::non_minimal:
-        return malformed(prefix() + std::string(what) + " is not minimally encoded [MQTT-1.5.5-1]");
+        return malformed(why(what, " is not minimally encoded [MQTT-1.5.5-1]"));
     }
-    return malformed(prefix() + std::string(what) + " is not a Variable Byte Integer");
+    return malformed(why(what, " is not a Variable Byte Integer"));
   }
 
   decode_error read_utf8(const property_info& info, std::string_view part, std::string& s) {
@@ -171,9 +173,8 @@ class property_decoder {
     utf8_status st = validate_utf8(s, limits_.utf8);
     if (st != utf8_status::ok) {
       // 1.5.4: a UTF-8 Encoded String breaking these rules makes the packet Malformed.
-      return malformed(prefix() + std::string(info.name) + std::string(part) +
-                       " is not valid UTF-8 (" + std::string(utf8_status_name(st)) + ")" +
-                       std::string(utf8_statement(st)));
+      return malformed(why(info.name, part, " is not valid UTF-8 (", utf8_status_name(st), ")",
+                           utf8_statement(st)));
     }
     return {};
   }
@@ -186,11 +187,11 @@ class property_decoder {
     // identifier outside table 2-4 is valid for no packet.
     const property_info* info = find_property(raw_id);
     if (info == nullptr) {
-      return malformed(prefix() + "identifier " + hex_byte(raw_id) + " is unknown");
+      return malformed(why("identifier ", hex_byte(raw_id), " is unknown"));
     }
     if ((info->contexts & context_bit(context_)) == 0) {
-      return malformed(prefix() + std::string(info->name) + " (" + hex_byte(raw_id) +
-                       ") is not allowed in " + std::string(property_context_name(context_)));
+      return malformed(why(info->name, " (", hex_byte(raw_id), ") is not allowed in ",
+                           property_context_name(context_)));
     }
 
     // Read the value by its table 2-4 type. A value running past the Property Length does
@@ -233,7 +234,7 @@ class property_decoder {
 
     const auto bit = std::uint64_t{1} << static_cast<unsigned>(info->id);
     if ((seen_ & bit) != 0 && !may_repeat(info->id)) {
-      return protocol_violation(prefix() + std::string(info->name) + " is included more than once");
+      return protocol_violation(why(info->name, " is included more than once"));
     }
     seen_ |= bit;
 
@@ -254,8 +255,7 @@ class property_decoder {
 
   decode_error zero_or_one(const property_info& info, std::uint32_t v) const {
     if (v > 1) {
-      return protocol_violation(prefix() + std::string(info.name) + " is " + std::to_string(v) +
-                                ", not 0 or 1");
+      return protocol_violation(why(info.name, " is ", detail::decimal(v), ", not 0 or 1"));
     }
     return {};
   }
@@ -264,8 +264,7 @@ class property_decoder {
                                 std::string_view statement = "",
                                 reason_code code = reason_code::protocol_error) const {
     if (v == 0) {
-      return protocol_violation(prefix() + std::string(info.name) + " is 0" +
-                                std::string(statement), code);
+      return protocol_violation(why(info.name, " is 0", statement), code);
     }
     return {};
   }
@@ -485,21 +484,24 @@ bool property_allowed(property_id id, property_context c) {
 decode_error decode_properties(detail::byte_reader& in, property_context c,
                                const decode_limits& limits, properties& out) {
   out = properties{};
-  const std::string prefix =
-      "PROPERTIES(" + std::string(property_context_name(c)) + "): Property Length ";
+  // Built only on failure: this runs for every 5.0 packet with properties.
+  const auto why = [c](const auto&... parts) {
+    return detail::why_text("PROPERTIES(", property_context_name(c), "): Property Length ",
+                            parts...);
+  };
 
   // 2.2.2.1: the Property Length is a Variable Byte Integer, minimally encoded [MQTT-1.5.5-1].
   vbi_result length = in.read_vbi();
   switch (length.status) {
     case vbi_status::ok: break;
-    case vbi_status::need_more: return malformed(prefix + "is truncated");
-    case vbi_status::too_long: return malformed(prefix + "is longer than 4 bytes");
+    case vbi_status::need_more: return malformed(why("is truncated"));
+    case vbi_status::too_long: return malformed(why("is longer than 4 bytes"));
     case vbi_status::non_minimal:
-      return malformed(prefix + "is not minimally encoded [MQTT-1.5.5-1]");
+      return malformed(why("is not minimally encoded [MQTT-1.5.5-1]"));
   }
   if (length.value > in.remaining()) {
-    return malformed(prefix + std::to_string(length.value) + " exceeds the " +
-                     std::to_string(in.remaining()) + " bytes left");
+    return malformed(why(detail::decimal(length.value), " exceeds the ",
+                         detail::decimal(in.remaining()), " bytes left"));
   }
   byte_view body;
   in.read_bytes(length.value, body);
