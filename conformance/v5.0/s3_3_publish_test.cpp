@@ -209,8 +209,16 @@ TEST_F(V5Publish, RetainAsPublishedOneKeepsRetain) {
   codec::publish_packet a, b;
   ASSERT_TRUE(receive_publish(*sub, &a));
   ASSERT_TRUE(receive_publish(*sub, &b));
-  EXPECT_TRUE(a.retain) << "RETAIN 1 message forwarded with RETAIN 0";
-  EXPECT_FALSE(b.retain) << "RETAIN 0 message forwarded with RETAIN 1";
+  // Told apart by payload, not by arrival: this statement is about the flag, and order
+  // is 4.6's to judge (a broker that reorders fails there, not here).
+  const auto is = [](const codec::publish_packet& p, std::string_view text) {
+    return std::string_view(reinterpret_cast<const char*>(p.payload.data()), p.payload.size()) == text;
+  };
+  const codec::publish_packet* live = is(a, "live") ? &a : is(b, "live") ? &b : nullptr;
+  const codec::publish_packet* plain = is(a, "plain") ? &a : is(b, "plain") ? &b : nullptr;
+  ASSERT_TRUE(live && plain) << "expected the payloads 'live' and 'plain', one each";
+  EXPECT_TRUE(live->retain) << "RETAIN 1 message forwarded with RETAIN 0";
+  EXPECT_FALSE(plain->retain) << "RETAIN 0 message forwarded with RETAIN 1";
 }
 
 // [MQTT-3.3.2-1] The Topic Name is a UTF-8 Encoded String: a name with multi-byte
