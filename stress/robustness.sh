@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # robustness.sh runs `mqttcert stress --scenario all` (full size) against the reference
 # broker, Mosquitto and NanoMQ, each launched on loopback, and writes docs/robustness.md
-# from their JSON reports. About 10 minutes per broker.
+# from their JSON reports. About 15 minutes for the three on 2 cores.
 # Usage: bash stress/robustness.sh [BUILD_DIR]   (default build/default; set NANOMQ_BIN to
 #        use another NanoMQ than the one the interop set-up built)
 set -uo pipefail
