@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mqttcert_cli.sh MQTTCERT: bad input to mqttcert (unknown flag or value, bad or unreachable
 # broker URL, a profile that does not parse, contradictory options) gets one
-# "mqttcert: ..." line naming the problem and exit 2, for run, interop and matrix alike.
+# "mqttcert: ..." line naming the problem and exit 2, for run, interop, matrix, fuzz and stress alike.
 # Prints PASS or FAIL with expected and observed per check; exit 1 on any failure.
 set -uo pipefail
 
@@ -47,6 +47,12 @@ refused "property: replay file that is not JSON" "replay.json" property --broker
 refused "property: zero cases" "--cases" property --broker tcp://127.0.0.1:1 --cases 0
 refused "matrix: no reports directory" "--reports" matrix --markdown "$WORK/m.md"
 refused "matrix: nothing to write" "--markdown" matrix --reports "$WORK"
+refused "stress: no broker" "exactly one" stress
+refused "stress: unknown scenario" "nope" stress --launch refbroker --scenario nope
+refused "stress: remote broker without --allow-remote" "loopback" stress --broker tcp://10.1.2.3:1883
+refused "stress: unreachable broker" "unreachable" stress --broker tcp://127.0.0.1:1
+refused "stress: unknown broker name" "--launch" stress --launch foo
+refused "stress: profile with an unknown key" "limts" stress --broker tcp://127.0.0.1:1 --profile "$WORK/typo.json"
 
 if "$MQTTCERT" interop --help >"$WORK/help" 2>&1 && grep -q -- "--webhook-listen" "$WORK/help" &&
   grep -q -- "--queue-limit" "$WORK/help"; then
