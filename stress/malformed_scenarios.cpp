@@ -25,7 +25,7 @@ scenario_report huge_remaining_length(context& c) {
   scenario_report rep;
   rep.statement = "v5.0/MQTT-4.13.1-1";
   const int connections = c.quick ? 50 : 200;
-  const auto rss_before = c.rss_kib();
+  const memory_watch mem(c);
   std::vector<connected> clients;
   std::optional<std::uint32_t> limit;
   for (int i = 0; i < connections && !c.stopping(); ++i) {
@@ -43,14 +43,12 @@ scenario_report huge_remaining_length(context& c) {
           "bytes, then 10 of them; Maximum Packet Size announced: " +
           (limit ? std::to_string(*limit) : std::string("none (no limit below the protocol's)")));
   std::this_thread::sleep_for(1s);
-  const auto rss_during = c.rss_kib();
-  if (rss_before && rss_during) {
-    const long grown = *rss_during - *rss_before;
-    rep.saw("broker RSS grew by " + std::to_string(grown / 1024) + " MiB while they waited");
-    if (grown > 256 * 1024) rep.fail("the broker reserved memory for what the headers claimed (" +
-                                     std::to_string(grown / 1024) + " MiB for " +
+  if (const auto grown = mem.grown_kib()) {
+    rep.saw("broker RSS grew by " + std::to_string(*grown / 1024) + " MiB while they waited");
+    if (*grown > 256 * 1024) rep.fail("the broker reserved memory for what the headers claimed (" +
+                                     std::to_string(*grown / 1024) + " MiB for " +
                                      std::to_string(clients.size()) + " connections)");
-    else if (grown > 64 * 1024) rep.degrade("memory grew by more than 64 MiB for 10-byte packets");
+    else if (*grown > 64 * 1024) rep.degrade("memory grew by more than 64 MiB for 10-byte packets");
   }
   int closed = 0, with_0x95 = 0;
   // One wait for all of them: the broker had them all at once.
