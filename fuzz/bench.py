@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """bench.py: runs every libFuzzer target for a fixed time and tables its speed and coverage.
 
-Each target starts from a fresh copy of its seed corpus (corpora/<target>/) with its own
-dictionary and options, runs for --seconds with -print_final_stats=1, and reports exec/s
+Each target starts from a fresh copy of its seed corpus (corpora/<target>/) with the
+dictionary and -max_len its row in fuzz/targets.tsv gives it (as oss-fuzz/build.sh does), runs for --seconds with -print_final_stats=1, and reports exec/s
 (libFuzzer's stat::average_exec_per_sec), the edge coverage it reached (the last `cov:`)
 and its features (`ft:`). Targets run --jobs at a time; with 2 cores, 2 jobs keep each
 fuzzer on a core of its own, more would understate exec/s.
@@ -32,19 +32,31 @@ def targets_in(bin_dir, only):
     return found
 
 
-def options_of(target):
-    """The `[libfuzzer]` keys of fuzz/<target>.options as -key=value flags."""
-    path = ROOT / "fuzz" / (target + ".options")
-    flags = []
-    if path.exists():
-        for line in path.read_text().splitlines():
-            if "=" in line and not line.lstrip().startswith(("#", "[")):
-                key, value = (s.strip() for s in line.split("=", 1))
-                flags.append(f"-{key}={value}")
+def table_rows():
+    """fuzz/targets.tsv as {name: (dict file, max_len)}: the same dictionary and -max_len
+    that fuzz/CMakeLists.txt and oss-fuzz/build.sh give each target."""
+    rows = {}
+    for line in (ROOT / "fuzz" / "targets.tsv").read_text().splitlines():
+        cols = line.split("\t")
+        if line.startswith("#") or len(cols) != 6:
+            continue
+        name, _source, _defines, _libraries, dictionary, max_len = cols
+        rows[name] = (dictionary, max_len)
+    return rows
+
+
+def flags_of(target, rows):
+    """-dict= and -max_len= for a target, from its row; none for a binary without one."""
+    if target not in rows:
+        return []
+    dictionary, max_len = rows[target]
+    flags = [f"-max_len={max_len}"]
+    if dictionary != "-":
+        flags.append(f"-dict={ROOT / 'fuzz' / dictionary}")
     return flags
 
 
-def run_one(binary, seconds):
+def run_one(binary, seconds, rows):
     name = binary.name
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as work:
         corpus = pathlib.Path(work) / "corpus"
@@ -54,11 +66,7 @@ def run_one(binary, seconds):
         else:
             corpus.mkdir()
         command = [str(binary), f"-max_total_time={seconds}", "-print_final_stats=1",
-                   f"-artifact_prefix={work}/"] + options_of(name)
-        dictionary = ROOT / "fuzz" / (name + ".dict")
-        if dictionary.exists():
-            command.append(f"-dict={dictionary}")
-        command.append(str(corpus))
+                   f"-artifact_prefix={work}/"] + flags_of(name, rows) + [str(corpus)]
         started = time.monotonic()
         done = subprocess.run(command, capture_output=True, text=True, errors="replace",
                               timeout=seconds + 120)
@@ -110,7 +118,8 @@ def main():
           flush=True)
     rows = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(run_one, b, args.seconds) for b in binaries]
+        rows_of = table_rows()
+        futures = [pool.submit(run_one, b, args.seconds, rows_of) for b in binaries]
         for f in concurrent.futures.as_completed(futures):
             r = f.result()
             rows.append(r)
