@@ -17,6 +17,8 @@ constexpr const char* ws_subprotocol = "mqtt";
 // After an unexpected accept error (out of descriptors, ...) wait before retrying, so
 // the loop does not spin.
 constexpr nng_duration accept_backoff_ms = 100;
+// Accepts waiting at once per listener (see listener::acceptor).
+constexpr int accepts_in_flight = 8;
 
 std::string read_file(const std::string& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
@@ -75,7 +77,8 @@ std::string_view transport_of(std::string_view url) {
 }
 
 listener::listener(listener_settings settings, accept_handler on_accept)
-    : settings_(std::move(settings)), on_accept_(std::move(on_accept)), accept_aio_(this) {
+    : settings_(std::move(settings)), on_accept_(std::move(on_accept)) {
+  for (int i = 0; i < accepts_in_flight; ++i) acceptors_.push_back(std::make_unique<acceptor>(this));
   try {
     open();
   } catch (const listener_config_error&) {
@@ -126,32 +129,32 @@ void listener::start() {
   check(nng_stream_listener_listen(l_), "listen on " + settings_.url);
   int port = 0;
   if (nng_stream_listener_get_int(l_, NNG_OPT_TCP_BOUND_PORT, &port) == 0) port_ = port;
-  post_accept();
+  for (auto& a : acceptors_) a->post();
 }
 
 void listener::stop() {
   if (stopping_.exchange(true)) return;
   if (l_ != nullptr) nng_stream_listener_close(l_);
-  accept_aio_.stop();
+  for (auto& a : acceptors_) a->aio.stop();
 }
 
-void listener::post_accept() {
-  if (stopping_.load()) return;
-  backing_off_ = false;
-  nng_stream_listener_accept(l_, accept_aio_.get());
+void listener::acceptor::post() {
+  if (owner->stopping_.load()) return;
+  backing_off = false;
+  nng_stream_listener_accept(owner->l_, aio.get());
 }
 
-void listener::on_accept_done() {
-  if (backing_off_) {
-    post_accept();
+void listener::on_accept_done(acceptor& a) {
+  if (a.backing_off) {
+    a.post();
     return;
   }
-  const int rv = accept_aio_.result();
+  const int rv = a.aio.result();
   if (rv == 0) {
-    stream_handle s(static_cast<nng_stream*>(nng_aio_get_output(accept_aio_.get(), 0)));
+    stream_handle s(static_cast<nng_stream*>(nng_aio_get_output(a.aio.get(), 0)));
     // Accept the next peer first: setting this one up may then run in parallel with it,
     // instead of every connect in a burst waiting for the one before.
-    post_accept();
+    a.post();
     on_accept_(std::move(s), *this);
     return;
   }
@@ -160,8 +163,8 @@ void listener::on_accept_done() {
   // keep listening.
   log_line(log_level::warn, "event=accept_error listener=" + settings_.url + " error=\"" +
                                 nng_strerror(rv) + "\"");
-  backing_off_ = true;
-  nng_sleep_aio(accept_backoff_ms, accept_aio_.get());
+  a.backing_off = true;
+  nng_sleep_aio(accept_backoff_ms, a.aio.get());
 }
 
 }  // namespace mqtt::broker::net
