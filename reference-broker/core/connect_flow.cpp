@@ -178,7 +178,7 @@ void core_call::receive_connect(connection& c, codec::connect_packet&& p,
     c.auth = std::move(exchange);
     c.assigned_client_id = *assigned;
     const codec::byte_buffer data = p.props.authentication_data.value_or(codec::byte_buffer{});
-    c.pending_connect = std::move(p);
+    c.pending_connect = std::make_unique<codec::connect_packet>(std::move(p));
     c.st = connection::state::authenticating;
     take_auth_step(c, c.auth->step(data));
     return;
@@ -221,7 +221,7 @@ void core_call::accept_connect(connection& c, codec::connect_packet&& p, bool as
   c.connect_session_expiry = requested_expiry;
   c.sess = s;
   c.keep_alive = config.server_keep_alive ? config.server_keep_alive : p.keep_alive;
-  c.will = std::move(p.will);
+  c.will = p.will ? std::make_unique<codec::will_message>(std::move(*p.will)) : nullptr;
   c.st = connection::state::connected;
   if (fault("topic-alias-kept-across-reconnect") && c.client_topic_alias_maximum > 0) {
     c.outbound_aliases = kept_aliases()[s->client_id];

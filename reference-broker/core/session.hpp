@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -54,8 +55,8 @@ struct session {
   std::uint32_t expiry_interval = 0;               // seconds; 0xFFFFFFFF never expires
   std::optional<std::chrono::milliseconds> expires_at;  // set while offline
   connection_id conn = 0;                          // 0 while offline
-  // A will whose Will Delay Interval is running (3.1.3.2.2).
-  std::optional<codec::will_message> delayed_will;
+  // A will whose Will Delay Interval is running (3.1.3.2.2); by pointer, as in connection.
+  std::unique_ptr<codec::will_message> delayed_will;
   std::chrono::milliseconds will_at{0};
   // When tick() will next look at this session (its entry in session_deadlines).
   std::optional<std::chrono::milliseconds> scheduled_at;

@@ -122,7 +122,7 @@ void connection::on_recv_done() {
 
 std::optional<std::size_t> connection::read_inline() {
   if (!close_requested()) {
-    const auto r = inline_rx_.attempt([&](nng_aio* aio) {
+    const auto r = this_thread_inline_aio().attempt([&](nng_aio* aio) {
       set_rx_iov(aio);
       nng_stream_recv(stream_.get(), aio);
     });
@@ -400,7 +400,7 @@ void connection::set_tx_iov(nng_aio* aio) {
 
 void connection::write() {
   while (inline_io_) {
-    const auto r = inline_tx_.attempt([&](nng_aio* aio) {
+    const auto r = this_thread_inline_aio().attempt([&](nng_aio* aio) {
       set_tx_iov(aio);
       nng_stream_send(stream_.get(), aio);
     });

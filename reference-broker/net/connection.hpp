@@ -175,7 +175,6 @@ class connection : public std::enable_shared_from_this<connection> {
   std::vector<std::uint8_t> rx_buf_ = std::vector<std::uint8_t>(1024);
   std::chrono::steady_clock::time_point linger_until_{};
   aio_handle<connection, &connection::on_recv_done> recv_aio_;
-  inline_aio inline_rx_;
 
   // Shared state, under mu_.
   std::mutex mu_;
@@ -197,7 +196,6 @@ class connection : public std::enable_shared_from_this<connection> {
   bool closed_report_done_ = false;  // the session's closed() has returned
   bool finished_ = false;
   aio_handle<connection, &connection::on_send_done> send_aio_;
-  inline_aio inline_tx_;  // used only by the thread that owns the write
 };
 
 }  // namespace mqtt::broker::net
