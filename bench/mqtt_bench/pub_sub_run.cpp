@@ -1,8 +1,5 @@
 // pub_sub_run.cpp: publishers and subscribers of the pub-sub mode on one epoll loop.
-//
-// Payload layout (little-endian, the rest zero): u32 publisher index, u64 sequence
-// number, u64 CLOCK_MONOTONIC send time in ns. Publisher and subscriber share the
-// process, so the clock is the same on both sides.
+// Every payload starts with a payload_stamp (bench_payload.hpp).
 #include "bench/mqtt_bench/pub_sub_run.hpp"
 
 #include <algorithm>
@@ -13,15 +10,16 @@
 #include <vector>
 
 #include "bench/mqtt_bench/bench_connection.hpp"
+#include "bench/mqtt_bench/bench_payload.hpp"
 #include "bench/mqtt_bench/event_loop.hpp"
 #include "bench/mqtt_bench/sequence_tracker.hpp"
+#include "bench/mqtt_bench/topic_pattern.hpp"
 
 namespace mqtt::bench {
 namespace {
 
 using namespace mqtt::codec;
 
-constexpr std::size_t header_bytes = 4 + 8 + 8;
 constexpr std::size_t max_pending_bytes = 256 * 1024;  // stop writing into a full socket
 constexpr int publish_batch = 64;                        // per publisher per loop turn
 constexpr std::uint64_t stall_ns = 250'000'000;          // window written off after this
@@ -45,29 +43,10 @@ struct client {
   std::vector<sequence_tracker> trackers;
 };
 
-std::string topic_for(const std::string& pattern, unsigned index) {
-  std::string t = pattern;
-  for (std::size_t at = t.find("%i"); at != std::string::npos; at = t.find("%i", at)) {
-    const std::string n = std::to_string(index);
-    t.replace(at, 2, n);
-    at += n.size();
-  }
-  return t;
-}
-
-void put_le(std::uint8_t* p, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-std::uint64_t get_le(const std::uint8_t* p, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= std::uint64_t{p[i]} << (8 * i);
-  return v;
-}
-
 class pub_sub_runner {
  public:
   explicit pub_sub_runner(const pub_sub_settings& s) : s_(s), addr_(resolve_loopback(s.host)) {
-    if (s.payload_size < header_bytes) {
+    if (s.payload_size < payload_stamp_bytes) {
       throw std::invalid_argument("--payload must be at least 20 bytes (index, sequence, time)");
     }
     if (s.publishers == 0 || s.subscribers == 0) {
@@ -217,9 +196,7 @@ class pub_sub_runner {
   }
 
   void publish_one(client& p, std::uint64_t now) {
-    put_le(payload_.data(), p.index, 4);
-    put_le(payload_.data() + 4, p.next_seq, 8);
-    put_le(payload_.data() + 12, now, 8);
+    write_stamp(payload_, {p.index, p.next_seq, now});
     publish_view v;
     v.qos_level = s_.qos_level;
     v.topic = p.topic;
@@ -342,19 +319,13 @@ class pub_sub_runner {
     } else if (pub.qos_level == qos::exactly_once) {
       c.conn.queue(pubrec_packet{pub.packet_id, reason_code::success, {}});
     }
-    if (c.is_publisher || pub.payload.size() < header_bytes) {
+    const std::optional<payload_stamp> stamp = read_stamp(pub.payload);
+    if (c.is_publisher || !stamp || stamp->publisher >= c.trackers.size()) {
       ++result_.errors["bad_payload"];
       return;
     }
-    const auto index = static_cast<unsigned>(get_le(pub.payload.data(), 4));
-    const std::uint64_t seq = get_le(pub.payload.data() + 4, 8);
-    const std::uint64_t sent = get_le(pub.payload.data() + 12, 8);
-    if (index >= c.trackers.size()) {
-      ++result_.errors["bad_payload"];
-      return;
-    }
-    c.trackers[index].observe(seq);
-    result_.latency.record(now >= sent ? now - sent : 0);
+    c.trackers[stamp->publisher].observe(stamp->seq);
+    result_.latency.record(now >= stamp->sent_ns ? now - stamp->sent_ns : 0);
     ++delivered_total_;
     if (publishing_) ++delivered_in_window_;
     last_progress_ns_ = now;
