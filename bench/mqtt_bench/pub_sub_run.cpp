@@ -11,7 +11,7 @@
 
 #include "bench/mqtt_bench/bench_connection.hpp"
 #include "bench/mqtt_bench/bench_payload.hpp"
-#include "bench/mqtt_bench/event_loop.hpp"
+#include "bench/mqtt_bench/client_loop.hpp"
 #include "bench/mqtt_bench/sequence_tracker.hpp"
 #include "bench/mqtt_bench/topic_pattern.hpp"
 
@@ -24,20 +24,14 @@ constexpr std::size_t max_pending_bytes = 256 * 1024;  // stop writing into a fu
 constexpr int publish_batch = 64;                        // per publisher per loop turn
 constexpr std::uint64_t stall_ns = 250'000'000;          // window written off after this
 
-enum class client_state { connecting, subscribing, ready, closed };
-
-struct client {
-  client(protocol_version v) : conn(v) {}
+struct client : bench_client {
+  explicit client(protocol_version v) : bench_client(v) {}
   bool is_publisher = false;
   unsigned index = 0;
-  client_state state = client_state::connecting;
-  bench_connection conn;
+  bool ready = false;  // publisher: CONNACK accepted; subscriber: SUBACK accepted
   // publisher
   std::string topic;
   std::uint64_t next_seq = 0;
-  std::uint64_t acked = 0;
-  unsigned inflight = 0;
-  std::uint16_t next_packet_id = 1;
   std::uint64_t next_due_ns = 0;
   // subscriber: one tracker per publisher
   std::vector<sequence_tracker> trackers;
@@ -115,18 +109,12 @@ class pub_sub_runner {
     } else {
       c->trackers.assign(s_.publishers, sequence_tracker{});
     }
-    if (!c->conn.open(addr_, s_.port)) {
-      ++result_.errors["connect_failed"];
-      c->state = client_state::closed;
-    } else {
-      connect_packet cp;
-      cp.version = s_.version;
-      cp.clean_start = true;
-      cp.keep_alive = 60;
-      cp.client_id = s_.client_prefix + (publisher ? "-p" : "-s") + std::to_string(index);
-      c->conn.queue(cp);
-      loop_.add(c->conn, c.get());
-    }
+    connect_packet cp;
+    cp.version = s_.version;
+    cp.clean_start = true;
+    cp.keep_alive = 60;
+    cp.client_id = s_.client_prefix + (publisher ? "-p" : "-s") + std::to_string(index);
+    loop_.open(*c, addr_, s_.port, cp);
     (publisher ? pubs_ : subs_).push_back(std::move(c));
   }
 
@@ -134,7 +122,7 @@ class pub_sub_runner {
     const std::uint64_t deadline = clock_ns() + static_cast<std::uint64_t>(s_.setup_timeout_s * 1e9);
     auto pending = [&] {
       return std::any_of(group.begin(), group.end(), [](const auto& c) {
-        return c->state != client_state::ready && c->state != client_state::closed;
+        return !c->ready && !c->closed;
       });
     };
     while (pending()) {
@@ -145,7 +133,7 @@ class pub_sub_runner {
       poll_once(10'000'000);
     }
     for (const auto& c : group) {
-      if (c->state == client_state::closed) {
+      if (c->closed) {
         throw std::runtime_error(std::string("could not set up all ") + what);
       }
     }
@@ -158,7 +146,7 @@ class pub_sub_runner {
     const std::size_t n = pubs_.size();
     for (std::size_t k = 0; k < n; ++k) {
       client& p = *pubs_[(k + rotate_) % n];
-      if (p.state != client_state::ready) continue;
+      if (!p.ready || p.closed) continue;
       int budget = publish_batch;
       while (budget > 0 && can_send(p, now)) {
         if (s_.rate > 0) {
@@ -172,7 +160,7 @@ class pub_sub_runner {
       }
       if (budget == 0 && can_send(p, now) && (s_.rate <= 0 || now >= p.next_due_ns)) more = true;
       if (s_.rate > 0) next_due_min_ = std::min(next_due_min_, p.next_due_ns);
-      send_queued(p);
+      loop_.send(p);
     }
     ++rotate_;
     return more;
@@ -180,7 +168,7 @@ class pub_sub_runner {
 
   bool can_send(client& p, std::uint64_t now) {
     if (p.conn.pending() >= max_pending_bytes) return false;
-    if (s_.qos_level != qos::at_most_once && p.inflight >= s_.inflight) return false;
+    if (s_.qos_level != qos::at_most_once && p.flow.inflight >= s_.inflight) return false;
     if (s_.rate > 0 || s_.window == 0) return true;
     const std::uint64_t expected = published_ * s_.subscribers;
     const std::uint64_t done = delivered_total_ + written_off_;
@@ -200,113 +188,53 @@ class pub_sub_runner {
     publish_view v;
     v.qos_level = s_.qos_level;
     v.topic = p.topic;
-    if (s_.qos_level != qos::at_most_once) {
-      v.packet_id = p.next_packet_id;
-      p.next_packet_id = static_cast<std::uint16_t>(p.next_packet_id == 65535 ? 1 : p.next_packet_id + 1);
-      ++p.inflight;
-    }
+    if (s_.qos_level != qos::at_most_once) v.packet_id = p.flow.take_packet_id();
     v.payload = payload_;
     encode_publish(v, s_.version, p.conn.out());
     ++p.next_seq;
     ++published_;
   }
 
-  void send_queued(client& c) {
-    if (c.state == client_state::closed || c.conn.pending() == 0) return;
-    if (!c.conn.flush()) {
-      fail(c, "closed_by_broker");
-      return;
-    }
-    loop_.watch_write(c.conn, &c, c.conn.pending() > 0);
-  }
-
-  void fail(client& c, const char* why) {
-    if (c.state == client_state::closed) return;
-    ++result_.errors[why];
-    loop_.remove(c.conn);
-    c.conn.close();
-    c.state = client_state::closed;
-  }
-
   void poll_once(std::int64_t timeout_ns) {
-    const int n = loop_.wait(timeout_ns);
-    for (int i = 0; i < n; ++i) {
-      const epoll_event& ev = loop_.event(i);
-      client& c = *static_cast<client*>(ev.data.ptr);
-      if (c.state == client_state::closed) continue;
-      if (ev.events & EPOLLIN) {
-        if (!c.conn.read_some()) {
-          fail(c, c.state == client_state::connecting ? "connect_failed" : "closed_by_broker");
-          continue;
-        }
-        drain(c);
-      } else if (ev.events & (EPOLLERR | EPOLLHUP)) {
-        fail(c, c.state == client_state::connecting ? "connect_failed" : "closed_by_broker");
-        continue;
-      }
-      if (c.state != client_state::closed && (ev.events & EPOLLOUT)) {
-        if (!c.conn.flush()) {
-          fail(c, "closed_by_broker");
-          continue;
-        }
-        loop_.watch_write(c.conn, &c, c.conn.pending() > 0);
-      }
-    }
-  }
-
-  void drain(client& c) {
-    for (;;) {
-      decode_result r = c.conn.framer().next();
-      if (r.status == decode_status::need_more) break;
-      if (r.status != decode_status::ok) {
-        fail(c, "decode_failed");
-        return;
-      }
-      handle(c, *r.value);
-      if (c.state == client_state::closed) return;
-    }
-    send_queued(c);
+    loop_.poll(timeout_ns, [this](bench_client& c, const packet& p) {
+      handle(static_cast<client&>(c), p);
+    });
   }
 
   void handle(client& c, const packet& p) {
-    if (const auto* pub = std::get_if<publish_packet>(&p)) {
-      on_publish(c, *pub);
-    } else if (const auto* ack = std::get_if<puback_packet>(&p)) {
-      if (c.inflight > 0) --c.inflight;
-      ++c.acked;
-      if (is_error(ack->reason)) ++result_.errors["puback_failed"];
-    } else if (const auto* rec = std::get_if<pubrec_packet>(&p)) {
-      if (is_error(rec->reason)) {
-        if (c.inflight > 0) --c.inflight;
+    switch (answer_flow(p, c.flow, c.conn)) {
+      case flow_step::publish:
+        on_publish(c, std::get<publish_packet>(p));
+        return;
+      case flow_step::puback_refused:
+        ++result_.errors["puback_failed"];
+        return;
+      case flow_step::pubrec_refused:
         ++result_.errors["pubrec_failed"];
-      } else {
-        c.conn.queue(pubrel_packet{rec->packet_id, reason_code::success, {}});
-      }
-    } else if (const auto* rel = std::get_if<pubrel_packet>(&p)) {
-      c.conn.queue(pubcomp_packet{rel->packet_id, reason_code::success, {}});
-    } else if (std::holds_alternative<pubcomp_packet>(p)) {
-      if (c.inflight > 0) --c.inflight;
-      ++c.acked;
-    } else if (const auto* ca = std::get_if<connack_packet>(&p)) {
+        return;
+      case flow_step::acked:
+      case flow_step::answered:
+        return;
+      case flow_step::not_flow:
+        break;
+    }
+    if (const auto* ca = std::get_if<connack_packet>(&p)) {
       if (ca->reason != 0) {
-        fail(c, "connack_refused");
+        loop_.fail(c, "connack_refused");
       } else if (c.is_publisher) {
-        c.state = client_state::ready;
+        c.ready = true;
       } else {
         subscribe_packet sp;
         sp.packet_id = 1;
         sp.subscriptions.push_back({s_.filter, subscribe_options{s_.qos_level}});
         c.conn.queue(sp);
-        c.state = client_state::subscribing;
       }
     } else if (const auto* sa = std::get_if<suback_packet>(&p)) {
       if (sa->reasons.empty() || sa->reasons[0] >= 0x80) {
-        fail(c, "suback_refused");
+        loop_.fail(c, "suback_refused");
       } else {
-        c.state = client_state::ready;
+        c.ready = true;
       }
-    } else if (std::holds_alternative<disconnect_packet>(p)) {
-      fail(c, "closed_by_broker");
     } else if (!std::holds_alternative<pingresp_packet>(p)) {
       ++result_.errors["unexpected_packet"];
     }
@@ -314,11 +242,6 @@ class pub_sub_runner {
 
   void on_publish(client& c, const publish_packet& pub) {
     const std::uint64_t now = clock_ns();
-    if (pub.qos_level == qos::at_least_once) {
-      c.conn.queue(puback_packet{pub.packet_id, reason_code::success, {}});
-    } else if (pub.qos_level == qos::exactly_once) {
-      c.conn.queue(pubrec_packet{pub.packet_id, reason_code::success, {}});
-    }
     const std::optional<payload_stamp> stamp = read_stamp(pub.payload);
     if (c.is_publisher || !stamp || stamp->publisher >= c.trackers.size()) {
       ++result_.errors["bad_payload"];
@@ -333,28 +256,21 @@ class pub_sub_runner {
 
   std::uint64_t acked_total() const {
     std::uint64_t n = 0;
-    for (const auto& p : pubs_) n += p->acked;
+    for (const auto& p : pubs_) n += p->flow.acked;
     return n;
   }
 
   bool all_done() const {
     if (delivered_total_ < published_ * s_.subscribers) return false;
     for (const auto& p : pubs_) {
-      if (p->state != client_state::closed && p->inflight > 0) return false;
+      if (!p->closed && p->flow.inflight > 0) return false;
     }
     return true;
   }
 
   void disconnect_all() {
-    auto bye = [&](client& c) {
-      if (c.state == client_state::closed) return;
-      c.conn.queue(disconnect_packet{});
-      c.conn.flush();
-    };
-    for (auto& c : pubs_) bye(*c);
-    for (auto& c : subs_) bye(*c);
-    for (auto& c : pubs_) c->conn.close();
-    for (auto& c : subs_) c->conn.close();
+    for (auto& c : pubs_) loop_.close(*c);
+    for (auto& c : subs_) loop_.close(*c);
   }
 
   pub_sub_result finish(std::uint64_t duration_ns) {
@@ -366,7 +282,7 @@ class pub_sub_runner {
       publisher_result pr;
       pr.index = p->index;
       pr.sent = p->next_seq;
-      pr.acked = p->acked;
+      pr.acked = p->flow.acked;
       for (const auto& sub : subs_) {
         const sequence_tracker& t = sub->trackers[p->index];
         pr.received += t.received();
@@ -381,7 +297,8 @@ class pub_sub_runner {
 
   const pub_sub_settings& s_;
   std::uint32_t addr_;
-  event_loop loop_;
+  pub_sub_result result_;            // before loop_, which counts into result_.errors
+  client_loop loop_{result_.errors};
   std::vector<std::unique_ptr<client>> subs_;
   std::vector<std::unique_ptr<client>> pubs_;
   byte_buffer payload_;
@@ -395,7 +312,6 @@ class pub_sub_runner {
   std::uint64_t delivered_in_window_ = 0;
   std::uint64_t written_off_ = 0;
   std::uint64_t last_progress_ns_ = 0;
-  pub_sub_result result_;
 };
 
 }  // namespace
