@@ -12,7 +12,6 @@
 #include "bench/mqtt_bench/bench_connection.hpp"
 #include "bench/mqtt_bench/bench_payload.hpp"
 #include "bench/mqtt_bench/client_loop.hpp"
-#include "bench/mqtt_bench/sequence_tracker.hpp"
 #include "bench/mqtt_bench/topic_pattern.hpp"
 
 namespace mqtt::bench {
@@ -33,18 +32,23 @@ struct client : bench_client {
   std::string topic;
   std::uint64_t next_seq = 0;
   std::uint64_t next_due_ns = 0;
-  // subscriber: one tracker per publisher
-  std::vector<sequence_tracker> trackers;
 };
 
 class pub_sub_runner {
  public:
-  explicit pub_sub_runner(const pub_sub_settings& s) : s_(s), addr_(resolve_loopback(s.host)) {
+  explicit pub_sub_runner(const pub_sub_settings& s)
+      : s_(s), addr_(resolve_loopback(s.host)), ledger_(s.shape, s.publishers, s.subscribers) {
     if (s.payload_size < payload_stamp_bytes) {
       throw std::invalid_argument("--payload must be at least 20 bytes (index, sequence, time)");
     }
     if (s.publishers == 0 || s.subscribers == 0) {
       throw std::invalid_argument("--publishers and --subscribers must be at least 1");
+    }
+    if (s.shape == delivery_shape::pairs && s.publishers != s.subscribers) {
+      throw std::invalid_argument("--pairs needs as many subscribers as publishers");
+    }
+    if (s.shape == delivery_shape::shared && !valid_share_name(s.share_group)) {
+      throw std::invalid_argument("--shared GROUP must be non-empty without '/', '+' or '#'");
     }
     payload_.assign(s.payload_size, 0);
   }
@@ -104,11 +108,7 @@ class pub_sub_runner {
     auto c = std::make_unique<client>(s_.version);
     c->is_publisher = publisher;
     c->index = index;
-    if (publisher) {
-      c->topic = topic_for(s_.topic, index);
-    } else {
-      c->trackers.assign(s_.publishers, sequence_tracker{});
-    }
+    if (publisher) c->topic = topic_for(s_.topic, index);
     connect_packet cp;
     cp.version = s_.version;
     cp.clean_start = true;
@@ -170,10 +170,10 @@ class pub_sub_runner {
     if (p.conn.pending() >= max_pending_bytes) return false;
     if (s_.qos_level != qos::at_most_once && p.flow.inflight >= s_.inflight) return false;
     if (s_.rate > 0 || s_.window == 0) return true;
-    const std::uint64_t expected = published_ * s_.subscribers;
-    const std::uint64_t done = delivered_total_ + written_off_;
+    const std::uint64_t expected = published_ * ledger_.copies_per_message();
+    const std::uint64_t done = ledger_.settled() + written_off_;
     const std::uint64_t outstanding = expected > done ? expected - done : 0;
-    if (outstanding < std::uint64_t{s_.window} * s_.subscribers) return true;
+    if (outstanding < std::uint64_t{s_.window} * ledger_.copies_per_message()) return true;
     if (now - last_progress_ns_ > stall_ns) {  // deliveries stopped: count the rest lost
       written_off_ += outstanding;
       last_progress_ns_ = now;
@@ -193,6 +193,20 @@ class pub_sub_runner {
     encode_publish(v, s_.version, p.conn.out());
     ++p.next_seq;
     ++published_;
+  }
+
+  // filter_for is subscriber `index`'s filter: the same for all in fan-out, its own
+  // publisher's in pairs, the group's Shared Subscription in shared.
+  std::string filter_for(unsigned index) const {
+    switch (s_.shape) {
+      case delivery_shape::pairs:
+        return topic_for(s_.filter, index);
+      case delivery_shape::shared:
+        return shared_filter(s_.share_group, s_.filter);
+      case delivery_shape::fan_out:
+        break;
+    }
+    return s_.filter;
   }
 
   void poll_once(std::int64_t timeout_ns) {
@@ -226,7 +240,7 @@ class pub_sub_runner {
       } else {
         subscribe_packet sp;
         sp.packet_id = 1;
-        sp.subscriptions.push_back({s_.filter, subscribe_options{s_.qos_level}});
+        sp.subscriptions.push_back({filter_for(c.index), subscribe_options{s_.qos_level}});
         c.conn.queue(sp);
       }
     } else if (const auto* sa = std::get_if<suback_packet>(&p)) {
@@ -243,11 +257,20 @@ class pub_sub_runner {
   void on_publish(client& c, const publish_packet& pub) {
     const std::uint64_t now = clock_ns();
     const std::optional<payload_stamp> stamp = read_stamp(pub.payload);
-    if (c.is_publisher || !stamp || stamp->publisher >= c.trackers.size()) {
+    if (c.is_publisher || !stamp) {
       ++result_.errors["bad_payload"];
       return;
     }
-    c.trackers[stamp->publisher].observe(stamp->seq);
+    switch (ledger_.record(c.index, stamp->publisher, stamp->seq)) {
+      case delivery_verdict::owed:
+        break;
+      case delivery_verdict::unknown_publisher:
+        ++result_.errors["bad_payload"];
+        return;
+      case delivery_verdict::unexpected_publisher:
+        ++result_.errors["unexpected_publisher"];
+        return;
+    }
     result_.latency.record(now >= stamp->sent_ns ? now - stamp->sent_ns : 0);
     ++delivered_total_;
     if (publishing_) ++delivered_in_window_;
@@ -261,7 +284,7 @@ class pub_sub_runner {
   }
 
   bool all_done() const {
-    if (delivered_total_ < published_ * s_.subscribers) return false;
+    if (ledger_.settled() < published_ * ledger_.copies_per_message()) return false;
     for (const auto& p : pubs_) {
       if (!p->closed && p->flow.inflight > 0) return false;
     }
@@ -279,17 +302,9 @@ class pub_sub_runner {
     result_.in_rate = static_cast<double>(result_.published) / result_.duration_s;
     result_.out_rate = static_cast<double>(result_.delivered) / result_.duration_s;
     for (const auto& p : pubs_) {
-      publisher_result pr;
-      pr.index = p->index;
+      publisher_result pr = ledger_.totals(p->index, p->next_seq);
       pr.sent = p->next_seq;
       pr.acked = p->flow.acked;
-      for (const auto& sub : subs_) {
-        const sequence_tracker& t = sub->trackers[p->index];
-        pr.received += t.received();
-        pr.lost += t.lost(p->next_seq);
-        pr.duplicates += t.duplicates();
-        pr.out_of_order += t.out_of_order();
-      }
       result_.publishers.push_back(pr);
     }
     return std::move(result_);
@@ -301,6 +316,7 @@ class pub_sub_runner {
   client_loop loop_{result_.errors};
   std::vector<std::unique_ptr<client>> subs_;
   std::vector<std::unique_ptr<client>> pubs_;
+  delivery_ledger ledger_;
   byte_buffer payload_;
   bool publishing_ = false;
   std::uint64_t stop_ns_ = 0;
