@@ -14,6 +14,7 @@
 
 #include "bench/mqtt_bench/conn_run.hpp"
 #include "bench/mqtt_bench/pub_sub_run.hpp"
+#include "bench/mqtt_bench/topic_pattern.hpp"
 
 namespace {
 
@@ -85,7 +86,20 @@ int main(int argc, char** argv) {
   pub_sub->add_option("-p,--publishers", ps.publishers, "Publishers")->check(CLI::Range(1u, 10000u));
   pub_sub->add_option("-s,--subscribers", ps.subscribers, "Subscribers")->check(CLI::Range(1u, 10000u));
   pub_sub->add_option("--topic", ps.topic, "Publish topic; %i becomes the publisher index");
-  pub_sub->add_option("--filter", ps.filter, "Subscription filter; must match every publisher's topic");
+  auto* filter_opt = pub_sub->add_option(
+      "--filter", ps.filter,
+      "Subscription filter; must match every publisher's topic (--pairs: %i becomes the "
+      "subscriber's index, default: the --topic pattern)");
+  bool pairs = false;
+  std::string share_group;
+  auto* pairs_opt = pub_sub->add_flag(
+      "--pairs", pairs,
+      "Publisher i -> subscriber i only (needs -p == -s); another publisher's message is an error");
+  pub_sub->add_option("--shared", share_group,
+                      "Subscribers form Shared Subscription group GROUP ($share/GROUP/<filter>): "
+                      "each message to exactly one of them")
+      ->type_name("GROUP")
+      ->excludes(pairs_opt);
   pub_sub->add_option("-q,--qos", qos, "QoS of PUBLISH and SUBSCRIBE")->check(CLI::Range(0u, 2u));
   pub_sub->add_option("--payload", ps.payload_size, "Payload bytes (>= 20)")->check(CLI::Range(std::size_t{20}, std::size_t{1} << 24));
   pub_sub->add_option("--rate", ps.rate, "Messages/s over all publishers; 0 = max rate")->check(CLI::NonNegativeNumber);
@@ -128,6 +142,26 @@ int main(int argc, char** argv) {
   out["mqtt"] = mqtt;
   out["port"] = port;
 
+  if (pub_sub->parsed()) {
+    if (pairs && ps.publishers != ps.subscribers) {
+      std::fprintf(stderr, "mqtt-bench: error: --pairs needs -p == -s (got -p %u -s %u)\n",
+                   ps.publishers, ps.subscribers);
+      return 2;
+    }
+    if (pub_sub->count("--shared") > 0 && !valid_share_name(share_group)) {
+      std::fprintf(stderr,
+                   "mqtt-bench: error: --shared GROUP must be non-empty, without '/', '+' or '#'\n");
+      return 2;
+    }
+    if (pairs) {
+      ps.shape = delivery_shape::pairs;
+      if (filter_opt->count() == 0) ps.filter = ps.topic;
+    } else if (pub_sub->count("--shared") > 0) {
+      ps.shape = delivery_shape::shared;
+      ps.share_group = share_group;
+    }
+  }
+
   try {
     if (pub_sub->parsed()) {
       ps.host = host;
@@ -148,8 +182,11 @@ int main(int argc, char** argv) {
                        {"received", p.received}, {"lost", p.lost},
                        {"duplicates", p.duplicates}, {"out_of_order", p.out_of_order}});
       }
-      std::printf("pub-sub: %u pub -> %u sub, QoS %u, %zu B, MQTT %s, %s, %.1f s\n",
-                  ps.publishers, ps.subscribers, qos, ps.payload_size, mqtt.c_str(),
+      const std::string shape = ps.shape == delivery_shape::pairs    ? " in pairs"
+                                : ps.shape == delivery_shape::shared ? " shared as " + share_group
+                                                                     : "";
+      std::printf("pub-sub: %u pub -> %u sub%s, QoS %u, %zu B, MQTT %s, %s, %.1f s\n",
+                  ps.publishers, ps.subscribers, shape.c_str(), qos, ps.payload_size, mqtt.c_str(),
                   ps.rate > 0 ? (std::to_string(ps.rate) + " msg/s").c_str() : "max rate",
                   r.duration_s);
       std::printf("throughput: in %.0f msg/s, out %.0f msg/s\n", r.in_rate, r.out_rate);
@@ -165,7 +202,9 @@ int main(int argc, char** argv) {
                          {"topic", ps.topic}, {"filter", ps.filter}, {"qos", qos},
                          {"payload", ps.payload_size}, {"rate", ps.rate},
                          {"window", ps.window}, {"inflight", ps.inflight},
-                         {"duration_s", ps.duration_s}};
+                         {"duration_s", ps.duration_s},
+                         {"pairs", ps.shape == delivery_shape::pairs},
+                         {"shared", ps.shape == delivery_shape::shared ? json(share_group) : json(nullptr)}};
       out["duration_s"] = r.duration_s;
       out["published"] = r.published;
       out["delivered"] = r.delivered;
