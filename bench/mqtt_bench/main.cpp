@@ -121,7 +121,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 prints the message; its own exit codes (105, 106, 108, ...) all mean "bad flag".
+    return app.exit(e) == 0 ? 0 : 2;
   }
 
   if (cpu >= 0) {
