@@ -216,22 +216,10 @@ class pub_sub_runner {
   }
 
   void handle(client& c, const packet& p) {
-    switch (answer_flow(p, c.flow, c.conn)) {
-      case flow_step::publish:
-        on_publish(c, std::get<publish_packet>(p));
-        return;
-      case flow_step::puback_refused:
-        ++result_.errors["puback_failed"];
-        return;
-      case flow_step::pubrec_refused:
-        ++result_.errors["pubrec_failed"];
-        return;
-      case flow_step::acked:
-      case flow_step::answered:
-        return;
-      case flow_step::not_flow:
-        break;
-    }
+    const flow_step step = answer_flow(p, c.flow, c.conn);
+    if (const char* e = flow_error(step)) ++result_.errors[e];
+    if (step == flow_step::publish) on_publish(c, std::get<publish_packet>(p));
+    if (step != flow_step::not_flow) return;
     if (const auto* ca = std::get_if<connack_packet>(&p)) {
       if (ca->reason != 0) {
         loop_.fail(c, "connack_refused");

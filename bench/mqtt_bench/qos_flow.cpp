@@ -53,4 +53,15 @@ flow_step answer_flow(const packet& p, qos_flow& f, bench_connection& c) {
   return flow_step::not_flow;
 }
 
+const char* flow_error(flow_step s) {
+  switch (s) {
+    case flow_step::puback_refused:
+      return "puback_failed";
+    case flow_step::pubrec_refused:
+      return "pubrec_failed";
+    default:
+      return nullptr;
+  }
+}
+
 }  // namespace mqtt::bench

@@ -36,4 +36,8 @@ enum class flow_step {
 // reply is Reason Code 0. Never blocks; it only appends to c.out().
 flow_step answer_flow(const codec::packet& p, qos_flow& f, bench_connection& c);
 
+// flow_error names a refusal as error_counts counts it ("puback_failed",
+// "pubrec_failed"); nullptr for every other step.
+const char* flow_error(flow_step s);
+
 }  // namespace mqtt::bench

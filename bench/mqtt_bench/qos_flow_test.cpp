@@ -91,6 +91,13 @@ TEST_P(QosFlow, RefusedPubackReleasesTheSlot) {
   EXPECT_EQ(flow.inflight, 0u);
 }
 
+TEST_P(QosFlow, OnlyRefusalsAreNamedAsErrors) {
+  EXPECT_STREQ(flow_error(flow_step::puback_refused), "puback_failed");
+  EXPECT_STREQ(flow_error(flow_step::pubrec_refused), "pubrec_failed");
+  EXPECT_EQ(flow_error(flow_step::acked), nullptr);
+  EXPECT_EQ(flow_error(flow_step::publish), nullptr);
+}
+
 TEST_P(QosFlow, PacketIdWrapsFrom65535To1) {
   flow.next_packet_id = 65535;
   EXPECT_EQ(flow.take_packet_id(), 65535);
