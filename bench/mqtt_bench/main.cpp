@@ -14,40 +14,15 @@
 
 #include "bench/mqtt_bench/conn_run.hpp"
 #include "bench/mqtt_bench/pub_sub_run.hpp"
+#include "bench/mqtt_bench/queue_report.hpp"
+#include "bench/mqtt_bench/queue_run.hpp"
+#include "bench/mqtt_bench/run_report.hpp"
 #include "bench/mqtt_bench/topic_pattern.hpp"
 
 namespace {
 
 using namespace mqtt::bench;
 using json = nlohmann::json;
-
-json latency_json(const latency_histogram& h) {
-  auto us = [](std::uint64_t ns) { return static_cast<double>(ns) / 1e3; };
-  return {{"count", h.count()},        {"min_us", us(h.min())},
-          {"mean_us", h.mean() / 1e3}, {"p50_us", us(h.percentile(50))},
-          {"p90_us", us(h.percentile(90))}, {"p99_us", us(h.percentile(99))},
-          {"p99_9_us", us(h.percentile(99.9))}, {"max_us", us(h.max())}};
-}
-
-json errors_json(const error_counts& e) {
-  json j = json::object();
-  for (const auto& [k, v] : e) j[k] = v;
-  return j;
-}
-
-void print_latency(const char* what, const latency_histogram& h) {
-  auto us = [](std::uint64_t ns) { return static_cast<double>(ns) / 1e3; };
-  std::printf("%s (us): p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f  (n=%llu)\n", what,
-              us(h.percentile(50)), us(h.percentile(90)), us(h.percentile(99)),
-              us(h.percentile(99.9)), us(h.max()), static_cast<unsigned long long>(h.count()));
-}
-
-void print_errors(const error_counts& e) {
-  std::printf("errors:");
-  if (e.empty()) std::printf(" none");
-  for (const auto& [k, v] : e) std::printf(" %s=%llu", k.c_str(), static_cast<unsigned long long>(v));
-  std::printf("\n");
-}
 
 double cpu_seconds() {
   rusage ru{};
@@ -59,7 +34,7 @@ double cpu_seconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"mqtt-bench: MQTT load generator for brokers on loopback (pub-sub, conn)",
+  CLI::App app{"mqtt-bench: MQTT load generator for brokers on loopback (pub-sub, conn, queue)",
                "mqtt-bench"};
   app.require_subcommand(1);
   app.option_defaults()->always_capture_default();
@@ -117,6 +92,22 @@ int main(int argc, char** argv) {
   conn->add_option("-c,--concurrency", cs.concurrency, "Handshakes in progress at once")->check(CLI::Range(1u, 100000u));
   conn->add_option("--hold", cs.hold_s, "Keep all open this long at the end, seconds")->check(CLI::Range(0.0, 600.0));
   conn->add_option("--timeout", cs.timeout_s, "Give up after this long, seconds")->check(CLI::Range(0.1, 600.0));
+
+  queue_settings qs;
+  unsigned queue_qos = 1;
+  auto* queue = app.add_subcommand(
+      "queue", "Messages queued for offline sessions: publish rate, what the broker keeps");
+  common(queue);
+  queue->add_option("--sessions", qs.sessions, "Offline subscriber sessions, all on one topic")->check(CLI::Range(1u, 100000u));
+  queue->add_option("--messages", qs.messages, "Messages published; each session is owed all")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
+  queue->add_option("-q,--qos", queue_qos, "QoS of PUBLISH and SUBSCRIBE")->check(CLI::Range(1u, 2u));
+  queue->add_option("--payload", qs.payload_size, "Payload bytes (>= 20)")->check(CLI::Range(std::size_t{20}, std::size_t{1} << 24));
+  queue->add_option("--topic", qs.topic, "The one topic every session subscribes to");
+  queue->add_option("--inflight", qs.inflight, "Publisher's unacknowledged PUBLISHes (and the broker's Receive Maximum)")->check(CLI::Range(1u, 65535u));
+  queue->add_option("-c,--concurrency", qs.concurrency, "Session handshakes in progress at once")->check(CLI::Range(1u, 100000u));
+  queue->add_option("--hold", qs.hold_s, "Once all is queued, wait this long (read the broker's RSS), seconds")->check(CLI::Range(0.0, 3600.0));
+  queue->add_option("--reconnect", qs.reconnect, "Then reconnect every session and count what it gets (true/false)");
+  queue->add_option("--drain", qs.drain_s, "Reconnected: stop after this long even if messages still come, seconds")->check(CLI::Range(0.1, 3600.0));
 
   try {
     app.parse(argc, argv);
@@ -218,6 +209,15 @@ int main(int argc, char** argv) {
                        {"window_stalls", r.window_stalls}};
       out["publishers"] = per;
       out["errors"] = errors_json(r.errors);
+    } else if (queue->parsed()) {
+      qs.host = host;
+      qs.port = port;
+      qs.version = version;
+      qs.qos_level = static_cast<mqtt::codec::qos>(queue_qos);
+      qs.client_prefix = prefix;
+      print_queue_start(qs, mqtt);
+      const queue_result r = run_queue(qs, [&qs](const queue_result& so_far) { print_queued(qs, so_far); });
+      out.update(report_queue(qs, r));
     } else {
       cs.host = host;
       cs.port = port;
