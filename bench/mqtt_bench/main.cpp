@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
   queue->add_option("-q,--qos", queue_qos, "QoS of PUBLISH and SUBSCRIBE")->check(CLI::Range(1u, 2u));
   queue->add_option("--payload", qs.payload_size, "Payload bytes (>= 20)")->check(CLI::Range(std::size_t{20}, std::size_t{1} << 24));
   queue->add_option("--topic", qs.topic, "The one topic every session subscribes to");
-  queue->add_option("--inflight", qs.inflight, "Publisher's unacknowledged PUBLISHes (and the broker's Receive Maximum)")->check(CLI::Range(1u, 65535u));
+  queue->add_option("--inflight", qs.inflight, "Publisher's unacknowledged PUBLISHes at most (and never above the broker's Receive Maximum)")->check(CLI::Range(1u, 65535u));
   queue->add_option("-c,--concurrency", qs.concurrency, "Session handshakes in progress at once")->check(CLI::Range(1u, 100000u));
   queue->add_option("--hold", qs.hold_s, "Once all is queued, wait this long (read the broker's RSS), seconds")->check(CLI::Range(0.0, 3600.0));
   queue->add_option("--reconnect", qs.reconnect, "Then reconnect every session and count what it gets (true/false)");
