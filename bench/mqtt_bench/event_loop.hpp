@@ -1,4 +1,5 @@
-// event_loop.hpp: a thin epoll wrapper shared by the pub-sub and conn modes.
+// event_loop.hpp: a thin epoll wrapper shared by every mode (conn directly, pub-sub and
+// queue through client_loop).
 #pragma once
 
 #include <sys/epoll.h>

@@ -14,39 +14,15 @@
 
 #include "bench/mqtt_bench/conn_run.hpp"
 #include "bench/mqtt_bench/pub_sub_run.hpp"
+#include "bench/mqtt_bench/queue_report.hpp"
+#include "bench/mqtt_bench/queue_run.hpp"
+#include "bench/mqtt_bench/run_report.hpp"
+#include "bench/mqtt_bench/topic_pattern.hpp"
 
 namespace {
 
 using namespace mqtt::bench;
 using json = nlohmann::json;
-
-json latency_json(const latency_histogram& h) {
-  auto us = [](std::uint64_t ns) { return static_cast<double>(ns) / 1e3; };
-  return {{"count", h.count()},        {"min_us", us(h.min())},
-          {"mean_us", h.mean() / 1e3}, {"p50_us", us(h.percentile(50))},
-          {"p90_us", us(h.percentile(90))}, {"p99_us", us(h.percentile(99))},
-          {"p99_9_us", us(h.percentile(99.9))}, {"max_us", us(h.max())}};
-}
-
-json errors_json(const error_counts& e) {
-  json j = json::object();
-  for (const auto& [k, v] : e) j[k] = v;
-  return j;
-}
-
-void print_latency(const char* what, const latency_histogram& h) {
-  auto us = [](std::uint64_t ns) { return static_cast<double>(ns) / 1e3; };
-  std::printf("%s (us): p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f  (n=%llu)\n", what,
-              us(h.percentile(50)), us(h.percentile(90)), us(h.percentile(99)),
-              us(h.percentile(99.9)), us(h.max()), static_cast<unsigned long long>(h.count()));
-}
-
-void print_errors(const error_counts& e) {
-  std::printf("errors:");
-  if (e.empty()) std::printf(" none");
-  for (const auto& [k, v] : e) std::printf(" %s=%llu", k.c_str(), static_cast<unsigned long long>(v));
-  std::printf("\n");
-}
 
 double cpu_seconds() {
   rusage ru{};
@@ -58,7 +34,7 @@ double cpu_seconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"mqtt-bench: MQTT load generator for brokers on loopback (pub-sub, conn)",
+  CLI::App app{"mqtt-bench: MQTT load generator for brokers on loopback (pub-sub, conn, queue)",
                "mqtt-bench"};
   app.require_subcommand(1);
   app.option_defaults()->always_capture_default();
@@ -85,7 +61,20 @@ int main(int argc, char** argv) {
   pub_sub->add_option("-p,--publishers", ps.publishers, "Publishers")->check(CLI::Range(1u, 10000u));
   pub_sub->add_option("-s,--subscribers", ps.subscribers, "Subscribers")->check(CLI::Range(1u, 10000u));
   pub_sub->add_option("--topic", ps.topic, "Publish topic; %i becomes the publisher index");
-  pub_sub->add_option("--filter", ps.filter, "Subscription filter; must match every publisher's topic");
+  auto* filter_opt = pub_sub->add_option(
+      "--filter", ps.filter,
+      "Subscription filter; must match every publisher's topic (--pairs: %i becomes the "
+      "subscriber's index, default: the --topic pattern)");
+  bool pairs = false;
+  std::string share_group;
+  auto* pairs_opt = pub_sub->add_flag(
+      "--pairs", pairs,
+      "Publisher i -> subscriber i only (needs -p == -s); another publisher's message is an error");
+  pub_sub->add_option("--shared", share_group,
+                      "Subscribers form Shared Subscription group GROUP ($share/GROUP/<filter>): "
+                      "each message to exactly one of them")
+      ->type_name("GROUP")
+      ->excludes(pairs_opt);
   pub_sub->add_option("-q,--qos", qos, "QoS of PUBLISH and SUBSCRIBE")->check(CLI::Range(0u, 2u));
   pub_sub->add_option("--payload", ps.payload_size, "Payload bytes (>= 20)")->check(CLI::Range(std::size_t{20}, std::size_t{1} << 24));
   pub_sub->add_option("--rate", ps.rate, "Messages/s over all publishers; 0 = max rate")->check(CLI::NonNegativeNumber);
@@ -104,10 +93,27 @@ int main(int argc, char** argv) {
   conn->add_option("--hold", cs.hold_s, "Keep all open this long at the end, seconds")->check(CLI::Range(0.0, 600.0));
   conn->add_option("--timeout", cs.timeout_s, "Give up after this long, seconds")->check(CLI::Range(0.1, 600.0));
 
+  queue_settings qs;
+  unsigned queue_qos = 1;
+  auto* queue = app.add_subcommand(
+      "queue", "Messages queued for offline sessions: publish rate, what the broker keeps");
+  common(queue);
+  queue->add_option("--sessions", qs.sessions, "Offline subscriber sessions, all on one topic")->check(CLI::Range(1u, 100000u));
+  queue->add_option("--messages", qs.messages, "Messages published; each session is owed all")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
+  queue->add_option("-q,--qos", queue_qos, "QoS of PUBLISH and SUBSCRIBE")->check(CLI::Range(1u, 2u));
+  queue->add_option("--payload", qs.payload_size, "Payload bytes (>= 20)")->check(CLI::Range(std::size_t{20}, std::size_t{1} << 24));
+  queue->add_option("--topic", qs.topic, "The one topic every session subscribes to");
+  queue->add_option("--inflight", qs.inflight, "Publisher's unacknowledged PUBLISHes at most (and never above the broker's Receive Maximum)")->check(CLI::Range(1u, 65535u));
+  queue->add_option("-c,--concurrency", qs.concurrency, "Session handshakes in progress at once")->check(CLI::Range(1u, 100000u));
+  queue->add_option("--hold", qs.hold_s, "Once all is queued, wait this long (read the broker's RSS), seconds")->check(CLI::Range(0.0, 3600.0));
+  queue->add_option("--reconnect", qs.reconnect, "Then reconnect every session and count what it gets (true/false)");
+  queue->add_option("--drain", qs.drain_s, "Reconnected: stop after this long even if messages still come, seconds")->check(CLI::Range(0.1, 3600.0));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 prints the message; its own exit codes (105, 106, 108, ...) all mean "bad flag".
+    return app.exit(e) == 0 ? 0 : 2;
   }
 
   if (cpu >= 0) {
@@ -127,6 +133,26 @@ int main(int argc, char** argv) {
   out["command"] = cmdline;
   out["mqtt"] = mqtt;
   out["port"] = port;
+
+  if (pub_sub->parsed()) {
+    if (pairs && ps.publishers != ps.subscribers) {
+      std::fprintf(stderr, "mqtt-bench: error: --pairs needs -p == -s (got -p %u -s %u)\n",
+                   ps.publishers, ps.subscribers);
+      return 2;
+    }
+    if (pub_sub->count("--shared") > 0 && !valid_share_name(share_group)) {
+      std::fprintf(stderr,
+                   "mqtt-bench: error: --shared GROUP must be non-empty, without '/', '+' or '#'\n");
+      return 2;
+    }
+    if (pairs) {
+      ps.shape = delivery_shape::pairs;
+      if (filter_opt->count() == 0) ps.filter = ps.topic;
+    } else if (pub_sub->count("--shared") > 0) {
+      ps.shape = delivery_shape::shared;
+      ps.share_group = share_group;
+    }
+  }
 
   try {
     if (pub_sub->parsed()) {
@@ -148,8 +174,11 @@ int main(int argc, char** argv) {
                        {"received", p.received}, {"lost", p.lost},
                        {"duplicates", p.duplicates}, {"out_of_order", p.out_of_order}});
       }
-      std::printf("pub-sub: %u pub -> %u sub, QoS %u, %zu B, MQTT %s, %s, %.1f s\n",
-                  ps.publishers, ps.subscribers, qos, ps.payload_size, mqtt.c_str(),
+      const std::string shape = ps.shape == delivery_shape::pairs    ? " in pairs"
+                                : ps.shape == delivery_shape::shared ? " shared as " + share_group
+                                                                     : "";
+      std::printf("pub-sub: %u pub -> %u sub%s, QoS %u, %zu B, MQTT %s, %s, %.1f s\n",
+                  ps.publishers, ps.subscribers, shape.c_str(), qos, ps.payload_size, mqtt.c_str(),
                   ps.rate > 0 ? (std::to_string(ps.rate) + " msg/s").c_str() : "max rate",
                   r.duration_s);
       std::printf("throughput: in %.0f msg/s, out %.0f msg/s\n", r.in_rate, r.out_rate);
@@ -165,7 +194,9 @@ int main(int argc, char** argv) {
                          {"topic", ps.topic}, {"filter", ps.filter}, {"qos", qos},
                          {"payload", ps.payload_size}, {"rate", ps.rate},
                          {"window", ps.window}, {"inflight", ps.inflight},
-                         {"duration_s", ps.duration_s}};
+                         {"duration_s", ps.duration_s},
+                         {"pairs", ps.shape == delivery_shape::pairs},
+                         {"shared", ps.shape == delivery_shape::shared ? json(share_group) : json(nullptr)}};
       out["duration_s"] = r.duration_s;
       out["published"] = r.published;
       out["delivered"] = r.delivered;
@@ -178,6 +209,15 @@ int main(int argc, char** argv) {
                        {"window_stalls", r.window_stalls}};
       out["publishers"] = per;
       out["errors"] = errors_json(r.errors);
+    } else if (queue->parsed()) {
+      qs.host = host;
+      qs.port = port;
+      qs.version = version;
+      qs.qos_level = static_cast<mqtt::codec::qos>(queue_qos);
+      qs.client_prefix = prefix;
+      print_queue_start(qs, mqtt);
+      const queue_result r = run_queue(qs, [&qs](const queue_result& so_far) { print_queued(qs, so_far); });
+      out.update(report_queue(qs, r));
     } else {
       cs.host = host;
       cs.port = port;

@@ -1,8 +1,5 @@
 // pub_sub_run.cpp: publishers and subscribers of the pub-sub mode on one epoll loop.
-//
-// Payload layout (little-endian, the rest zero): u32 publisher index, u64 sequence
-// number, u64 CLOCK_MONOTONIC send time in ns. Publisher and subscriber share the
-// process, so the clock is the same on both sides.
+// Every payload starts with a payload_stamp (bench_payload.hpp).
 #include "bench/mqtt_bench/pub_sub_run.hpp"
 
 #include <algorithm>
@@ -13,65 +10,45 @@
 #include <vector>
 
 #include "bench/mqtt_bench/bench_connection.hpp"
-#include "bench/mqtt_bench/event_loop.hpp"
-#include "bench/mqtt_bench/sequence_tracker.hpp"
+#include "bench/mqtt_bench/bench_payload.hpp"
+#include "bench/mqtt_bench/client_loop.hpp"
+#include "bench/mqtt_bench/topic_pattern.hpp"
 
 namespace mqtt::bench {
 namespace {
 
 using namespace mqtt::codec;
 
-constexpr std::size_t header_bytes = 4 + 8 + 8;
 constexpr std::size_t max_pending_bytes = 256 * 1024;  // stop writing into a full socket
 constexpr int publish_batch = 64;                        // per publisher per loop turn
 constexpr std::uint64_t stall_ns = 250'000'000;          // window written off after this
 
-enum class client_state { connecting, subscribing, ready, closed };
-
-struct client {
-  client(protocol_version v) : conn(v) {}
+struct client : bench_client {
+  explicit client(protocol_version v) : bench_client(v) {}
   bool is_publisher = false;
   unsigned index = 0;
-  client_state state = client_state::connecting;
-  bench_connection conn;
+  bool ready = false;  // publisher: CONNACK accepted; subscriber: SUBACK accepted
   // publisher
   std::string topic;
   std::uint64_t next_seq = 0;
-  std::uint64_t acked = 0;
-  unsigned inflight = 0;
-  std::uint16_t next_packet_id = 1;
   std::uint64_t next_due_ns = 0;
-  // subscriber: one tracker per publisher
-  std::vector<sequence_tracker> trackers;
 };
-
-std::string topic_for(const std::string& pattern, unsigned index) {
-  std::string t = pattern;
-  for (std::size_t at = t.find("%i"); at != std::string::npos; at = t.find("%i", at)) {
-    const std::string n = std::to_string(index);
-    t.replace(at, 2, n);
-    at += n.size();
-  }
-  return t;
-}
-
-void put_le(std::uint8_t* p, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-std::uint64_t get_le(const std::uint8_t* p, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= std::uint64_t{p[i]} << (8 * i);
-  return v;
-}
 
 class pub_sub_runner {
  public:
-  explicit pub_sub_runner(const pub_sub_settings& s) : s_(s), addr_(resolve_loopback(s.host)) {
-    if (s.payload_size < header_bytes) {
+  explicit pub_sub_runner(const pub_sub_settings& s)
+      : s_(s), addr_(resolve_loopback(s.host)), ledger_(s.shape, s.publishers, s.subscribers) {
+    if (s.payload_size < payload_stamp_bytes) {
       throw std::invalid_argument("--payload must be at least 20 bytes (index, sequence, time)");
     }
     if (s.publishers == 0 || s.subscribers == 0) {
       throw std::invalid_argument("--publishers and --subscribers must be at least 1");
+    }
+    if (s.shape == delivery_shape::pairs && s.publishers != s.subscribers) {
+      throw std::invalid_argument("--pairs needs as many subscribers as publishers");
+    }
+    if (s.shape == delivery_shape::shared && !valid_share_name(s.share_group)) {
+      throw std::invalid_argument("--shared GROUP must be non-empty without '/', '+' or '#'");
     }
     payload_.assign(s.payload_size, 0);
   }
@@ -131,23 +108,13 @@ class pub_sub_runner {
     auto c = std::make_unique<client>(s_.version);
     c->is_publisher = publisher;
     c->index = index;
-    if (publisher) {
-      c->topic = topic_for(s_.topic, index);
-    } else {
-      c->trackers.assign(s_.publishers, sequence_tracker{});
-    }
-    if (!c->conn.open(addr_, s_.port)) {
-      ++result_.errors["connect_failed"];
-      c->state = client_state::closed;
-    } else {
-      connect_packet cp;
-      cp.version = s_.version;
-      cp.clean_start = true;
-      cp.keep_alive = 60;
-      cp.client_id = s_.client_prefix + (publisher ? "-p" : "-s") + std::to_string(index);
-      c->conn.queue(cp);
-      loop_.add(c->conn, c.get());
-    }
+    if (publisher) c->topic = topic_for(s_.topic, index);
+    connect_packet cp;
+    cp.version = s_.version;
+    cp.clean_start = true;
+    cp.keep_alive = 60;
+    cp.client_id = s_.client_prefix + (publisher ? "-p" : "-s") + std::to_string(index);
+    loop_.open(*c, addr_, s_.port, cp);
     (publisher ? pubs_ : subs_).push_back(std::move(c));
   }
 
@@ -155,7 +122,7 @@ class pub_sub_runner {
     const std::uint64_t deadline = clock_ns() + static_cast<std::uint64_t>(s_.setup_timeout_s * 1e9);
     auto pending = [&] {
       return std::any_of(group.begin(), group.end(), [](const auto& c) {
-        return c->state != client_state::ready && c->state != client_state::closed;
+        return !c->ready && !c->closed;
       });
     };
     while (pending()) {
@@ -166,7 +133,7 @@ class pub_sub_runner {
       poll_once(10'000'000);
     }
     for (const auto& c : group) {
-      if (c->state == client_state::closed) {
+      if (c->closed) {
         throw std::runtime_error(std::string("could not set up all ") + what);
       }
     }
@@ -179,7 +146,7 @@ class pub_sub_runner {
     const std::size_t n = pubs_.size();
     for (std::size_t k = 0; k < n; ++k) {
       client& p = *pubs_[(k + rotate_) % n];
-      if (p.state != client_state::ready) continue;
+      if (!p.ready || p.closed) continue;
       int budget = publish_batch;
       while (budget > 0 && can_send(p, now)) {
         if (s_.rate > 0) {
@@ -193,7 +160,7 @@ class pub_sub_runner {
       }
       if (budget == 0 && can_send(p, now) && (s_.rate <= 0 || now >= p.next_due_ns)) more = true;
       if (s_.rate > 0) next_due_min_ = std::min(next_due_min_, p.next_due_ns);
-      send_queued(p);
+      loop_.send(p);
     }
     ++rotate_;
     return more;
@@ -201,12 +168,12 @@ class pub_sub_runner {
 
   bool can_send(client& p, std::uint64_t now) {
     if (p.conn.pending() >= max_pending_bytes) return false;
-    if (s_.qos_level != qos::at_most_once && p.inflight >= s_.inflight) return false;
+    if (s_.qos_level != qos::at_most_once && p.flow.inflight >= s_.inflight) return false;
     if (s_.rate > 0 || s_.window == 0) return true;
-    const std::uint64_t expected = published_ * s_.subscribers;
-    const std::uint64_t done = delivered_total_ + written_off_;
+    const std::uint64_t expected = published_ * ledger_.copies_per_message();
+    const std::uint64_t done = ledger_.settled() + written_off_;
     const std::uint64_t outstanding = expected > done ? expected - done : 0;
-    if (outstanding < std::uint64_t{s_.window} * s_.subscribers) return true;
+    if (outstanding < std::uint64_t{s_.window} * ledger_.copies_per_message()) return true;
     if (now - last_progress_ns_ > stall_ns) {  // deliveries stopped: count the rest lost
       written_off_ += outstanding;
       last_progress_ns_ = now;
@@ -217,119 +184,59 @@ class pub_sub_runner {
   }
 
   void publish_one(client& p, std::uint64_t now) {
-    put_le(payload_.data(), p.index, 4);
-    put_le(payload_.data() + 4, p.next_seq, 8);
-    put_le(payload_.data() + 12, now, 8);
+    write_stamp(payload_, {p.index, p.next_seq, now});
     publish_view v;
     v.qos_level = s_.qos_level;
     v.topic = p.topic;
-    if (s_.qos_level != qos::at_most_once) {
-      v.packet_id = p.next_packet_id;
-      p.next_packet_id = static_cast<std::uint16_t>(p.next_packet_id == 65535 ? 1 : p.next_packet_id + 1);
-      ++p.inflight;
-    }
+    if (s_.qos_level != qos::at_most_once) v.packet_id = p.flow.take_packet_id();
     v.payload = payload_;
     encode_publish(v, s_.version, p.conn.out());
     ++p.next_seq;
     ++published_;
   }
 
-  void send_queued(client& c) {
-    if (c.state == client_state::closed || c.conn.pending() == 0) return;
-    if (!c.conn.flush()) {
-      fail(c, "closed_by_broker");
-      return;
+  // filter_for is subscriber `index`'s filter: the same for all in fan-out, its own
+  // publisher's in pairs, the group's Shared Subscription in shared.
+  std::string filter_for(unsigned index) const {
+    switch (s_.shape) {
+      case delivery_shape::pairs:
+        return topic_for(s_.filter, index);
+      case delivery_shape::shared:
+        return shared_filter(s_.share_group, s_.filter);
+      case delivery_shape::fan_out:
+        break;
     }
-    loop_.watch_write(c.conn, &c, c.conn.pending() > 0);
-  }
-
-  void fail(client& c, const char* why) {
-    if (c.state == client_state::closed) return;
-    ++result_.errors[why];
-    loop_.remove(c.conn);
-    c.conn.close();
-    c.state = client_state::closed;
+    return s_.filter;
   }
 
   void poll_once(std::int64_t timeout_ns) {
-    const int n = loop_.wait(timeout_ns);
-    for (int i = 0; i < n; ++i) {
-      const epoll_event& ev = loop_.event(i);
-      client& c = *static_cast<client*>(ev.data.ptr);
-      if (c.state == client_state::closed) continue;
-      if (ev.events & EPOLLIN) {
-        if (!c.conn.read_some()) {
-          fail(c, c.state == client_state::connecting ? "connect_failed" : "closed_by_broker");
-          continue;
-        }
-        drain(c);
-      } else if (ev.events & (EPOLLERR | EPOLLHUP)) {
-        fail(c, c.state == client_state::connecting ? "connect_failed" : "closed_by_broker");
-        continue;
-      }
-      if (c.state != client_state::closed && (ev.events & EPOLLOUT)) {
-        if (!c.conn.flush()) {
-          fail(c, "closed_by_broker");
-          continue;
-        }
-        loop_.watch_write(c.conn, &c, c.conn.pending() > 0);
-      }
-    }
-  }
-
-  void drain(client& c) {
-    for (;;) {
-      decode_result r = c.conn.framer().next();
-      if (r.status == decode_status::need_more) break;
-      if (r.status != decode_status::ok) {
-        fail(c, "decode_failed");
-        return;
-      }
-      handle(c, *r.value);
-      if (c.state == client_state::closed) return;
-    }
-    send_queued(c);
+    loop_.poll(timeout_ns, [this](bench_client& c, const packet& p) {
+      handle(static_cast<client&>(c), p);
+    });
   }
 
   void handle(client& c, const packet& p) {
-    if (const auto* pub = std::get_if<publish_packet>(&p)) {
-      on_publish(c, *pub);
-    } else if (const auto* ack = std::get_if<puback_packet>(&p)) {
-      if (c.inflight > 0) --c.inflight;
-      ++c.acked;
-      if (is_error(ack->reason)) ++result_.errors["puback_failed"];
-    } else if (const auto* rec = std::get_if<pubrec_packet>(&p)) {
-      if (is_error(rec->reason)) {
-        if (c.inflight > 0) --c.inflight;
-        ++result_.errors["pubrec_failed"];
-      } else {
-        c.conn.queue(pubrel_packet{rec->packet_id, reason_code::success, {}});
-      }
-    } else if (const auto* rel = std::get_if<pubrel_packet>(&p)) {
-      c.conn.queue(pubcomp_packet{rel->packet_id, reason_code::success, {}});
-    } else if (std::holds_alternative<pubcomp_packet>(p)) {
-      if (c.inflight > 0) --c.inflight;
-      ++c.acked;
-    } else if (const auto* ca = std::get_if<connack_packet>(&p)) {
+    const flow_step step = answer_flow(p, c.flow, c.conn);
+    if (const char* e = flow_error(step)) ++result_.errors[e];
+    if (step == flow_step::publish) on_publish(c, std::get<publish_packet>(p));
+    if (step != flow_step::not_flow) return;
+    if (const auto* ca = std::get_if<connack_packet>(&p)) {
       if (ca->reason != 0) {
-        fail(c, "connack_refused");
+        loop_.fail(c, "connack_refused");
       } else if (c.is_publisher) {
-        c.state = client_state::ready;
+        c.ready = true;
       } else {
         subscribe_packet sp;
         sp.packet_id = 1;
-        sp.subscriptions.push_back({s_.filter, subscribe_options{s_.qos_level}});
+        sp.subscriptions.push_back({filter_for(c.index), subscribe_options{s_.qos_level}});
         c.conn.queue(sp);
-        c.state = client_state::subscribing;
       }
     } else if (const auto* sa = std::get_if<suback_packet>(&p)) {
       if (sa->reasons.empty() || sa->reasons[0] >= 0x80) {
-        fail(c, "suback_refused");
+        loop_.fail(c, "suback_refused");
       } else {
-        c.state = client_state::ready;
+        c.ready = true;
       }
-    } else if (std::holds_alternative<disconnect_packet>(p)) {
-      fail(c, "closed_by_broker");
     } else if (!std::holds_alternative<pingresp_packet>(p)) {
       ++result_.errors["unexpected_packet"];
     }
@@ -337,24 +244,22 @@ class pub_sub_runner {
 
   void on_publish(client& c, const publish_packet& pub) {
     const std::uint64_t now = clock_ns();
-    if (pub.qos_level == qos::at_least_once) {
-      c.conn.queue(puback_packet{pub.packet_id, reason_code::success, {}});
-    } else if (pub.qos_level == qos::exactly_once) {
-      c.conn.queue(pubrec_packet{pub.packet_id, reason_code::success, {}});
-    }
-    if (c.is_publisher || pub.payload.size() < header_bytes) {
+    const std::optional<payload_stamp> stamp = read_stamp(pub.payload);
+    if (c.is_publisher || !stamp) {
       ++result_.errors["bad_payload"];
       return;
     }
-    const auto index = static_cast<unsigned>(get_le(pub.payload.data(), 4));
-    const std::uint64_t seq = get_le(pub.payload.data() + 4, 8);
-    const std::uint64_t sent = get_le(pub.payload.data() + 12, 8);
-    if (index >= c.trackers.size()) {
-      ++result_.errors["bad_payload"];
-      return;
+    switch (ledger_.record(c.index, stamp->publisher, stamp->seq)) {
+      case delivery_verdict::owed:
+        break;
+      case delivery_verdict::unknown_publisher:
+        ++result_.errors["bad_payload"];
+        return;
+      case delivery_verdict::unexpected_publisher:
+        ++result_.errors["unexpected_publisher"];
+        return;
     }
-    c.trackers[index].observe(seq);
-    result_.latency.record(now >= sent ? now - sent : 0);
+    result_.latency.record(now >= stamp->sent_ns ? now - stamp->sent_ns : 0);
     ++delivered_total_;
     if (publishing_) ++delivered_in_window_;
     last_progress_ns_ = now;
@@ -362,28 +267,21 @@ class pub_sub_runner {
 
   std::uint64_t acked_total() const {
     std::uint64_t n = 0;
-    for (const auto& p : pubs_) n += p->acked;
+    for (const auto& p : pubs_) n += p->flow.acked;
     return n;
   }
 
   bool all_done() const {
-    if (delivered_total_ < published_ * s_.subscribers) return false;
+    if (ledger_.settled() < published_ * ledger_.copies_per_message()) return false;
     for (const auto& p : pubs_) {
-      if (p->state != client_state::closed && p->inflight > 0) return false;
+      if (!p->closed && p->flow.inflight > 0) return false;
     }
     return true;
   }
 
   void disconnect_all() {
-    auto bye = [&](client& c) {
-      if (c.state == client_state::closed) return;
-      c.conn.queue(disconnect_packet{});
-      c.conn.flush();
-    };
-    for (auto& c : pubs_) bye(*c);
-    for (auto& c : subs_) bye(*c);
-    for (auto& c : pubs_) c->conn.close();
-    for (auto& c : subs_) c->conn.close();
+    for (auto& c : pubs_) loop_.close(*c);
+    for (auto& c : subs_) loop_.close(*c);
   }
 
   pub_sub_result finish(std::uint64_t duration_ns) {
@@ -392,17 +290,9 @@ class pub_sub_runner {
     result_.in_rate = static_cast<double>(result_.published) / result_.duration_s;
     result_.out_rate = static_cast<double>(result_.delivered) / result_.duration_s;
     for (const auto& p : pubs_) {
-      publisher_result pr;
-      pr.index = p->index;
+      publisher_result pr = ledger_.totals(p->index, p->next_seq);
       pr.sent = p->next_seq;
-      pr.acked = p->acked;
-      for (const auto& sub : subs_) {
-        const sequence_tracker& t = sub->trackers[p->index];
-        pr.received += t.received();
-        pr.lost += t.lost(p->next_seq);
-        pr.duplicates += t.duplicates();
-        pr.out_of_order += t.out_of_order();
-      }
+      pr.acked = p->flow.acked;
       result_.publishers.push_back(pr);
     }
     return std::move(result_);
@@ -410,9 +300,11 @@ class pub_sub_runner {
 
   const pub_sub_settings& s_;
   std::uint32_t addr_;
-  event_loop loop_;
+  pub_sub_result result_;            // before loop_, which counts into result_.errors
+  client_loop loop_{result_.errors};
   std::vector<std::unique_ptr<client>> subs_;
   std::vector<std::unique_ptr<client>> pubs_;
+  delivery_ledger ledger_;
   byte_buffer payload_;
   bool publishing_ = false;
   std::uint64_t stop_ns_ = 0;
@@ -424,7 +316,6 @@ class pub_sub_runner {
   std::uint64_t delivered_in_window_ = 0;
   std::uint64_t written_off_ = 0;
   std::uint64_t last_progress_ns_ = 0;
-  pub_sub_result result_;
 };
 
 }  // namespace

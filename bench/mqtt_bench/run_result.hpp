@@ -1,4 +1,4 @@
-// run_result.hpp: what a pub-sub or conn run measured, and how it is printed.
+// run_result.hpp: what a pub-sub or conn run measured (queue_run.hpp has the queue mode's).
 #pragma once
 
 #include <cstdint>
@@ -13,7 +13,8 @@ namespace mqtt::bench {
 // error_counts counts each kind of failure by a short stable name ("connect_failed",
 // "closed_by_broker", "decode_failed", "connack_refused", "suback_refused",
 // "puback_failed", "pubrec_failed", "unexpected_packet", "bad_payload", "setup_timeout",
-// "connack_timeout").
+// "connack_timeout"; pub-sub --pairs: "unexpected_publisher"; queue: "stale_session",
+// "session_not_present", "publish_timeout", "drain_timeout").
 using error_counts = std::map<std::string, std::uint64_t>;
 
 // publisher_result is one publisher's count and what the subscribers saw of it, summed
