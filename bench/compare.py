@@ -20,11 +20,12 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare_report  # noqa: E402
-from compare_brokers import broker, held_rss_kb, log_tail, mosquitto_config, sampler  # noqa: E402
+from compare_brokers import SAMPLE_S, broker, held_rss_kb, log_tail, mosquitto_config, sampler  # noqa: E402
 import compare_scenarios  # noqa: E402
 import plot_svg  # noqa: E402
 
@@ -52,11 +53,40 @@ def bench_error(p):
     return f"mqtt-bench exit {p.returncode}: {err}"
 
 
-def run_bench(cmd, timeout=900):
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as e:
-        return subprocess.CompletedProcess(cmd, 124, e.stdout if isinstance(e.stdout, str) else "", f"error: timed out after {timeout} s")
+def run_bench(cmd, t0=None, timeout=900):
+    """run_bench runs one mqtt-bench command; returns (CompletedProcess, [(seconds since
+    t0, stdout line)]) so a phase it prints ("queued: ...") can be placed in time."""
+    t0 = time.monotonic() if t0 is None else t0
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    marks, err = [], []
+    reader = threading.Thread(target=lambda: err.append(p.stderr.read()), daemon=True)
+    reader.start()
+    timer = threading.Timer(timeout, p.kill)
+    timer.start()
+    for line in p.stdout:
+        marks.append((round(time.monotonic() - t0, 3), line.rstrip("\n")))
+    rc = p.wait()
+    timed_out = not timer.is_alive()
+    timer.cancel()
+    reader.join()
+    stderr = "".join(err) + (f"\nerror: timed out after {timeout} s" if timed_out else "")
+    out = "\n".join(l for _, l in marks)
+    return subprocess.CompletedProcess(cmd, 124 if timed_out else rc, out, stderr), marks
+
+
+def hold_window(scen, r, marks):
+    """hold_window: (start, end) of the hold in seconds since mqtt-bench started, or None.
+    queue prints "queued: ..." when the hold begins; conn holds right after its last
+    CONNACK, elapsed_s after its first connect()."""
+    hold = scen["params"].get("hold_s")
+    if not hold:
+        return None
+    if scen["section"] == "queue":
+        t = next((t for t, l in marks if l.startswith("queued:")), None)
+        return (t, t + hold) if t is not None else None
+    if scen["section"] == "memory" and r.get("elapsed_s"):
+        return (r["elapsed_s"] + SAMPLE_S, r["elapsed_s"] + hold)
+    return None
 
 
 def run_one(args, name, scen, tmp):
@@ -77,7 +107,7 @@ def run_one(args, name, scen, tmp):
         res["broker_rss_before_mb"] = b.status_kb("VmRSS") / 1024
         for i, w in enumerate(scen.get("warmup", [])):
             cmd = [args.bench] + w + common + ["--client-prefix", f"{prefix}-w{i}"]
-            p = run_bench(cmd)
+            p, _ = run_bench(cmd)
             res["warmup"].append({"bench_cmd": shlex.join(cmd)})
             if p.returncode != 0:
                 res["failed"] = "warm-up run: " + bench_error(p)
@@ -89,9 +119,9 @@ def run_one(args, name, scen, tmp):
         t0_cpu, _ = b.cpu_ticks()
         cs0 = b.context_switches()
         sys0 = system_busy_ticks()
-        s = sampler(b).start() if sampling else None
         t0 = time.monotonic()
-        p = run_bench(cmd)
+        s = sampler(b, t0).start() if sampling else None
+        p, marks = run_bench(cmd, t0)
         wall = time.monotonic() - t0
         samples = s.stop() if s else []
         alive = b.proc.poll() is None
@@ -125,10 +155,12 @@ def run_one(args, name, scen, tmp):
         "other_cpu_s": max(0.0, (sys1 - sys0) / CLK_TCK - broker_cpu - r.get("bench_cpu_s", 0)),
     })
     if samples:
-        held = held_rss_kb(samples)
+        held, how = held_rss_kb(samples, hold_window(scen, r, marks))
         r["broker_rss_sampled_peak_mb"] = max(x[1] for x in samples) / 1024
         r["broker_rss_held_mb"] = held / 1024 if held is not None else None
+        r["broker_rss_held_from"] = how
         r["rss_samples"] = samples
+        r["bench_stdout"] = marks
     return r
 
 

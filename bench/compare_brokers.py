@@ -141,18 +141,17 @@ def nanomq_config(port, queue_limit=None):
 
 class sampler:
     """sampler reads the broker's VmRSS and CPU ticks every SAMPLE_S seconds on a thread,
-    from start() until stop(): [(seconds since start, rss_kb, cpu_ticks), ...]."""
+    from start() until stop(): [(seconds since t0, rss_kb, cpu_ticks), ...]."""
 
-    def __init__(self, b):
-        self.b, self.samples, self.done = b, [], threading.Event()
+    def __init__(self, b, t0):
+        self.b, self.t0, self.samples, self.done = b, t0, [], threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
-        t0 = time.monotonic()
         while True:
             try:
                 ticks, _ = self.b.cpu_ticks()
-                self.samples.append((round(time.monotonic() - t0, 3), self.b.status_kb("VmRSS"), ticks))
+                self.samples.append((round(time.monotonic() - self.t0, 3), self.b.status_kb("VmRSS"), ticks))
             except (OSError, IndexError, ValueError):
                 return
             if self.done.wait(SAMPLE_S):
@@ -168,15 +167,20 @@ class sampler:
         return self.samples
 
 
-def held_rss_kb(samples, idle_ticks=1):
-    """held_rss_kb is the highest RSS among the samples taken while the broker sat idle
-    (at most idle_ticks CPU ticks since the previous sample) after it first got busy: the
-    hold of a conn or queue run, between connecting/publishing and closing/reconnecting.
-    None when no such sample exists (the run never went idle after load)."""
+def held_rss_kb(samples, window=None, idle_ticks=1):
+    """held_rss_kb returns (highest RSS of the hold in kB or None, how it was found).
+    With window (start, end seconds, the clock of the samples) it is the highest sample
+    inside it. Without one, or with no sample inside, it is the highest sample taken while
+    the broker sat idle (at most idle_ticks CPU ticks since the previous sample) after it
+    first got busy: between connecting/publishing and closing/reconnecting."""
+    if window:
+        inside = [rss for t, rss, _ in samples if window[0] <= t <= window[1]]
+        if inside:
+            return max(inside), "hold window"
     busy_seen, best = False, None
     for (_, _, t0), (_, rss, t1) in zip(samples, samples[1:]):
         if t1 - t0 > idle_ticks + 1:
             busy_seen = True
         elif busy_seen and t1 - t0 <= idle_ticks:
             best = rss if best is None else max(best, rss)
-    return best
+    return best, ("idle samples" if best is not None else "none")

@@ -24,12 +24,13 @@ SECTIONS = [
      "CONNECT → CONNACK, 100 handshakes at once. Cold: a fresh broker. Warm: the same run "
      "again right after a first one against the same broker process (only the second is shown)."),
     ("memory", "Memory with idle connections",
-     "RSS sampled every 0.1 s from /proc; \"held\" is the highest sample while the broker sat "
-     "idle holding the connections."),
+     "RSS sampled every 0.1 s from /proc. \"Held\" is the highest sample in the hold, from "
+     "the last CONNACK on (or, failing that, while the broker sat idle after connecting)."),
     ("queue", "Queued messages for offline sessions",
      "Persistent sessions subscribe at QoS 1 and go offline; one publisher sends QoS 1 "
      "messages; after a hold the sessions come back and count what arrives. Every broker "
-     "gets the same per-session queue limit."),
+     "gets the same per-session queue limit. RSS sampled every 0.1 s; \"during hold\" is the "
+     "highest sample between mqtt-bench's `queued:` line and the end of `--hold`."),
 ]
 SECTION_KEYS = [k for k, _, _ in SECTIONS]
 
