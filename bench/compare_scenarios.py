@@ -49,7 +49,8 @@ LATENCY_RATES = [1000, 5000, 20000]
 QUEUE_LIMIT = 10000  # the refbroker's default --max-queued, given to every broker
 
 # --quick: one of each kind, short (ids from the full matrix, except the smaller queue).
-QUICK_IDS = ["lat-q1-1x1-5k", "lat-q1-p16-20k", "tp-pairs-q1", "tp-fanin-q0",
+QUICK_IDS = ["lat-q1-1x1-1k", "lat-q1-1x1-5k", "lat-q1-1x1-20k", "lat-q1-p16-20k",
+             "tp-pairs-q1", "tp-fanin-q0",
              "conn-10k-cold", "conn-10k-warm", "mem-10k-idle", "queue-10x12k"]
 
 
