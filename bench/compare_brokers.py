@@ -51,7 +51,7 @@ class broker:
         self.log = os.path.join(tmp, f"{name}.log")
 
     def start(self, args, queue_limit=None):
-        log = open(self.log, "ab")
+        log = open(self.log, "wb")  # this run's output only, for log_tail
         if self.name.startswith("mqtt-refbroker"):
             port_file = os.path.join(self.tmp, "refbroker.port")
             if os.path.exists(port_file):
@@ -67,6 +67,8 @@ class broker:
             deadline = time.monotonic() + 10
             while not os.path.exists(port_file):
                 if self.proc.poll() is not None or time.monotonic() > deadline:
+                    log.close()
+                    self.stop()
                     raise RuntimeError("mqtt-refbroker did not write its port file: " + log_tail(self.log))
                 time.sleep(0.02)
             self.port = int(open(port_file).read().split()[0])
@@ -89,11 +91,13 @@ class broker:
             # NanoMQ refuses to start while its pid file names a live process: one per instance.
             env = dict(os.environ, NANOMQ_PID_FILE=pid_file)
             self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=log, cwd=self.tmp, env=env)
+        log.close()  # the broker holds its own descriptor
         try:
             wait_listening(self.port, self.proc)
         except RuntimeError as e:
             self.stop()
-            raise RuntimeError(f"{e}: {log_tail(self.log)}")
+            tail = log_tail(self.log)
+            raise RuntimeError(f"{e}: {tail}" if tail else str(e))
 
     def cpu_ticks(self):
         fields = open(f"/proc/{self.proc.pid}/stat").read().rsplit(")", 1)[1].split()

@@ -30,7 +30,10 @@ SECTIONS = [
      "Persistent sessions subscribe at QoS 1 and go offline; one publisher sends QoS 1 "
      "messages; after a hold the sessions come back and count what arrives. Every broker "
      "gets the same per-session queue limit. RSS sampled every 0.1 s; \"during hold\" is the "
-     "highest sample between mqtt-bench's `queued:` line and the end of `--hold`."),
+     "highest sample between mqtt-bench's `queued:` line and the end of `--hold`. A held "
+     "message is one owed to one session (delivered after the reconnect), so a message "
+     "queued for 100 sessions counts 100 times; a broker that shares one copy of the "
+     "payload among the sessions pays less than the payload size per held message."),
 ]
 SECTION_KEYS = [k for k, _, _ in SECTIONS]
 
