@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""compare.py: run the issue-15 scenario matrix with mqtt-bench against mqtt-refbroker,
-Mosquitto and NanoMQ, one broker at a time, each started fresh per scenario on an ephemeral
-loopback port, and write a Markdown report (targets met or missed, tables with ratios
-against Mosquitto and NanoMQ from the same run, machine, versions, commands) and SVG plots.
+"""compare.py: mqtt-refbroker against Mosquitto and NanoMQ on the issue-15 scenario matrix.
+
+Runs mqtt-bench against each broker in turn, each started fresh per scenario on an
+ephemeral loopback port, and writes a Markdown report (targets met or missed, tables with
+ratios against Mosquitto and NanoMQ from the same run, machine, versions, commands) and
+SVG plots.
 
 Usage: bench/compare.py --build build/release [--quick] [--duration 10] [--repeat 1]
                         [--only ID] [--out FILE] [--json FILE] [--svg-dir DIR]
