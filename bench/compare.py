@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""compare.py: run the same mqtt-bench scenarios against mqtt-refbroker, Mosquitto and
-(when NANOMQ_BIN is set) NanoMQ, one broker at a time, each fresh per scenario on an
-ephemeral loopback port, and print a Markdown table with absolute numbers and ratios
-against Mosquitto (and NanoMQ) from the same run, plus machine, versions and commands.
+"""compare.py: mqtt-refbroker against Mosquitto and NanoMQ on the issue-15 scenario matrix.
 
-Usage: bench/compare.py --build build/release [--duration 10] [--repeat 1] [--out FILE]
+Runs mqtt-bench against each broker in turn, each started fresh per scenario on an
+ephemeral loopback port, and writes a Markdown report (targets met or missed, tables with
+ratios against Mosquitto and NanoMQ from the same run, machine, versions, commands) and
+SVG plots.
+
+Usage: bench/compare.py --build build/release [--quick] [--duration 10] [--repeat 1]
+                        [--only ID] [--out FILE] [--json FILE] [--svg-dir DIR]
+       bench/compare.py --from-json FILE [--out FILE] [--svg-dir DIR]
+NanoMQ: NANOMQ_BIN, or built from ../shared/third_party/nanomq/ into BUILD/nanomq.
 Only the Python 3 standard library is used.
 """
 import argparse
@@ -12,119 +17,27 @@ import json
 import os
 import platform
 import re
+import resource
 import shlex
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import compare_report  # noqa: E402
+from compare_brokers import SAMPLE_S, broker, held_rss_kb, log_tail, mosquitto_config, sampler  # noqa: E402
+import compare_scenarios  # noqa: E402
+import plot_svg  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 # With --baseline-refbroker: an earlier mqtt-refbroker binary, run in the same scenarios,
 # so a change is measured before and after in one run.
-BASELINE = "mqtt-refbroker-before"
+BASELINE = compare_report.BASELINE
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def scenarios(duration):
-    d = str(duration)
-    ps = ["pub-sub", "--payload", "64", "-d", d]
-    return [
-        ("qos0 fan-in 8->1, 64 B, max rate", ps + ["-p", "8", "-s", "1", "-q", "0"]),
-        ("qos1 1->1, 64 B, max rate", ps + ["-p", "1", "-s", "1", "-q", "1", "--inflight", "16"]),
-        ("qos0 fan-out 1->50, 64 B, max rate", ps + ["-p", "1", "-s", "50", "-q", "0", "--window", "20"]),
-        ("qos1 1->1, 64 B, 5000 msg/s (latency)", ps + ["-p", "1", "-s", "1", "-q", "1", "--rate", "5000"]),
-        ("conn 1000, 100 at a time", ["conn", "-n", "1000", "-c", "100", "--hold", "1"]),
-    ]
-
-
-# ---- brokers -------------------------------------------------------------------------
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_listening(port, proc, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"broker exited with {proc.returncode} before listening")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError(f"broker not listening on {port} after {timeout} s")
-
-
-class broker:
-    """One broker process, started fresh for one scenario."""
-
-    def __init__(self, name, tmp):
-        self.name, self.tmp, self.proc, self.port, self.cmd = name, tmp, None, None, None
-
-    def start(self, args):
-        log = open(os.path.join(self.tmp, f"{self.name}.log"), "ab")
-        if self.name.startswith("mqtt-refbroker"):
-            port_file = os.path.join(self.tmp, "refbroker.port")
-            if os.path.exists(port_file):
-                os.unlink(port_file)
-            binary = args.baseline_refbroker if self.name == BASELINE else args.refbroker
-            self.cmd = [binary, "--listen", "tcp://127.0.0.1:0", "--port-file", port_file,
-                        "--log-level", "warn"]
-            if args.refbroker_threads:
-                self.cmd += ["--threads", str(args.refbroker_threads)]
-            self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=log)
-            deadline = time.monotonic() + 10
-            while not os.path.exists(port_file):
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("mqtt-refbroker did not write its port file")
-                time.sleep(0.02)
-            self.port = int(open(port_file).read().split()[0])
-        elif self.name == "mosquitto":
-            self.port = free_port()
-            conf = os.path.join(self.tmp, "mosquitto.conf")
-            with open(conf, "w") as f:
-                f.write(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                        "log_dest stderr\nlog_type error\nlog_type warning\n")
-            self.cmd = [args.mosquitto, "-c", conf]
-            self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=log)
-        else:  # nanomq
-            self.port = free_port()
-            self.cmd = [args.nanomq, "start", "--url", f"nmq-tcp://127.0.0.1:{self.port}"]
-            self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=log, cwd=self.tmp)
-        wait_listening(self.port, self.proc)
-
-    def cpu_ticks(self):
-        fields = open(f"/proc/{self.proc.pid}/stat").read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12]), int(fields[17])  # utime+stime, num_threads
-
-    def context_switches(self):
-        n = 0
-        for tid in os.listdir(f"/proc/{self.proc.pid}/task"):
-            try:
-                txt = open(f"/proc/{self.proc.pid}/task/{tid}/status").read()
-            except OSError:
-                continue
-            n += sum(int(v) for v in re.findall(r"^\w*voluntary_ctxt_switches:\s+(\d+)", txt, re.M))
-        return n
-
-    def status_kb(self, key):
-        m = re.search(rf"^{key}:\s+(\d+) kB", open(f"/proc/{self.proc.pid}/status").read(), re.M)
-        return int(m.group(1)) if m else 0
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+NANOMQ_BUILD_SH = os.path.join(REPO, "..", "shared", "third_party", "nanomq", "build.sh")
+FORMAT = "mqttcert-compare/2"
 
 
 def system_busy_ticks():
@@ -134,33 +47,108 @@ def system_busy_ticks():
 
 # ---- one measurement -----------------------------------------------------------------
 
-def run_one(args, name, scen_args, tmp):
+def bench_error(p):
+    """bench_error is mqtt-bench's one-line reason for a failed run."""
+    lines = [l.strip() for l in ((p.stderr or "") + "\n" + (p.stdout or "")).splitlines() if l.strip()]
+    lines = [l for l in lines if not l.startswith("Run with --help")]
+    err = next((l for l in lines if "error" in l.lower()), lines[0] if lines else "?")
+    return f"mqtt-bench exit {p.returncode}: {err}"
+
+
+def run_bench(cmd, t0=None, timeout=900):
+    """run_bench runs one mqtt-bench command; returns (CompletedProcess, [(seconds since
+    t0, stdout line)]) so a phase it prints ("queued: ...") can be placed in time."""
+    t0 = time.monotonic() if t0 is None else t0
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    marks, err = [], []
+    reader = threading.Thread(target=lambda: err.append(p.stderr.read()), daemon=True)
+    reader.start()
+    timer = threading.Timer(timeout, p.kill)
+    timer.start()
+    for line in p.stdout:
+        marks.append((round(time.monotonic() - t0, 3), line.rstrip("\n")))
+    rc = p.wait()
+    timed_out = not timer.is_alive()
+    timer.cancel()
+    reader.join()
+    stderr = "".join(err) + (f"\nerror: timed out after {timeout} s" if timed_out else "")
+    out = "\n".join(l for _, l in marks)
+    return subprocess.CompletedProcess(cmd, 124 if timed_out else rc, out, stderr), marks
+
+
+def hold_window(scen, r, marks):
+    """hold_window: (start, end) of the hold in seconds since mqtt-bench started, or None.
+    queue prints "queued: ..." when the hold begins; conn holds right after its last
+    CONNACK, elapsed_s after its first connect()."""
+    hold = scen["params"].get("hold_s")
+    if not hold:
+        return None
+    if scen["section"] == "queue":
+        t = next((t for t, l in marks if l.startswith("queued:")), None)
+        return (t, t + hold) if t is not None else None
+    if scen["section"] == "memory" and r.get("elapsed_s"):
+        return (r["elapsed_s"] + SAMPLE_S, r["elapsed_s"] + hold)
+    return None
+
+
+def run_one(args, name, scen, tmp):
+    """run_one starts broker name, runs the scenario's warm-up commands and then its
+    measured command against it, and returns the bench JSON plus what the broker used."""
     b = broker(name, tmp)
-    b.start(args)
     try:
-        out_json = os.path.join(tmp, "bench.json")
-        cmd = [args.bench] + scen_args + ["--port", str(b.port), "--cpu", str(args.bench_cpu),
-                                          "--json", out_json, "--client-prefix", f"cmp-{os.getpid()}"]
+        b.start(args, scen.get("queue_limit"))
+    except RuntimeError as e:
+        return {"failed": f"{name} did not start: {e}", "broker_cmd": shlex.join(b.cmd or [])}
+    out_json = os.path.join(tmp, "bench.json")
+    prefix = f"cmp-{os.getpid()}"
+    common = ["--port", str(b.port), "--cpu", str(args.bench_cpu), "--json", out_json]
+    res = {"broker_cmd": shlex.join(b.cmd), "warmup": []}
+    sampling = scen["section"] in ("memory", "queue")
+    try:
+        time.sleep(0.2)
+        res["broker_rss_before_mb"] = b.status_kb("VmRSS") / 1024
+        for i, w in enumerate(scen.get("warmup", [])):
+            cmd = [args.bench] + w + common + ["--client-prefix", f"{prefix}-w{i}"]
+            p, _ = run_bench(cmd)
+            res["warmup"].append({"bench_cmd": shlex.join(cmd)})
+            if p.returncode != 0:
+                res["failed"] = "warm-up run: " + bench_error(p)
+                return res
+            res["warmup"][-1].update(compare_report.brief(json.load(open(out_json))))
+            time.sleep(0.5)
+        cmd = [args.bench] + scen["bench"] + common + ["--client-prefix", prefix]
+        res["bench_cmd"] = shlex.join(cmd)
         t0_cpu, _ = b.cpu_ticks()
         cs0 = b.context_switches()
         sys0 = system_busy_ticks()
         t0 = time.monotonic()
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        s = sampler(b, t0).start() if sampling else None
+        p, marks = run_bench(cmd, t0)
         wall = time.monotonic() - t0
-        sys1 = system_busy_ticks()
-        t1_cpu, threads = b.cpu_ticks()
-        cs1 = b.context_switches()
-        hwm, rss = b.status_kb("VmHWM"), b.status_kb("VmRSS")
+        samples = s.stop() if s else []
         alive = b.proc.poll() is None
+        if alive:
+            sys1 = system_busy_ticks()
+            t1_cpu, threads = b.cpu_ticks()
+            cs1 = b.context_switches()
+            hwm, rss = b.status_kb("VmHWM"), b.status_kb("VmRSS")
     finally:
         b.stop()
+    if not alive:
+        res["failed"] = (f"{name} exited with {b.proc.returncode} during the run "
+                         f"({log_tail(b.log, 2) or 'no log output'})")
+        if p.returncode != 0:
+            res["failed"] += "; " + bench_error(p)
+        return res
     if p.returncode != 0:
-        return {"failed": (p.stderr or p.stdout).strip().splitlines()[-1:] or ["?"],
-                "broker_cmd": shlex.join(b.cmd), "bench_cmd": shlex.join(cmd)}
+        res["failed"] = bench_error(p)
+        if "subcommand is required" in res["failed"] or "not expected" in res["failed"]:
+            res["failed"] += " (this mqtt-bench lacks the mode or flag)"
+        return res
     r = json.load(open(out_json))
+    r.update(res)
     broker_cpu = (t1_cpu - t0_cpu) / CLK_TCK
     r.update({
-        "broker_cmd": shlex.join(b.cmd), "bench_cmd": shlex.join(cmd),
         "broker_cpu_s": broker_cpu, "broker_threads": threads,
         "broker_context_switches": cs1 - cs0,
         "broker_peak_rss_mb": hwm / 1024, "broker_rss_end_mb": rss / 1024,
@@ -168,90 +156,63 @@ def run_one(args, name, scen_args, tmp):
         # CPU used by anything but this broker and mqtt-bench: noise from other jobs.
         "other_cpu_s": max(0.0, (sys1 - sys0) / CLK_TCK - broker_cpu - r.get("bench_cpu_s", 0)),
     })
+    if samples:
+        held, how = held_rss_kb(samples, hold_window(scen, r, marks))
+        r["broker_rss_sampled_peak_mb"] = max(x[1] for x in samples) / 1024
+        r["broker_rss_held_mb"] = held / 1024 if held is not None else None
+        r["broker_rss_held_from"] = how
+        r["rss_samples"] = samples
+        r["bench_stdout"] = marks
     return r
 
 
-# ---- report --------------------------------------------------------------------------
+# ---- NanoMQ and the machine ------------------------------------------------------------
 
-def metric_rows(kind):
-    """(label, extractor, better) per row; better is 'hi' or 'lo'."""
-    lat = lambda k: (lambda r: r["latency"][k] / 1000)
-    errs = lambda r: sum(r["errors"].values())
-    common = [
-        ("broker CPU s", lambda r: r["broker_cpu_s"], "lo"),
-        ("broker peak RSS MB", lambda r: r["broker_peak_rss_mb"], "lo"),
-        ("broker threads", lambda r: r["broker_threads"], None),
-        ("mqtt-bench CPU s", lambda r: r["bench_cpu_s"], None),
-        ("other load CPU s", lambda r: r["other_cpu_s"], None),
-    ]
-    if kind == "conn":
-        return [("conn/s", lambda r: r["conn_per_s"], "hi"),
-                ("connected", lambda r: r["connected"], "hi"),
-                ("CONNACK p50 ms", lat("p50_us"), "lo"), ("CONNACK p99 ms", lat("p99_us"), "lo"),
-                ("errors", errs, "lo")] + common
-    return [("in msg/s", lambda r: r["in_msgs_per_s"], "hi"),
-            ("out msg/s", lambda r: r["out_msgs_per_s"], "hi"),
-            ("latency p50 ms", lat("p50_us"), "lo"), ("latency p90 ms", lat("p90_us"), "lo"),
-            ("latency p99 ms", lat("p99_us"), "lo"), ("latency p99.9 ms", lat("p99_9_us"), "lo"),
-            ("lost / dup / out-of-order",
-             lambda r: "%d / %d / %d" % (r["totals"]["lost"], r["totals"]["duplicates"],
-                                         r["totals"]["out_of_order"]), None),
-            ("errors", errs, "lo"),
-            ("broker CPU us per delivery",
-             lambda r: 1e6 * r["broker_cpu_s"] / max(1, r["delivered_total"]), "lo"),
-            ("broker context switches per delivery",
-             lambda r: r["broker_context_switches"] / max(1, r["delivered_total"]), "lo")] + common
+def resolve_nanomq(args):
+    """resolve_nanomq returns (binary, None) or (None, why it is skipped): NANOMQ_BIN when
+    set, else the snapshot built by ../shared/third_party/nanomq/build.sh into
+    args.nanomq_dir (a second call returns at once)."""
+    env = os.environ.get("NANOMQ_BIN")
+    if env:
+        if os.access(env, os.X_OK):
+            return env, None
+        return None, f"NANOMQ_BIN={env} is not an executable"
+    if not os.path.exists(NANOMQ_BUILD_SH):
+        return None, f"no NANOMQ_BIN and no {os.path.normpath(NANOMQ_BUILD_SH)} to build it"
+    print(f"building NanoMQ into {args.nanomq_dir} (about 40 s the first time) ...", file=sys.stderr, flush=True)
+    try:
+        p = subprocess.run(["bash", NANOMQ_BUILD_SH, args.nanomq_dir], capture_output=True,
+                           text=True, timeout=1800)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, f"build.sh {args.nanomq_dir}: {e}"
+    lines = p.stdout.strip().splitlines()
+    if p.returncode != 0 or not lines or not os.access(lines[-1], os.X_OK):
+        why = (p.stderr.strip().splitlines() or lines or ["no output"])[-1]
+        return None, f"build.sh {args.nanomq_dir} failed (exit {p.returncode}): {why}"
+    return lines[-1], None
 
 
-def fmt(v):
-    if isinstance(v, str):
-        return v
-    if isinstance(v, int) or (isinstance(v, float) and v >= 1000):
-        return f"{v:,.0f}"
-    return f"{v:.3g}" if v < 100 else f"{v:.0f}"
-
-
-def median_run(runs):
-    ok = [r for r in runs if "failed" not in r]
-    if not ok:
-        return runs[0]
-    key = (lambda r: r["conn_per_s"]) if ok[0]["mode"] == "conn" else (lambda r: r["out_msgs_per_s"])
-    return sorted(ok, key=key)[(len(ok) - 1) // 2]
-
-
-def table(title, kind, res, brokers):
-    refs = [b for b in ("mosquitto", "nanomq", BASELINE) if b in brokers]
-    head = ["metric"] + brokers + [f"ref/{b}" for b in refs]
-    lines = [f"### {title}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for b in brokers:
-        if "failed" in res[b]:
-            lines.insert(2, f"{b} FAILED: {res[b]['failed']}\n")
-    for label, get, better in metric_rows(kind):
-        vals = {}
-        for b in brokers:
-            try:
-                vals[b] = get(res[b])
-            except (KeyError, TypeError):
-                vals[b] = None
-        arrow = {"hi": " ↑", "lo": " ↓"}.get(better, "")
-        row = [label + arrow] + [fmt(vals[b]) if vals[b] is not None else "-" for b in brokers]
-        for ref in refs:
-            a, c = vals.get("mqtt-refbroker"), vals.get(ref)
-            row.append(f"{a / c:.2f}x" if better and isinstance(a, (int, float))
-                       and isinstance(c, (int, float)) and c else "-")
-        lines.append("| " + " | ".join(row) + " |")
-    return "\n".join(lines)
+def command_output(cmd):
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+        return (p.stdout or "") + (p.stderr or "")
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
 
 
 def first_line(cmd):
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
-        return ((p.stdout or "") + (p.stderr or "")).strip().splitlines()[0]
-    except (OSError, IndexError, subprocess.TimeoutExpired):
-        return "unknown"
+    lines = command_output(cmd).strip().splitlines()
+    return lines[0] if lines else "unknown"
 
 
-def context(args, brokers):
+def nanomq_version(binary):
+    """nanomq_version is the line of `nanomq --version` that names the version (the
+    first line it prints is its usage)."""
+    out = command_output([binary, "--version"])
+    return next((l.strip() for l in out.splitlines() if re.search(r"\bv\d+\.\d+", l)), "unknown")
+
+
+def context(args, brokers, skipped):
     model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "?")
     cache = os.path.join(args.build, "CMakeCache.txt")
@@ -269,31 +230,58 @@ def context(args, brokers):
             t = open(h).read()
             nng = ".".join(re.search(rf"#define NNG_{k}_VERSION (\d+)", t).group(1) for k in ("MAJOR", "MINOR", "PATCH"))
             break
-    out = [
-        f"- machine: {os.cpu_count()} CPUs (nproc {first_line(['nproc'])}), {model}, "
+    if args.nanomq:
+        nmq = (f"{nanomq_version(args.nanomq)} ({args.nanomq}; the snapshot in "
+               f"../shared/third_party/nanomq/ is tag 0.25.3), HOCON config below")
+    else:
+        nmq = f"skipped: {skipped}"
+    return [
+        f"machine: {os.cpu_count()} CPUs (nproc {first_line(['nproc'])}), {model}, "
         f"{int(mem) // 1024} MiB RAM, Linux {platform.release()}, loopback only",
-        f"- mqtt-refbroker: 0.1.0, commit {git}{' + uncommitted changes' if dirty else ''}, "
+        f"mqtt-refbroker: 0.1.0, commit {git}{' + uncommitted changes' if dirty else ''}, "
         f"CMAKE_BUILD_TYPE={btype}, {os.path.basename(comp)} "
         f"({first_line([comp, '--version']) if comp != '?' else '?'}), nng {nng}, "
         f"{f'--threads {args.refbroker_threads} (one CPU set for all its threads)' if args.refbroker_threads else 'default flags (all CPUs)'}",
-        *([f"- {BASELINE}: {args.baseline_refbroker}, same flags"] if args.baseline_refbroker else []),
-        f"- mosquitto: {first_line([args.mosquitto, '-h'])}, config below (defaults otherwise)",
-        f"- nanomq: {first_line([args.nanomq, '--version']) if args.nanomq else 'skipped: NanoMQ not provided'}",
-        f"- mqtt-bench: one epoll thread pinned to CPU {args.bench_cpu}; brokers unpinned; MQTT 3.1.1; "
+        *([f"{BASELINE}: {args.baseline_refbroker}, same flags"] if args.baseline_refbroker else []),
+        f"mosquitto: {first_line([args.mosquitto, '-h'])}, config below (defaults otherwise)",
+        f"nanomq: {nmq}",
+        f"mqtt-bench: one epoll thread pinned to CPU {args.bench_cpu}; brokers unpinned; MQTT 3.1.1; "
         f"each broker started fresh per scenario; {args.repeat} run(s) per cell, median shown",
-        f"- runner: {shlex.join([sys.argv[0]] + sys.argv[1:])}",
+        f"runner: {shlex.join([sys.argv[0]] + sys.argv[1:])}",
     ]
-    return "\n".join(out)
 
 
-def main():
+def config_notes(brokers):
+    notes = ["Mosquitto config (port varies per run): " +
+             ", ".join(f"`{l}`" for l in mosquitto_config("PORT").splitlines()) +
+             f"; the queue section adds `max_queued_messages {compare_scenarios.QUEUE_LIMIT}`."]
+    if "nanomq" in brokers:
+        notes.append("NanoMQ config: `listeners.tcp { bind = \"127.0.0.1:PORT\" }`, "
+                     "`log { to = [console], level = warn }`; the queue section adds "
+                     f"`mqtt {{ max_mqueue_len = {compare_scenarios.QUEUE_LIMIT} }}` (see the "
+                     "queue section for what that limits). Started with NANOMQ_PID_FILE in a "
+                     "directory of its own.")
+    notes.append(f"mqtt-refbroker: the queue section adds `--max-queued {compare_scenarios.QUEUE_LIMIT}` "
+                 "(its default).")
+    return notes
+
+
+# ---- main --------------------------------------------------------------------------------
+
+def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default=os.path.join(REPO, "build", "release"),
                     help="CMake build dir (Release) holding mqtt-refbroker and mqtt-bench")
     ap.add_argument("--mosquitto", default="/usr/sbin/mosquitto")
-    ap.add_argument("--duration", type=float, default=10.0, help="seconds per pub-sub scenario")
+    ap.add_argument("--nanomq-dir", help="where build.sh builds NanoMQ when NANOMQ_BIN is unset "
+                                         "(default BUILD/nanomq)")
+    ap.add_argument("--quick", action="store_true",
+                    help=f"CI-sized run: {', '.join(compare_scenarios.QUICK_IDS)}; 3 s per pub-sub run")
+    ap.add_argument("--duration", type=float, help="seconds per pub-sub run (default 10, 3 with --quick)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per broker and scenario (median)")
-    ap.add_argument("--only", default="", help="run only scenarios whose title contains this")
+    ap.add_argument("--only", action="append", default=[], metavar="TEXT",
+                    help="run only scenarios whose id or title contains TEXT (repeatable)")
+    ap.add_argument("--list", action="store_true", help="list the scenarios (ids, titles, commands) and exit")
     ap.add_argument("--bench-cpu", type=int, default=(os.cpu_count() or 1) - 1)
     ap.add_argument("--refbroker-threads", type=int, default=0,
                     help="pass --threads N to mqtt-refbroker (its threads on the first N CPUs)")
@@ -301,11 +289,22 @@ def main():
                     help="also run this earlier mqtt-refbroker binary (column "
                          f"{BASELINE}, ratio ref/{BASELINE}: the change, same run)")
     ap.add_argument("--out", help="also write the report (Markdown) to FILE")
-    ap.add_argument("--json", help="also write every raw result to FILE")
-    args = ap.parse_args()
+    ap.add_argument("--json", help="also write every raw result to FILE (input of --from-json)")
+    ap.add_argument("--svg-dir", help="write throughput.svg, latency.svg, connections.svg to DIR; "
+                                      "the report links them relative to --out's directory")
+    ap.add_argument("--from-json", metavar="FILE",
+                    help="rebuild the report and plots from a --json FILE; runs nothing")
+    args = ap.parse_args(argv)
+    if args.duration is None:
+        args.duration = 3.0 if args.quick else 10.0
+    return args
+
+
+def run_matrix(args):
+    """run_matrix runs the selected scenarios on every broker and returns the raw results
+    document (what --json writes and --from-json reads)."""
     args.refbroker = os.path.join(args.build, "reference-broker", "mqtt-refbroker")
     args.bench = os.path.join(args.build, "bench", "mqtt_bench", "mqtt-bench")
-    args.nanomq = os.environ.get("NANOMQ_BIN")
     for exe in (args.refbroker, args.bench, args.mosquitto):
         if not os.access(exe, os.X_OK):
             sys.exit(f"compare.py: missing {exe} (build mqtt-refbroker and mqtt-bench first)")
@@ -314,43 +313,70 @@ def main():
         if not os.access(args.baseline_refbroker, os.X_OK):
             sys.exit(f"compare.py: --baseline-refbroker {args.baseline_refbroker}: not an executable")
         brokers.insert(1, BASELINE)
+    args.nanomq_dir = args.nanomq_dir or os.path.join(args.build, "nanomq")
+    args.nanomq, skipped = resolve_nanomq(args)
     if args.nanomq:
         brokers.append("nanomq")
     else:
-        print("skipped: NanoMQ not provided (set NANOMQ_BIN)", file=sys.stderr)
-
-    report = ["## Machine and builds", "", context(args, brokers), "",
-              "Ratios are mqtt-refbroker ÷ the other broker, same run. ↑: higher is better "
-              "(ratio > 1 means the refbroker wins); ↓: lower is better (ratio < 1 wins). "
-              "\"other load\" is CPU used by processes other than the broker and mqtt-bench "
-              "during the scenario (background noise).", ""]
-    raw = {}
+        print(f"NanoMQ skipped: {skipped}", file=sys.stderr)
+    # 10,000 connections need 10,000 descriptors in mqtt-bench and in each broker.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    scens = compare_scenarios.select(compare_scenarios.matrix(args.duration, args.quick), args.only)
+    if not scens:
+        sys.exit(f"compare.py: no scenario matches {args.only}")
+    doc = {"format": FORMAT, "brokers": brokers, "skipped": {"nanomq": skipped} if skipped else {},
+           "context": context(args, brokers, skipped), "notes": config_notes(brokers),
+           "quick": args.quick, "scenarios": []}
+    t_start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="mqtt-compare-") as tmp:
-        for title, scen in scenarios(args.duration):
-            if args.only and args.only not in title:
-                continue
+        for scen in scens:
             runs = {b: [] for b in brokers}
             for _ in range(args.repeat):
                 for b in brokers:  # interleaved, so drifting background load hits all alike
-                    print(f"[{title}] {b} ...", file=sys.stderr, flush=True)
-                    runs[b].append(run_one(args, b, scen, tmp))
-            res = {b: median_run(runs[b]) for b in brokers}
-            raw[title] = runs
-            kind = "conn" if scen[0] == "conn" else "pub-sub"
-            report += [table(title, kind, res, brokers), "", "Commands (median run):", ""]
-            for b in brokers:
-                report.append(f"- {b}: `{res[b]['broker_cmd']}`")
-                report.append(f"  bench: `{res[b]['bench_cmd']}`")
-            report.append("")
-        report += ["Mosquitto config (port varies per run): `listener PORT 127.0.0.1`, "
-                   "`allow_anonymous true`, `persistence false`, `log_dest stderr`, "
-                   "`log_type error`, `log_type warning`.", ""]
-    text = "\n".join(report)
+                    print(f"[{scen['id']}] {b} ...", file=sys.stderr, flush=True)
+                    r = run_one(args, b, scen, tmp)
+                    if "failed" in r:
+                        print(f"  FAILED: {r['failed']}", file=sys.stderr)
+                    runs[b].append(r)
+            doc["scenarios"].append(dict(scen, runs=runs))
+    doc["elapsed_s"] = round(time.monotonic() - t_start, 1)
+    return doc
+
+
+def main():
+    args = parse_args()
+    if args.list:
+        for s in compare_scenarios.select(compare_scenarios.matrix(args.duration, args.quick), args.only):
+            print(f"{s['id']:<16} {s['title']}")
+            for w in s.get("warmup", []):
+                print(f"{'':16} warm-up: mqtt-bench {shlex.join(w)}")
+            print(f"{'':16} mqtt-bench {shlex.join(s['bench'])}")
+        return
+    if args.from_json:
+        doc = json.load(open(args.from_json))
+        if doc.get("format") != FORMAT:
+            sys.exit(f"compare.py: {args.from_json} is not a {FORMAT} results file")
+    else:
+        doc = run_matrix(args)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(doc, f, indent=1)
+    svgs = {}
+    if args.svg_dir:
+        os.makedirs(args.svg_dir, exist_ok=True)
+        for name, svg in plot_svg.charts(doc).items():
+            path = os.path.join(args.svg_dir, name)
+            with open(path, "w") as f:
+                f.write(svg)
+            base = os.path.dirname(os.path.abspath(args.out)) if args.out else os.getcwd()
+            svgs[name] = os.path.relpath(os.path.abspath(path), base)
+    text = compare_report.render(doc, svgs, rebuilt_from=args.from_json)
     print(text)
     if args.out:
-        open(args.out, "w").write(text + "\n")
-    if args.json:
-        json.dump(raw, open(args.json, "w"), indent=1)
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
 
 
 if __name__ == "__main__":
