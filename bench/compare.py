@@ -175,7 +175,7 @@ def resolve_nanomq(args):
     env = os.environ.get("NANOMQ_BIN")
     if env:
         if os.access(env, os.X_OK):
-            return env, None
+            return os.path.abspath(env), None
         return None, f"NANOMQ_BIN={env} is not an executable"
     if not os.path.exists(NANOMQ_BUILD_SH):
         return None, f"no NANOMQ_BIN and no {os.path.normpath(NANOMQ_BUILD_SH)} to build it"
@@ -189,7 +189,7 @@ def resolve_nanomq(args):
     if p.returncode != 0 or not lines or not os.access(lines[-1], os.X_OK):
         why = (p.stderr.strip().splitlines() or lines or ["no output"])[-1]
         return None, f"build.sh {args.nanomq_dir} failed (exit {p.returncode}): {why}"
-    return lines[-1], None
+    return os.path.abspath(lines[-1]), None
 
 
 def command_output(cmd):
@@ -297,6 +297,10 @@ def parse_args(argv=None):
     args = ap.parse_args(argv)
     if args.duration is None:
         args.duration = 3.0 if args.quick else 10.0
+    # Absolute: NanoMQ runs in a temporary working directory.
+    args.build = os.path.abspath(args.build)
+    if args.nanomq_dir:
+        args.nanomq_dir = os.path.abspath(args.nanomq_dir)
     return args
 
 

@@ -63,7 +63,7 @@ class broker:
                 self.cmd += ["--threads", str(args.refbroker_threads)]
             if queue_limit:
                 self.cmd += ["--max-queued", str(queue_limit)]
-            self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=log)
+            self.proc = self._spawn(log)
             deadline = time.monotonic() + 10
             while not os.path.exists(port_file):
                 if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -78,7 +78,7 @@ class broker:
             with open(conf, "w") as f:
                 f.write(mosquitto_config(self.port, queue_limit))
             self.cmd = [args.mosquitto, "-c", conf]
-            self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=log)
+            self.proc = self._spawn(log)
         else:  # nanomq
             self.port = free_port()
             conf = os.path.join(self.tmp, "nanomq.conf")
@@ -90,7 +90,7 @@ class broker:
             self.cmd = [args.nanomq, "start", "--conf", conf]
             # NanoMQ refuses to start while its pid file names a live process: one per instance.
             env = dict(os.environ, NANOMQ_PID_FILE=pid_file)
-            self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=log, cwd=self.tmp, env=env)
+            self.proc = self._spawn(log, cwd=self.tmp, env=env)
         log.close()  # the broker holds its own descriptor
         try:
             wait_listening(self.port, self.proc)
@@ -98,6 +98,14 @@ class broker:
             self.stop()
             tail = log_tail(self.log)
             raise RuntimeError(f"{e}: {tail}" if tail else str(e))
+
+    def _spawn(self, log, **kw):
+        """Popen of self.cmd; a missing or unusable binary fails the run, not the runner."""
+        try:
+            return subprocess.Popen(self.cmd, stdout=log, stderr=log, **kw)
+        except OSError as e:
+            log.close()
+            raise RuntimeError(f"cannot start {self.cmd[0]}: {e.strerror}") from e
 
     def cpu_ticks(self):
         fields = open(f"/proc/{self.proc.pid}/stat").read().rsplit(")", 1)[1].split()
