@@ -60,6 +60,8 @@ struct connection_limits {
   std::size_t max_outbound_bytes = 8 * 1024 * 1024;  // queued, not yet sent
   std::size_t recv_chunk = 16 * 1024;               // most bytes asked for per read
   std::size_t send_batch_bytes = 64 * 1024;         // gathered per send, at least one buffer
+  // Writing on the calling thread (tcp://) hands over to the send aio after this long.
+  std::chrono::microseconds inline_write_time{1000};
   nng_duration send_timeout_ms = 30'000;            // one batch not written by then: close
   // Lingering close: after the core's close, read and discard until nothing came for
   // linger_quiet_ms, or at most linger_max_ms, before closing the stream. Closing with
