@@ -358,6 +358,13 @@ def main():
                 print(f"{'':16} warm-up: mqtt-bench {shlex.join(w)}")
             print(f"{'':16} mqtt-bench {shlex.join(s['bench'])}")
         return
+    # Output folders first: a run takes minutes and must not be lost to a missing one.
+    for folder in [args.svg_dir] + [os.path.dirname(f) for f in (args.out, args.json) if f]:
+        if folder:
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except OSError as e:
+                sys.exit(f"compare.py: cannot create {folder}: {e.strerror}")
     if args.from_json:
         doc = json.load(open(args.from_json))
         if doc.get("format") != FORMAT:
@@ -369,7 +376,6 @@ def main():
                 json.dump(doc, f, indent=1)
     svgs = {}
     if args.svg_dir:
-        os.makedirs(args.svg_dir, exist_ok=True)
         for name, svg in plot_svg.charts(doc).items():
             path = os.path.join(args.svg_dir, name)
             with open(path, "w") as f:
