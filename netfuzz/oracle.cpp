@@ -148,6 +148,19 @@ std::string_view verdict_name(verdict v) {
   return "?";
 }
 
+// names_mqtt31 says whether `packet` (starting at its fixed header) is a CONNECT that names
+// MQTT 3.1: Protocol Name "MQIsdp". Read from the bytes, so a CONNECT that does not decode
+// is recognised too.
+bool names_mqtt31(byte_view packet) {
+  if (packet.size() < 2) return false;
+  const auto length = decode_vbi(packet.subspan(1));
+  if (length.status != vbi_status::ok && length.status != vbi_status::non_minimal) return false;
+  const std::size_t at = 1 + length.length;
+  static constexpr std::uint8_t mqisdp[] = {0x00, 0x06, 'M', 'Q', 'I', 's', 'd', 'p'};
+  return packet.size() >= at + sizeof mqisdp &&
+         std::equal(std::begin(mqisdp), std::end(mqisdp), packet.begin() + at);
+}
+
 stream_analysis analyse_stream(byte_view stream, protocol_version nominal,
                                std::optional<std::uint16_t> topic_alias_maximum) {
   stream_analysis a;
@@ -160,7 +173,12 @@ stream_analysis analyse_stream(byte_view stream, protocol_version nominal,
     a.answers[index_of(t)]++;
     a.answered_ids.emplace_back(t, id);
   };
+  // A session opened with MQTT 3.1 ("MQIsdp") is bound by neither 3.1.1 nor 5.0, which
+  // are what the receiver's duties here come from; 3.1 itself only says the CONNECT
+  // header flags are "not used". So what a broker does there is a note, never a failure.
+  bool mqtt31 = false;
   auto fault = [&](packet_type t, std::string why, bool strict) {
+    strict = strict && !mqtt31;
     stream_fault f{a.valid_packets, t, std::move(why), strict, at, fault_packet_id(stream, at), 0};
     for (std::size_t i = at + 1; i + 1 < stream.size(); ++i)
       if (stream[i] == 0xC0 && stream[i + 1] == 0x00) f.later_pingreqs++;
@@ -170,6 +188,7 @@ stream_analysis analyse_stream(byte_view stream, protocol_version nominal,
     const auto rest = stream.subspan(at);
     const auto type = static_cast<packet_type>(rest[0] >> 4);
     const bool first = a.valid_packets == 0;
+    if (first && type == packet_type::connect) mqtt31 = names_mqtt31(rest);
     if (first && type != packet_type::connect) {
       // [MQTT-3.1.0-1] binds the client; what a server does with it is its choice.
       fault(type, "first packet is not CONNECT", false);

@@ -178,3 +178,16 @@ TEST(NetfuzzOracle, ReservedFlagsOnAPingreqAnsweredIsAWrongAnswer) {
   one.closed = true;
   EXPECT_EQ(judge(stream, v311, one).outcome, verdict::note);
 }
+
+TEST(NetfuzzOracle, AnMqtt31SessionIsNotJudgedByTheNewerSpecs) {
+  // CONNECT "MQIsdp" level 3 with header flags 0x4: MQTT 3.1 says the flags are "not used";
+  // [MQTT-2.2.2-2] is a 3.1.1 rule. Mosquitto answers such a CONNECT with CONNACK 0.
+  const auto stream = hex("14 12 0006 4D5149736470 03 02 003C 0004 6E663331 C0 00");
+  observation o;
+  o.packets = {connack_packet{}, pingresp_packet{}};
+  o.answered_after_wait = true;
+  EXPECT_EQ(judge(stream, v311, o).outcome, verdict::note);
+  // The same CONNECT naming MQTT 3.1.1 is judged: a CONNACK 0 to it is a wrong answer.
+  const auto v311_stream = hex("14 10 0004 4D515454 04 02 003C 0004 6E663331 C0 00");
+  EXPECT_EQ(judge(v311_stream, v311, o).outcome, verdict::wrong_answer);
+}
