@@ -297,28 +297,33 @@ def parse_args(argv=None):
     args = ap.parse_args(argv)
     if args.duration is None:
         args.duration = 3.0 if args.quick else 10.0
-    # Absolute: NanoMQ runs in a temporary working directory.
-    args.build = os.path.abspath(args.build)
-    if args.nanomq_dir:
-        args.nanomq_dir = os.path.abspath(args.nanomq_dir)
     return args
+
+
+def locate_binaries(args, tool):
+    """locate_binaries sets args.refbroker and args.bench (from --build) and args.nanomq,
+    exits naming what is missing of ours or Mosquitto, and returns why NanoMQ is skipped
+    (None when it runs). Paths are absolute: NanoMQ runs in a temporary directory."""
+    args.build = os.path.abspath(args.build)
+    args.refbroker = os.path.join(args.build, "reference-broker", "mqtt-refbroker")
+    args.bench = os.path.join(args.build, "bench", "mqtt_bench", "mqtt-bench")
+    for exe in (args.refbroker, args.bench, args.mosquitto):
+        if not os.access(exe, os.X_OK):
+            sys.exit(f"{tool}: missing {exe} (build mqtt-refbroker and mqtt-bench first)")
+    args.nanomq_dir = os.path.abspath(args.nanomq_dir or os.path.join(args.build, "nanomq"))
+    args.nanomq, skipped = resolve_nanomq(args)
+    return skipped
 
 
 def run_matrix(args):
     """run_matrix runs the selected scenarios on every broker and returns the raw results
     document (what --json writes and --from-json reads)."""
-    args.refbroker = os.path.join(args.build, "reference-broker", "mqtt-refbroker")
-    args.bench = os.path.join(args.build, "bench", "mqtt_bench", "mqtt-bench")
-    for exe in (args.refbroker, args.bench, args.mosquitto):
-        if not os.access(exe, os.X_OK):
-            sys.exit(f"compare.py: missing {exe} (build mqtt-refbroker and mqtt-bench first)")
+    skipped = locate_binaries(args, "compare.py")
     brokers = ["mqtt-refbroker", "mosquitto"]
     if args.baseline_refbroker:
         if not os.access(args.baseline_refbroker, os.X_OK):
             sys.exit(f"compare.py: --baseline-refbroker {args.baseline_refbroker}: not an executable")
         brokers.insert(1, BASELINE)
-    args.nanomq_dir = args.nanomq_dir or os.path.join(args.build, "nanomq")
-    args.nanomq, skipped = resolve_nanomq(args)
     if args.nanomq:
         brokers.append("nanomq")
     else:

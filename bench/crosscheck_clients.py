@@ -107,11 +107,8 @@ def main():
     for tool in ("mosquitto_pub", "mosquitto_sub"):
         if not shutil.which(tool):
             sys.exit(f"crosscheck_clients.py: {tool} not found (apt-get install -y mosquitto-clients)")
-    args.refbroker = os.path.join(args.build, "reference-broker", "mqtt-refbroker")
-    args.bench = os.path.join(args.build, "bench", "mqtt_bench", "mqtt-bench")
-    args.refbroker_threads, args.baseline_refbroker = 0, None
-    args.nanomq_dir = args.nanomq_dir or os.path.join(args.build, "nanomq")
-    args.nanomq, skipped = compare.resolve_nanomq(args)
+    args.refbroker_threads, args.baseline_refbroker = 0, None  # compare_brokers.broker reads them
+    skipped = compare.locate_binaries(args, "crosscheck_clients.py")
     names = [b for b in BROKERS if b != "nanomq" or args.nanomq]
     rates = {b: [] for b in names}
     bench_rates = {b: [] for b in names}
