@@ -23,6 +23,7 @@ struct broker_options {
   std::string port_file;
   std::string log_level = "info";
   unsigned threads = 0;
+  std::string scheduling = "batch";  // Linux policy of every broker thread: batch or normal
   unsigned max_qos = 2;
   long long webhook_timeout_ms = 5000;
 };

@@ -61,6 +61,18 @@ unsigned keep_cpus(unsigned n) {
   return kept;
 }
 
+// use_batch_scheduling puts this thread, and every thread started after it, under
+// SCHED_BATCH. nng 1.5.2 wakes a task thread while it still holds the connection's and
+// the task queue's locks (the poller's read completion); under the normal policy the woken
+// thread preempts the poller on its CPU and at once blocks on those locks, two context
+// switches per arriving packet. Under SCHED_BATCH it runs when the poller blocks instead.
+// Any process may choose it (no privilege), so failing is only logged.
+bool use_batch_scheduling() {
+  sched_param param{};
+  param.sched_priority = 0;
+  return sched_setscheduler(0, SCHED_BATCH, &param) == 0;
+}
+
 int usage_error(const std::string& what) {
   std::fprintf(stderr, "mqtt-refbroker: error: %s\n", what.c_str());
   return exit_usage;
@@ -119,8 +131,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  // Before nng starts a thread, so that they all inherit the CPU set.
+  // Before nng starts a thread, so that they all inherit the CPU set and the policy.
   const unsigned cpus_kept = opts.threads != 0 ? keep_cpus(opts.threads) : 0;
+  const bool batch = opts.scheduling == "batch" && use_batch_scheduling();
 
   std::unique_ptr<server> srv;
   try {
@@ -148,8 +161,13 @@ int main(int argc, char** argv) {
                   : short_of     ? " note=\"fewer CPUs available than asked for\""
                                  : ""));
   }
+  if (opts.scheduling == "batch" && !batch)
+    log_line(log_level::warn,
+             "event=config option=scheduling value=batch note=\"could not set SCHED_BATCH; "
+             "running under the normal policy\"");
   log_line(log_level::info, std::string("event=start version=0.1.0 nng=") + nng_version() +
-                                " tls_engine=" + nng_tls_engine_name());
+                                " tls_engine=" + nng_tls_engine_name() +
+                                " scheduling=" + (batch ? "batch" : "normal"));
 
   int sig = 0;
   sigwait(&stop_signals, &sig);

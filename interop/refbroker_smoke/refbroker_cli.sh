@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # refbroker_cli.sh BROKER: Test mqtt-refbroker's command line: a bad flag, value, URL or config
 # file gets one "mqtt-refbroker: error: ..." line naming it and exit 2; a port in use gets
-# exit 1; --help lists the options; --threads N keeps every broker thread on N CPUs.
+# exit 1; --help lists the options; --threads N keeps every broker thread on N CPUs;
+# every thread runs under SCHED_BATCH unless --scheduling normal.
 # Prints PASS or FAIL with expected and observed per check; exit 1 on any failure.
 set -uo pipefail
 
@@ -27,6 +28,7 @@ refused() {
 refused "unknown flag" "--bogus" --bogus
 refused "value out of range" "--max-qos" --max-qos 3
 refused "value of the wrong type" "--threads" --threads many
+refused "unknown scheduling policy" "--scheduling" --scheduling fifo
 refused "unsupported listen URL" "foo://x" --listen foo://x
 refused "TLS listener without a certificate" "--tls-cert" --listen tls+tcp://127.0.0.1:0
 refused "unreadable config file" "$WORK/missing.conf" --config "$WORK/missing.conf"
@@ -63,6 +65,15 @@ else
     fail "--threads 1" "every thread on one CPU and a config log line" "$cpus; $(grep threads "$WORK/log")"
   fi
 
+  # policy 3 is SCHED_BATCH (sched(7)); /proc/PID/task/TID/sched prints it per thread.
+  policies=$(sort -u < <(grep -h '^policy' /proc/"$PID"/task/*/sched | tr -s ' '))
+  if [[ $policies == "policy : 3" ]] && grep -q "event=start .* scheduling=batch" "$WORK/log"; then
+    pass "default scheduling: all $threads threads under SCHED_BATCH, logged"
+  else
+    fail "default scheduling" "every thread under SCHED_BATCH (policy 3) and scheduling=batch logged" \
+      "$policies; $(grep event=start "$WORK/log")"
+  fi
+
   # A second broker on the same port cannot start: exit 1, not 2.
   timeout 10 "$BROKER" --listen "tcp://127.0.0.1:$PORT" >/dev/null 2>"$WORK/err2"
   rc=$?
@@ -76,5 +87,16 @@ else
   rc=$?
   if [[ $rc -eq 0 ]]; then pass "SIGTERM: exit 0"; else fail "SIGTERM" "exit 0" "exit $rc"; fi
 fi
+
+start --scheduling normal
+policies=$(sort -u < <(grep -h '^policy' /proc/"$PID"/task/*/sched 2>/dev/null | tr -s ' '))
+if [[ $policies == "policy : 0" ]] && grep -q "event=start .* scheduling=normal" "$WORK/log"; then
+  pass "--scheduling normal: every thread under SCHED_OTHER, logged"
+else
+  fail "--scheduling normal" "every thread under SCHED_OTHER (policy 0) and scheduling=normal logged" \
+    "$policies; $(grep event=start "$WORK/log")"
+fi
+kill -TERM "$PID"
+wait "$PID"
 
 finish_checks
