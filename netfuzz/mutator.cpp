@@ -185,12 +185,10 @@ std::string_view mutation_name(mutation m) {
   return names[static_cast<int>(m)];
 }
 
-std::optional<byte_buffer> mutate(mutation m, const byte_buffer& bytes, protocol_version v,
-                                  fuzz_random& r, const std::vector<byte_buffer>& tokens) {
-  if (m == mutation::truncate || m == mutation::havoc || m == mutation::splice_token)
-    return mutate_raw(m, bytes, r, tokens);
-  auto p = split(bytes);
-  if (!p) return std::nullopt;
+namespace {
+
+// mutate_header rewrites the fixed header: its flags or its Remaining Length.
+std::optional<byte_buffer> mutate_header(mutation m, parts* p, fuzz_random& r) {
   const packet_type t = p->type();
   auto& b = p->body;
   switch (m) {
@@ -229,6 +227,15 @@ std::optional<byte_buffer> mutate(mutation m, const byte_buffer& bytes, protocol
       out.insert(out.end(), b.begin(), b.end());
       return out;
     }
+    default: return std::nullopt;
+  }
+}
+
+// mutate_string breaks one UTF-8 string field: its length or its characters.
+std::optional<byte_buffer> mutate_string(mutation m, parts* p, protocol_version v, fuzz_random& r) {
+  const packet_type t = p->type();
+  auto& b = p->body;
+  switch (m) {
     case mutation::string_length_off: {
       auto offsets = string_offsets(*p, v);
       if (t == packet_type::connect && b.size() >= 2) offsets.push_back(0);  // the Protocol Name
@@ -262,6 +269,16 @@ std::optional<byte_buffer> mutate(mutation m, const byte_buffer& bytes, protocol
       }
       return join(p->first, b);
     }
+    default: return std::nullopt;
+  }
+}
+
+// mutate_field sets reserved or out-of-range bits in a flags byte, or a zero Packet
+// Identifier.
+std::optional<byte_buffer> mutate_field(mutation m, parts* p, protocol_version v, fuzz_random& r) {
+  const packet_type t = p->type();
+  auto& b = p->body;
+  switch (m) {
     case mutation::reserved_bits: {
       if (t == packet_type::connect && b.size() > 7) {
         b[7] |= 0x01;
@@ -298,26 +315,59 @@ std::optional<byte_buffer> mutate(mutation m, const byte_buffer& bytes, protocol
       put_u16(b, at, 0);
       return join(p->first, b);
     }
+    default: return std::nullopt;
+  }
+}
+
+// mutate_property adds a property that is unknown, repeated, misplaced or out of range
+// (5.0 only: a packet without a properties block is left alone).
+std::optional<byte_buffer> mutate_property(mutation m, parts* p, protocol_version v,
+                                           fuzz_random& r) {
+  const packet_type t = p->type();
+  auto& b = p->body;
+  const auto at = props_offset(*p, v);
+  if (!at) return std::nullopt;
+  const bool alias = m == mutation::topic_alias_zero || m == mutation::topic_alias_huge;
+  if (alias && t != packet_type::publish) return std::nullopt;
+  if (t == packet_type::unsubscribe && !alias) return std::nullopt;
+  const byte_buffer prop = m == mutation::topic_alias_zero   ? byte_buffer{0x23, 0x00, 0x00}
+                           : m == mutation::topic_alias_huge ? byte_buffer{0x23, 0xFF, 0xFF}
+                                                             : property_for(m, t, r);
+  insert_property(b, *at, prop);
+  return join(p->first, b);
+}
+
+}  // namespace
+
+std::optional<byte_buffer> mutate(mutation m, const byte_buffer& bytes, protocol_version v,
+                                  fuzz_random& r, const std::vector<byte_buffer>& tokens) {
+  switch (m) {
+    case mutation::truncate:
+    case mutation::havoc:
+    case mutation::splice_token: return mutate_raw(m, bytes, r, tokens);
+    default: break;
+  }
+  auto p = split(bytes);
+  if (!p) return std::nullopt;
+  switch (m) {
+    case mutation::wrong_flags:
+    case mutation::publish_qos3:
+    case mutation::remaining_length_lie:
+    case mutation::vbi_five_bytes:
+    case mutation::vbi_non_minimal: return mutate_header(m, &*p, r);
+    case mutation::string_length_off:
+    case mutation::invalid_utf8: return mutate_string(m, &*p, v, r);
+    case mutation::reserved_bits:
+    case mutation::qos3_field:
+    case mutation::packet_id_zero: return mutate_field(m, &*p, v, r);
     case mutation::property_unknown:
     case mutation::property_duplicate:
     case mutation::property_wrong_place:
     case mutation::property_bad_value:
     case mutation::topic_alias_zero:
-    case mutation::topic_alias_huge: {
-      const auto at = props_offset(*p, v);
-      if (!at) return std::nullopt;
-      const bool alias = m == mutation::topic_alias_zero || m == mutation::topic_alias_huge;
-      if (alias && t != packet_type::publish) return std::nullopt;
-      if (t == packet_type::unsubscribe && !alias) return std::nullopt;
-      const byte_buffer prop = m == mutation::topic_alias_zero   ? byte_buffer{0x23, 0x00, 0x00}
-                               : m == mutation::topic_alias_huge ? byte_buffer{0x23, 0xFF, 0xFF}
-                                                                 : property_for(m, t, r);
-      insert_property(b, *at, prop);
-      return join(p->first, b);
-    }
-    default: break;  // truncate, havoc, splice_token: done above
+    case mutation::topic_alias_huge: return mutate_property(m, &*p, v, r);
+    default: return std::nullopt;
   }
-  return std::nullopt;
 }
 
 }  // namespace mqtt::netfuzz

@@ -161,133 +161,159 @@ bool names_mqtt31(byte_view packet) {
          std::equal(std::begin(mqisdp), std::end(mqisdp), packet.begin() + at);
 }
 
-stream_analysis analyse_stream(byte_view stream, protocol_version nominal,
-                               std::optional<std::uint16_t> topic_alias_maximum) {
-  stream_analysis a;
-  a.version = nominal;
-  std::set<std::uint16_t> aliases;
-  bool disconnected = false;
-  std::size_t at = 0;
-  // expect_answer: the packet of type `t` (with `id`) the broker owes for one just sent.
-  auto expect_answer = [&](packet_type t, std::uint16_t id) {
-    a.answers[index_of(t)]++;
-    a.answered_ids.emplace_back(t, id);
-  };
-  // A session opened with MQTT 3.1 ("MQIsdp") is bound by neither 3.1.1 nor 5.0, which
-  // are what the receiver's duties here come from; 3.1 itself only says the CONNECT
-  // header flags are "not used". So what a broker does there is a note, never a failure.
-  bool mqtt31 = false;
-  auto fault = [&](packet_type t, std::string why, bool strict) {
-    strict = strict && !mqtt31;
-    stream_fault f{a.valid_packets, t, std::move(why), strict, at, fault_packet_id(stream, at), 0};
-    for (std::size_t i = at + 1; i + 1 < stream.size(); ++i)
-      if (stream[i] == 0xC0 && stream[i + 1] == 0x00) f.later_pingreqs++;
-    a.fault = std::move(f);
-  };
-  while (at < stream.size()) {
-    const auto rest = stream.subspan(at);
-    const auto type = static_cast<packet_type>(rest[0] >> 4);
-    const bool first = a.valid_packets == 0;
-    if (first && type == packet_type::connect) mqtt31 = names_mqtt31(rest);
-    if (first && type != packet_type::connect) {
-      // [MQTT-3.1.0-1] binds the client; what a server does with it is its choice.
-      fault(type, "first packet is not CONNECT", false);
-      return a;
+namespace {
+
+// stream_walk decodes a client's stream packet by packet into a stream_analysis, stopping
+// at the first fault: the receiver's duties there come from the spec sentence it breaks.
+class stream_walk {
+ public:
+  stream_walk(byte_view stream, protocol_version nominal, std::optional<std::uint16_t> tam)
+      : stream_(stream), topic_alias_maximum_(tam) {
+    a_.version = nominal;
+  }
+
+  stream_analysis run() {
+    while (at_ < stream_.size()) {
+      const auto rest = stream_.subspan(at_);
+      const auto type = static_cast<packet_type>(rest[0] >> 4);
+      const bool first = a_.valid_packets == 0;
+      if (first && type == packet_type::connect) mqtt31_ = names_mqtt31(rest);
+      if (first && type != packet_type::connect) {
+        // [MQTT-3.1.0-1] binds the client; what a server does with it is its choice.
+        return fault(type, "first packet is not CONNECT", false);
+      }
+      if (disconnected_) {
+        // The server SHOULD close after DISCONNECT (3.1.1 3.14.4); bytes after it are noise.
+        return fault(type, "packet after DISCONNECT", false);
+      }
+      auto r = decode_packet(rest, a_.version);
+      if (r.status == decode_status::need_more) {
+        a_.incomplete = true;
+        return a_;
+      }
+      if (r.status != decode_status::ok) {
+        // A packet type only a server sends has no handling on a server at all: however
+        // it is broken, what the broker does with it is not judged.
+        const bool server_only = type == packet_type::connack || type == packet_type::suback ||
+                                 type == packet_type::unsuback || type == packet_type::pingresp;
+        return fault(type, r.why, must_close(r.why) && !server_only);
+      }
+      if (!take(*r.value, first)) return a_;
+      at_ += r.consumed;
+      a_.valid_packets++;
     }
-    if (disconnected) {
-      // The server SHOULD close after DISCONNECT (3.1.1 3.14.4); bytes after it are noise.
-      fault(type, "packet after DISCONNECT", false);
-      return a;
-    }
-    auto r = decode_packet(rest, a.version);
-    if (r.status == decode_status::need_more) {
-      a.incomplete = true;
-      return a;
-    }
-    if (r.status != decode_status::ok) {
-      // A packet type only a server sends has no handling on a server at all: however it
-      // is broken, what the broker does with it is not judged.
-      const bool server_only = type == packet_type::connack || type == packet_type::suback ||
-                               type == packet_type::unsuback || type == packet_type::pingresp;
-      fault(type, r.why, must_close(r.why) && !server_only);
-      return a;
-    }
-    const packet& p = *r.value;
-    switch (type_of(p)) {
+    return a_;
+  }
+
+ private:
+  // take notes what a valid packet draws from the broker; false when it ends the judging.
+  bool take(const packet& p, bool first) {
+    const packet_type type = type_of(p);
+    switch (type) {
       case packet_type::connect: {
         if (!first) {
           fault(type, "CONNECT: second CONNECT on one connection [MQTT-3.1.0-2]", true);
-          return a;
+          return false;
         }
         const auto& c = std::get<connect_packet>(p);
-        a.version = c.version == protocol_version::v3_1 ? protocol_version::v3_1_1 : c.version;
-        a.connect_has_auth_method = c.props.authentication_method.has_value();
-        a.answers[index_of(packet_type::connack)]++;
-        if (a.connect_has_auth_method) a.answers[index_of(packet_type::auth)] += 1000;
-        break;
+        a_.version = c.version == protocol_version::v3_1 ? protocol_version::v3_1_1 : c.version;
+        a_.connect_has_auth_method = c.props.authentication_method.has_value();
+        a_.answers[index_of(packet_type::connack)]++;
+        if (a_.connect_has_auth_method) a_.answers[index_of(packet_type::auth)] += 1000;
+        return true;
       }
-      case packet_type::publish: {
-        const auto& pub = std::get<publish_packet>(p);
-        if (pub.props.topic_alias) {
-          const auto alias = *pub.props.topic_alias;
-          if (!topic_alias_maximum) {
-            fault(type, "PUBLISH: Topic Alias while the broker's maximum is unknown (no CONNACK)", false);
-            return a;
-          }
-          if (alias > *topic_alias_maximum) {
-            fault(type, "PUBLISH: Topic Alias " + std::to_string(alias) +
-                            " is above the broker's Topic Alias Maximum " +
-                            std::to_string(*topic_alias_maximum),
-                  true);
-            return a;
-          }
-          if (pub.topic.empty() && !aliases.count(alias)) {
-            fault(type, "PUBLISH: empty Topic Name and Topic Alias " + std::to_string(alias) +
-                            " has no mapping yet",
-                  true);
-            return a;
-          }
-          aliases.insert(alias);
-        }
-        if (pub.qos_level == qos::at_least_once) expect_answer(packet_type::puback, pub.packet_id);
-        if (pub.qos_level == qos::exactly_once) expect_answer(packet_type::pubrec, pub.packet_id);
-        break;
-      }
+      case packet_type::publish: return take_publish(std::get<publish_packet>(p));
       case packet_type::pubrec:
         expect_answer(packet_type::pubrel, std::get<pubrec_packet>(p).packet_id);
-        break;
+        return true;
       case packet_type::pubrel:
         expect_answer(packet_type::pubcomp, std::get<pubrel_packet>(p).packet_id);
-        break;
+        return true;
       case packet_type::subscribe:
         expect_answer(packet_type::suback, std::get<subscribe_packet>(p).packet_id);
-        break;
+        return true;
       case packet_type::unsubscribe:
         expect_answer(packet_type::unsuback, std::get<unsubscribe_packet>(p).packet_id);
-        break;
-      case packet_type::pingreq: a.answers[index_of(packet_type::pingresp)]++; break;
-      case packet_type::disconnect: disconnected = true; break;
+        return true;
+      case packet_type::pingreq: a_.answers[index_of(packet_type::pingresp)]++; return true;
+      case packet_type::disconnect: disconnected_ = true; return true;
       case packet_type::auth:
-        if (!a.connect_has_auth_method) {
-          // 5.0 4.12: AUTH only follows a CONNECT with an Authentication Method; what the
-          // server then does is not pinned down packet by packet, so it ends the judging.
-          fault(type, "AUTH without an Authentication Method in CONNECT", false);
-          return a;
-        }
-        break;
+        if (a_.connect_has_auth_method) return true;
+        // 5.0 4.12: AUTH only follows a CONNECT with an Authentication Method; what the
+        // server then does is not pinned down packet by packet, so it ends the judging.
+        fault(type, "AUTH without an Authentication Method in CONNECT", false);
+        return false;
       case packet_type::connack:
       case packet_type::suback:
       case packet_type::unsuback:
       case packet_type::pingresp:
         // Only a server sends these; neither spec says what a server does on receipt.
-        fault(type, std::string(packet_type_name(type_of(p))) + " sent by a client", false);
-        return a;
-      default: break;
+        fault(type, std::string(packet_type_name(type)) + " sent by a client", false);
+        return false;
+      default: return true;
     }
-    at += r.consumed;
-    a.valid_packets++;
   }
-  return a;
+
+  bool take_publish(const publish_packet& pub) {
+    const packet_type type = packet_type::publish;
+    if (pub.props.topic_alias) {
+      const auto alias = *pub.props.topic_alias;
+      if (!topic_alias_maximum_) {
+        fault(type, "PUBLISH: Topic Alias while the broker's maximum is unknown (no CONNACK)", false);
+        return false;
+      }
+      if (alias > *topic_alias_maximum_) {
+        fault(type, "PUBLISH: Topic Alias " + std::to_string(alias) +
+                        " is above the broker's Topic Alias Maximum " +
+                        std::to_string(*topic_alias_maximum_),
+              true);
+        return false;
+      }
+      if (pub.topic.empty() && !aliases_.count(alias)) {
+        fault(type, "PUBLISH: empty Topic Name and Topic Alias " + std::to_string(alias) +
+                        " has no mapping yet",
+              true);
+        return false;
+      }
+      aliases_.insert(alias);
+    }
+    if (pub.qos_level == qos::at_least_once) expect_answer(packet_type::puback, pub.packet_id);
+    if (pub.qos_level == qos::exactly_once) expect_answer(packet_type::pubrec, pub.packet_id);
+    return true;
+  }
+
+  // expect_answer: the packet of type `t` (with `id`) the broker owes for one just sent.
+  void expect_answer(packet_type t, std::uint16_t id) {
+    a_.answers[index_of(t)]++;
+    a_.answered_ids.emplace_back(t, id);
+  }
+
+  // A session opened with MQTT 3.1 ("MQIsdp") is bound by neither 3.1.1 nor 5.0, which
+  // are what the receiver's duties here come from; 3.1 itself only says the CONNECT
+  // header flags are "not used". So what a broker does there is a note, never a failure.
+  stream_analysis fault(packet_type t, std::string why, bool strict) {
+    strict = strict && !mqtt31_;
+    stream_fault f{a_.valid_packets, t, std::move(why), strict, at_, fault_packet_id(stream_, at_), 0};
+    for (std::size_t i = at_ + 1; i + 1 < stream_.size(); ++i)
+      if (stream_[i] == 0xC0 && stream_[i + 1] == 0x00) f.later_pingreqs++;
+    a_.fault = std::move(f);
+    return a_;
+  }
+
+  byte_view stream_;
+  std::optional<std::uint16_t> topic_alias_maximum_;
+  stream_analysis a_;
+  std::set<std::uint16_t> aliases_;
+  bool disconnected_ = false;
+  bool mqtt31_ = false;
+  std::size_t at_ = 0;
+};
+
+}  // namespace
+
+stream_analysis analyse_stream(byte_view stream, protocol_version nominal,
+                               std::optional<std::uint16_t> topic_alias_maximum) {
+  return stream_walk(stream, nominal, topic_alias_maximum).run();
 }
 
 std::optional<std::uint16_t> topic_alias_maximum_of(const observation& o) {

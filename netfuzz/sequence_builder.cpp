@@ -53,6 +53,90 @@ std::vector<byte_buffer> split_writes(const std::vector<byte_buffer>& packets, f
   return {all};
 }
 
+// draft is a sequence being built: the packets so far and the recipe that names them.
+struct draft {
+  fuzz_random& r;
+  protocol_version v;
+  const seed_material& m;
+  const std::string& client_id;
+  std::vector<byte_buffer> packets;
+  std::string recipe;
+
+  byte_buffer connect() { return encode_packet(generate_connect(r, v, client_id), v); }
+};
+
+// add_generated: generated packets after a CONNECT, one of them (or the CONNECT) mutated.
+void add_generated(draft& d) {
+  const bool bad_connect = d.r.chance(8);
+  byte_buffer c = d.connect();
+  if (bad_connect) {
+    d.recipe += "CONNECT ";
+    c = mutate_somehow(c, d.v, d.r, d.m, d.recipe);
+  } else {
+    d.recipe += "CONNECT";
+  }
+  d.packets.push_back(c);
+  const auto n = 1 + d.r.below(4);
+  const auto bad = bad_connect || d.r.chance(5) ? n : d.r.below(n);  // n: none mutated
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const auto p = generate_packet(d.r, d.v);
+    byte_buffer b = encode_packet(p, d.v);
+    d.recipe += ", " + std::string(packet_type_name(type_of(p)));
+    if (i == bad) {
+      d.recipe += " ";
+      b = mutate_somehow(b, d.v, d.r, d.m, d.recipe);
+    }
+    d.packets.push_back(std::move(b));
+  }
+}
+
+// add_cross_packet_fault: packets each well formed, in an order or place the spec forbids.
+void add_cross_packet_fault(draft& d) {
+  const protocol_version v = d.v;
+  switch (d.r.below(5)) {
+    case 0:
+      d.recipe += "CONNECT, second CONNECT";
+      d.packets.push_back(d.connect());
+      d.packets.push_back(d.connect());
+      break;
+    case 1: {
+      const auto p = generate_packet(d.r, v);
+      d.recipe += std::string(packet_type_name(type_of(p))) + " without CONNECT";
+      d.packets.push_back(encode_packet(p, v));
+      break;
+    }
+    case 2: {
+      d.recipe += "CONNECT, DISCONNECT, then PUBLISH QoS 1";
+      d.packets.push_back(d.connect());
+      d.packets.push_back(encode_packet(disconnect_packet{}, v));
+      publish_packet pub;
+      pub.qos_level = qos::at_least_once;
+      pub.packet_id = 7;
+      pub.topic = "nf/a";
+      d.packets.push_back(encode_packet(pub, v));
+      break;
+    }
+    case 3:
+      d.recipe += "CONNECT, AUTH-type packet";
+      d.packets.push_back(d.connect());
+      d.packets.push_back(is_v5(v) ? byte_buffer{0xF0, 0x00} : byte_buffer{0xF0, 0x02, 0x00, 0x00});
+      break;
+    default: {
+      // Many packets pipelined before the CONNACK can come back.
+      d.recipe += "CONNECT, pipelined burst";
+      d.packets.push_back(d.connect());
+      const auto n = 5 + d.r.below(20);
+      for (std::uint64_t i = 0; i < n; ++i)
+        d.packets.push_back(encode_packet(generate_packet(d.r, v), v));
+      if (d.r.chance(2)) {
+        d.recipe += " with one mutated ";
+        auto& victim = d.packets[1 + d.r.below(n)];
+        victim = mutate_somehow(victim, v, d.r, d.m, d.recipe);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 sequence build_sequence(std::uint64_t seed, std::uint64_t number, const std::string& client_id,
@@ -62,110 +146,47 @@ sequence build_sequence(std::uint64_t seed, std::uint64_t number, const std::str
   s.number = number;
   s.version = r.pick(settings.versions);
   const protocol_version v = s.version;
-  std::vector<byte_buffer> packets;
-  std::string recipe = "MQTT " + version_text(v) + ": ";
-  auto connect = [&] { return encode_packet(generate_connect(r, v, client_id), v); };
+  draft d{r, v, m, client_id, {}, "MQTT " + version_text(v) + ": "};
 
   const auto kind = r.below(100);
   if (kind < 55) {
-    // Generated packets after a CONNECT, one of them (or the CONNECT) mutated.
-    const bool bad_connect = r.chance(8);
-    byte_buffer c = connect();
-    if (bad_connect) {
-      recipe += "CONNECT ";
-      c = mutate_somehow(c, v, r, m, recipe);
-    } else {
-      recipe += "CONNECT";
-    }
-    packets.push_back(c);
-    const auto n = 1 + r.below(4);
-    const auto bad = bad_connect || r.chance(5) ? n : r.below(n);  // n: none mutated
-    for (std::uint64_t i = 0; i < n; ++i) {
-      const auto p = generate_packet(r, v);
-      byte_buffer b = encode_packet(p, v);
-      recipe += ", " + std::string(packet_type_name(type_of(p)));
-      if (i == bad) {
-        recipe += " ";
-        b = mutate_somehow(b, v, r, m, recipe);
-      }
-      packets.push_back(std::move(b));
-    }
+    add_generated(d);
   } else if (kind < 65 && !m.packets.empty()) {
     const auto& seed_packet = r.pick(m.packets);
-    recipe += "CONNECT, seed packet";
-    if ((seed_packet[0] >> 4) != 1) packets.push_back(connect());
-    else recipe = "MQTT " + version_text(v) + ": seed CONNECT";
-    packets.push_back(r.chance(2) ? seed_packet : mutate_somehow(seed_packet, v, r, m, recipe += " "));
+    d.recipe += "CONNECT, seed packet";
+    if ((seed_packet[0] >> 4) != 1) d.packets.push_back(d.connect());
+    else d.recipe = "MQTT " + version_text(v) + ": seed CONNECT";
+    d.packets.push_back(r.chance(2) ? seed_packet
+                                    : mutate_somehow(seed_packet, v, r, m, d.recipe += " "));
   } else if (kind < 70 && !m.streams.empty()) {
-    recipe += "seed stream";
-    packets.push_back(r.pick(m.streams));
-    if (r.chance(2)) packets.back() = *mutate(mutation::havoc, packets.back(), v, r);
+    d.recipe += "seed stream";
+    d.packets.push_back(r.pick(m.streams));
+    if (r.chance(2)) d.packets.back() = *mutate(mutation::havoc, d.packets.back(), v, r);
   } else if (kind < 76 && !m.regressions.empty()) {
     const auto& reg = r.pick(m.regressions);
     s.version = r.pick(reg.versions);
-    recipe = "MQTT " + version_text(s.version) + ": regression " + reg.name;
+    d.recipe = "MQTT " + version_text(s.version) + ": regression " + reg.name;
     if (!reg.whole_stream) {
-      packets.push_back(encode_packet(generate_connect(r, s.version, client_id), s.version));
+      d.packets.push_back(encode_packet(generate_connect(r, s.version, client_id), s.version));
     }
-    packets.push_back(reg.bytes);
+    d.packets.push_back(reg.bytes);
   } else if (kind < 88) {
-    // Faults across packets.
-    switch (r.below(5)) {
-      case 0:
-        recipe += "CONNECT, second CONNECT";
-        packets.push_back(connect());
-        packets.push_back(connect());
-        break;
-      case 1: {
-        const auto p = generate_packet(r, v);
-        recipe += std::string(packet_type_name(type_of(p))) + " without CONNECT";
-        packets.push_back(encode_packet(p, v));
-        break;
-      }
-      case 2: {
-        recipe += "CONNECT, DISCONNECT, then PUBLISH QoS 1";
-        packets.push_back(connect());
-        packets.push_back(encode_packet(disconnect_packet{}, v));
-        publish_packet pub;
-        pub.qos_level = qos::at_least_once;
-        pub.packet_id = 7;
-        pub.topic = "nf/a";
-        packets.push_back(encode_packet(pub, v));
-        break;
-      }
-      case 3:
-        recipe += "CONNECT, AUTH-type packet";
-        packets.push_back(connect());
-        packets.push_back(is_v5(v) ? byte_buffer{0xF0, 0x00} : byte_buffer{0xF0, 0x02, 0x00, 0x00});
-        break;
-      default: {
-        // Many packets pipelined before the CONNACK can come back.
-        recipe += "CONNECT, pipelined burst";
-        packets.push_back(connect());
-        const auto n = 5 + r.below(20);
-        for (std::uint64_t i = 0; i < n; ++i) packets.push_back(encode_packet(generate_packet(r, v), v));
-        if (r.chance(2)) {
-          recipe += " with one mutated ";
-          auto& victim = packets[1 + r.below(n)];
-          victim = mutate_somehow(victim, v, r, m, recipe);
-        }
-      }
-    }
+    add_cross_packet_fault(d);
   } else {
     // Dictionary tokens and havoc over a generated packet.
     const auto p = generate_packet(r, v);
-    recipe += "CONNECT, " + std::string(packet_type_name(type_of(p))) + " ";
-    packets.push_back(connect());
+    d.recipe += "CONNECT, " + std::string(packet_type_name(type_of(p))) + " ";
+    d.packets.push_back(d.connect());
     auto b = encode_packet(p, v);
     const auto k = r.chance(2) ? mutation::splice_token : mutation::havoc;
-    recipe += mutation_name(k);
+    d.recipe += mutation_name(k);
     if (auto out = mutate(k, b, v, r, m.tokens)) b = *out;
-    packets.push_back(std::move(b));
+    d.packets.push_back(std::move(b));
   }
-  packets.push_back(pingreq);
-  recipe += ", PINGREQ";
-  s.writes = split_writes(packets, r, recipe);
-  s.recipe = std::move(recipe);
+  d.packets.push_back(pingreq);
+  d.recipe += ", PINGREQ";
+  s.writes = split_writes(d.packets, r, d.recipe);
+  s.recipe = std::move(d.recipe);
   return s;
 }
 
