@@ -56,6 +56,18 @@ class TargetJudgement(unittest.TestCase):
         self.assertEqual(t["verdict"], "met where measured")
         self.assertIn("not measured: tp-fanin-q1 (NanoMQ run failed)", t["detail"])
 
+    def test_a_tail_next_to_lost_messages_is_not_judged(self):
+        # Closed loop: Mosquitto's 498 lost messages hold their --window slots, so its tail
+        # was measured with fewer messages in flight. Not a miss, not a pass: not judged.
+        t = target(self.doc, "Tail under saturation: max latency")
+        self.assertIn("tp-fanin-q1 1.33×", t["detail"])  # 40 ms ÷ 30 ms: judged, missed
+        runs = [s for s in self.doc["scenarios"] if s["id"] == "tp-fanin-q1"][0]["runs"]
+        runs["mosquitto"][0]["totals"]["lost"] = 498
+        t = target(self.doc, "Tail under saturation: max latency")
+        self.assertNotIn("tp-fanin-q1 1.33×", t["detail"])
+        self.assertIn("not judged: tp-fanin-q1 (Mosquitto lost 498)", t["detail"])
+        self.assertIn("keeps its --window slot for the rest of the run", t["detail"])
+
     def test_memory_and_queue(self):
         self.assertEqual(target(self.doc, "10,000 idle")["verdict"], "met")
         self.assertIn("70.2 MiB", target(self.doc, "10,000 idle")["detail"])
