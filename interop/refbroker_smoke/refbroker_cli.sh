@@ -42,6 +42,20 @@ else
   fail "--help" "exit 0 and the options listed" "$(head -c 400 "$WORK/help")"
 fi
 
+# policy_check NAME POLICY WORD: every thread of $PID runs under sched(7) policy POLICY
+# (0 SCHED_OTHER, 3 SCHED_BATCH, as /proc/PID/task/TID/sched prints it) and the start
+# line logs scheduling=WORD.
+policy_check() {
+  local name=$1 policy=$2 word=$3 policies
+  policies=$(sort -u < <(grep -h '^policy' /proc/"$PID"/task/*/sched 2>/dev/null | tr -s ' '))
+  if [[ $policies == "policy : $policy" ]] && grep -q "event=start .* scheduling=$word" "$WORK/log"; then
+    pass "$name: every thread under policy $policy, logged"
+  else
+    fail "$name" "every thread under policy $policy and scheduling=$word logged" \
+      "$policies; $(grep event=start "$WORK/log")"
+  fi
+}
+
 # start ARGS...: starts the broker on an ephemeral port; sets PID and PORT.
 start() {
   rm -f "$WORK/port"
@@ -65,14 +79,7 @@ else
     fail "--threads 1" "every thread on one CPU and a config log line" "$cpus; $(grep threads "$WORK/log")"
   fi
 
-  # policy 3 is SCHED_BATCH (sched(7)); /proc/PID/task/TID/sched prints it per thread.
-  policies=$(sort -u < <(grep -h '^policy' /proc/"$PID"/task/*/sched | tr -s ' '))
-  if [[ $policies == "policy : 3" ]] && grep -q "event=start .* scheduling=batch" "$WORK/log"; then
-    pass "default scheduling: all $threads threads under SCHED_BATCH, logged"
-  else
-    fail "default scheduling" "every thread under SCHED_BATCH (policy 3) and scheduling=batch logged" \
-      "$policies; $(grep event=start "$WORK/log")"
-  fi
+  policy_check "default scheduling (SCHED_BATCH)" 3 batch
 
   # A second broker on the same port cannot start: exit 1, not 2.
   timeout 10 "$BROKER" --listen "tcp://127.0.0.1:$PORT" >/dev/null 2>"$WORK/err2"
@@ -89,13 +96,7 @@ else
 fi
 
 start --scheduling normal
-policies=$(sort -u < <(grep -h '^policy' /proc/"$PID"/task/*/sched 2>/dev/null | tr -s ' '))
-if [[ $policies == "policy : 0" ]] && grep -q "event=start .* scheduling=normal" "$WORK/log"; then
-  pass "--scheduling normal: every thread under SCHED_OTHER, logged"
-else
-  fail "--scheduling normal" "every thread under SCHED_OTHER (policy 0) and scheduling=normal logged" \
-    "$policies; $(grep event=start "$WORK/log")"
-fi
+policy_check "--scheduling normal (SCHED_OTHER)" 0 normal
 kill -TERM "$PID"
 wait "$PID"
 
