@@ -68,8 +68,7 @@ unsigned keep_cpus(unsigned n) {
 // switches per arriving packet. Under SCHED_BATCH it runs when the poller blocks instead.
 // Any process may choose it (no privilege), so failing is only logged.
 bool use_batch_scheduling() {
-  sched_param param{};
-  param.sched_priority = 0;
+  const sched_param param{};  // priority 0, the only one SCHED_BATCH takes
   return sched_setscheduler(0, SCHED_BATCH, &param) == 0;
 }
 
