@@ -102,7 +102,7 @@ decode_error check_reason(packet_type t, std::uint8_t value, std::string_view id
 // check_response_topic: a Response Topic is a Topic Name, so it carries no wildcards
 // [MQTT-3.3.2-14] (3.1.3.2.5 for the will's).
 decode_error check_response_topic(packet_type t, const properties& p) {
-  if (p.response_topic && p.response_topic->find_first_of("+#") != std::string::npos) {
+  if (p.response_topic && has_wildcard(*p.response_topic)) {
     return protocol_violation(why_text(name_of(t), ": Response Topic '", *p.response_topic,
                                        "' contains a wildcard [MQTT-3.3.2-14]"));
   }
@@ -242,7 +242,7 @@ decode_error decode_publish(std::uint8_t flags, byte_reader& in, protocol_versio
                               cite(v, "MQTT-3.3.1-2", "MQTT-3.3.1-2")));
   }
   if (auto e = read_utf8(in, t, "Topic Name", v, limits, p.topic)) return e;
-  if (p.topic.find_first_of("+#") != std::string::npos) {
+  if (has_wildcard(p.topic)) {
     return protocol_violation(why_text("PUBLISH: Topic Name '", p.topic, "' contains a wildcard",
                                        cite(v, "MQTT-3.3.2-2", "MQTT-3.3.2-2")),
                               reason_code::topic_name_invalid);

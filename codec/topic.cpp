@@ -83,7 +83,7 @@ std::string_view topic_status_name(topic_status s) {
 topic_status validate_topic_name(std::string_view name) {
   if (topic_status s = topic_check_common(name); s != topic_status::ok) return s;
   // [MQTT-3.3.2-2] [MQTT-4.7.0-1] A Topic Name never contains '+' or '#'.
-  if (name.find_first_of("+#") != std::string_view::npos) {
+  if (has_wildcard(name)) {
     return topic_status::wildcard_in_name;
   }
   return topic_status::ok;
@@ -97,7 +97,7 @@ topic_status validate_topic_filter(std::string_view filter) {
   // [MQTT-4.8.2-1] A ShareName is at least one character long.
   if (shared->share_name.empty()) return topic_status::bad_share_name;
   // [MQTT-4.8.2-2] The ShareName has no '/', '+' or '#' (a '/' ends it, by construction).
-  if (shared->share_name.find_first_of("+#") != std::string_view::npos) {
+  if (has_wildcard(shared->share_name)) {
     return topic_status::bad_share_name;
   }
   // [MQTT-4.8.2-2] The ShareName is followed by '/' and a Topic Filter, which is at least
@@ -139,8 +139,11 @@ bool match_topic_filter(std::string_view filter, std::string_view topic) {
   }
 }
 
-bool has_wildcard(std::string_view filter) {
-  return filter.find_first_of("+#") != std::string_view::npos;
+// Two single-character finds, not find_first_of("+#"): each is one memchr over the
+// string, where find_first_of tests the set once per byte, which a PUBLISH with a long
+// Topic Name pays on every decode.
+bool has_wildcard(std::string_view s) {
+  return s.find('+') != std::string_view::npos || s.find('#') != std::string_view::npos;
 }
 
 }  // namespace mqtt::codec

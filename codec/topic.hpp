@@ -43,7 +43,7 @@ std::optional<shared_filter> parse_shared_filter(std::string_view filter);
 // with '$' [MQTT-4.7.2-1]. Not for $share/ filters: match their `filter` part.
 bool match_topic_filter(std::string_view filter, std::string_view topic);
 
-// has_wildcard says whether a (valid) filter contains '+' or '#'.
-bool has_wildcard(std::string_view filter);
+// has_wildcard says whether `s` (a filter, a Topic Name or a ShareName) contains '+' or '#'.
+bool has_wildcard(std::string_view s);
 
 }  // namespace mqtt::codec

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mqtt::codec {
 namespace {
@@ -268,6 +269,51 @@ TEST(Utf8, StopsAtTheFirstProblem) {
   expect_status({"\x01\0"sv}, utf8_status::disallowed_code_point,
                 utf8_policy::reject_disallowed);
   expect_status({"\x01\0"sv}, utf8_status::null_character, utf8_policy::required);
+}
+
+// validate_utf8 vouches for whole 8-byte words of plain ASCII before it goes byte by
+// byte, so every case above is repeated at every offset of a run of ASCII longer than
+// a few words: a sequence answers the same there as it does alone.
+std::string planted(std::string_view seq, std::size_t at) {
+  std::string s(40, 'a');
+  s.insert(at, seq);
+  return s;
+}
+
+TEST(Utf8, EverySequenceAnswersTheSameInsideLongAscii) {
+  std::vector<std::string> seqs;
+  for (int b = 0; b < 256; ++b) seqs.emplace_back(1, static_cast<char>(b));
+  for (std::uint32_t cp : {0x7Fu, 0x85u, 0xE9u, 0x20ACu, 0xD800u, 0xFDD0u, 0xFEFFu, 0xFFFFu,
+                           0x1F600u, 0x10FFFFu, 0x110000u}) {
+    seqs.push_back(encode(cp));
+  }
+  seqs.push_back("\xC0\x80");      // overlong U+0000
+  seqs.push_back("\xE2\x82");      // truncated, then ASCII
+  for (utf8_policy policy : {utf8_policy::required, utf8_policy::reject_disallowed}) {
+    for (const std::string& seq : seqs) {
+      // A lone lead byte is ill-formed whether the string ends or an 'a' follows it.
+      const utf8_status alone = validate_utf8(seq + "a", policy);
+      for (std::size_t at = 0; at <= 40; ++at) {
+        const std::string s = planted(seq, at);
+        ASSERT_EQ(validate_utf8(s, policy), alone) << hex_of(s);
+      }
+    }
+  }
+}
+
+TEST(Utf8, TheFirstProblemInsideLongAsciiWins) {
+  const utf8_policy strict = utf8_policy::reject_disallowed;
+  for (std::size_t first = 0; first <= 32; ++first) {
+    for (std::size_t second = first + 1; second <= 33; ++second) {
+      std::string s = planted("\x01", second);
+      s.insert(first, "\x7F");
+      ASSERT_EQ(validate_utf8(s, strict), utf8_status::disallowed_code_point) << hex_of(s);
+      s = planted(std::string(1, '\0'), second);
+      s.insert(first, "\xFF");
+      ASSERT_EQ(validate_utf8(s, strict), utf8_status::ill_formed) << hex_of(s);
+      ASSERT_EQ(validate_utf8(s, utf8_policy::required), utf8_status::ill_formed) << hex_of(s);
+    }
+  }
 }
 
 TEST(Utf8, DefaultPolicyIsRequired) {
