@@ -25,7 +25,8 @@ constexpr bool has_byte_below(std::uint64_t w, std::uint64_t k) {
 // whole words of ASCII that hold no byte the policy refuses (U+0000; also U+0001..U+001F
 // and U+007F when rejecting disallowed code points). Topic names and client ids are
 // mostly this, and one test per word instead of several per byte is what keeps a long
-// Topic Name cheap to decode. The byte loop takes over at the first word it stops on.
+// Topic Name cheap to decode. The byte loop takes over at the first word it stops on,
+// and hands back after each multi-byte sequence.
 std::size_t plain_ascii_prefix(const unsigned char* p, std::size_t n, utf8_policy policy) {
   constexpr std::uint64_t ones = 0x0101010101010101ull;
   constexpr std::uint64_t highs = 0x8080808080808080ull;
@@ -82,6 +83,9 @@ utf8_status validate_utf8(std::string_view s, utf8_policy policy) {
       return utf8_status::disallowed_code_point;
     }
     i += len;
+    // After a multi-byte sequence, go back to whole words: a long Topic Name with a
+    // few accented letters is still mostly plain ASCII.
+    if (len > 1) i += plain_ascii_prefix(p + i, n - i, policy);
   }
   return utf8_status::ok;
 }

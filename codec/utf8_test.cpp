@@ -312,6 +312,13 @@ TEST(Utf8, TheFirstProblemInsideLongAsciiWins) {
       s.insert(first, "\xFF");
       ASSERT_EQ(validate_utf8(s, strict), utf8_status::ill_formed) << hex_of(s);
       ASSERT_EQ(validate_utf8(s, utf8_policy::required), utf8_status::ill_formed) << hex_of(s);
+      // A well-formed multi-byte sequence first: the problem after it is still found.
+      s = planted(std::string(1, '\0'), second);
+      s.insert(first, "\xC3\xA9");
+      ASSERT_EQ(validate_utf8(s, utf8_policy::required), utf8_status::null_character) << hex_of(s);
+      s = planted("\x1F", second);
+      s.insert(first, "\xF0\x9F\x98\x80");
+      ASSERT_EQ(validate_utf8(s, strict), utf8_status::disallowed_code_point) << hex_of(s);
     }
   }
 }
