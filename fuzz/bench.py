@@ -56,7 +56,7 @@ def flags_of(target, rows):
     return flags
 
 
-def run_one(binary, seconds, rows):
+def run_one(binary, seconds, rows, artifacts):
     name = binary.name
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as work:
         corpus = pathlib.Path(work) / "corpus"
@@ -75,6 +75,7 @@ def run_one(binary, seconds, rows):
         stats = dict(re.findall(r"^stat::(\w+):\s+(\d+)", log, re.M))
         covs = re.findall(r"cov: (\d+) ft: (\d+)", log)
         crashed = done.returncode != 0
+        kept = keep_evidence(pathlib.Path(work), name, log, artifacts) if crashed else None
         return {
             "target": name,
             "seconds": round(took),
@@ -85,7 +86,21 @@ def run_one(binary, seconds, rows):
             "corpus": len(list(corpus.iterdir())),
             "rss_mb": int(stats.get("peak_rss_mb", 0)),
             "result": "CRASH (exit %d)" % done.returncode if crashed else "clean",
+            "kept": str(kept) if kept else None,
         }
+
+
+def keep_evidence(work, name, log, artifacts):
+    """Copies what libFuzzer left in `work` (crash-, oom-, timeout-, leak- inputs) and the
+    run's log to artifacts/<target>/ before the temporary folder goes: a crash found while
+    benchmarking is a finding, and its input is the only way to replay it."""
+    into = artifacts / name
+    into.mkdir(parents=True, exist_ok=True)
+    for f in work.iterdir():
+        if f.is_file():
+            shutil.copy2(f, into / f.name)
+    (into / "fuzzer.log").write_text(log)
+    return into
 
 
 def markdown(rows, seconds, jobs):
@@ -107,6 +122,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--only", nargs="*", default=[], help="substrings of target names")
     parser.add_argument("--markdown", type=pathlib.Path, help="write the table here")
+    parser.add_argument("--artifacts", type=pathlib.Path, default=pathlib.Path("fuzz-bench-artifacts"),
+                        help="where a crashing target's inputs and log are kept")
     args = parser.parse_args()
     if not args.bin.is_dir():
         sys.exit(f"bench.py: no folder {args.bin}; build the fuzz preset first "
@@ -119,12 +136,14 @@ def main():
     rows = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         rows_of = table_rows()
-        futures = [pool.submit(run_one, b, args.seconds, rows_of) for b in binaries]
+        futures = [pool.submit(run_one, b, args.seconds, rows_of, args.artifacts)
+                   for b in binaries]
         for f in concurrent.futures.as_completed(futures):
             r = f.result()
             rows.append(r)
+            kept = f" (input and log kept in {r['kept']})" if r["kept"] else ""
             print(f"[{len(rows)}/{len(binaries)}] {r['target']}: {r['exec_per_sec']:,} exec/s, "
-                  f"cov {r['cov']:,}, {r['result']}", flush=True)
+                  f"cov {r['cov']:,}, {r['result']}{kept}", flush=True)
     rows.sort(key=lambda r: r["target"])
     table = markdown(rows, args.seconds, args.jobs)
     if args.markdown:
