@@ -143,11 +143,12 @@ def main():
             rows.append(r)
             kept = f" (input and log kept in {r['kept']})" if r["kept"] else ""
             print(f"[{len(rows)}/{len(binaries)}] {r['target']}: {r['exec_per_sec']:,} exec/s, "
-                  f"cov {r['cov']:,}, {r['result']}{kept}", flush=True)
-    rows.sort(key=lambda r: r["target"])
-    table = markdown(rows, args.seconds, args.jobs)
-    if args.markdown:
-        args.markdown.write_text(table)
+                  f"cov {r['cov']:,}, ft {r['ft']:,}, corpus {r['corpus']:,}, "
+                  f"{r['rss_mb']} MiB, {r['result']}{kept}", flush=True)
+            rows.sort(key=lambda r: r["target"])
+            table = markdown(rows, args.seconds, args.jobs)
+            if args.markdown:  # after every row: a run stopped early keeps what it measured
+                args.markdown.write_text(table)
     print(table)
     return 1 if any(r["result"] != "clean" for r in rows) else 0
 

@@ -62,6 +62,8 @@ class BenchKeepsCrashes(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         self.assertEqual(kept, {})
         self.assertIn("| `calm_fuzzer` | 1,000 | 12 | 34 |", done.stdout)
+        self.assertIn("calm_fuzzer: 1,000 exec/s, cov 12, ft 34, corpus 0, 0 MiB, clean",
+                      done.stdout)
 
 
 if __name__ == "__main__":
