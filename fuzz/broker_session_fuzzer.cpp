@@ -92,7 +92,8 @@ struct fake_connection {
   std::string client_id;           // the session's key, once accepted
   std::size_t inflight_limit = 0;
   std::uint16_t alias_maximum = 0;  // the client's Topic Alias Maximum
-  std::optional<subscribe_packet> subscribing;  // the SUBSCRIBE being processed
+  std::optional<subscribe_packet> subscribing;  // the SUBSCRIBE being processed, until its SUBACK
+  bool answering_subscribe = false;  // what is sent now answers a SUBSCRIBE (SUBACK or not yet)
   std::map<std::uint16_t, flight> outbound;
   std::unordered_map<std::uint16_t, std::string> outbound_aliases;
   std::unordered_map<std::uint16_t, std::string> inbound_aliases;
@@ -273,8 +274,10 @@ struct session_run {
     const auto origins = published.find({topic, p.payload});
     if (!sys && origins == published.end()) violated("PUBLISH of a message nobody published: " + topic);
     // Retained messages sent on subscribe are not forwarded publications: 3.8.3.1 leaves
-    // No Local for them open, so they are let through whoever published them.
-    const bool retained_on_subscribe = c.subscribing && p.retain;
+    // No Local for them open, so they are let through whoever published them. They may
+    // come before or after the SUBACK (3.8.4 orders neither), but only in answer to the
+    // SUBSCRIBE: a later PUBLISH with RETAIN 1 (Retain As Published) is a forwarded one.
+    const bool retained_on_subscribe = c.answering_subscribe && p.retain;
     const bool from_someone_else =
         sys || retained_on_subscribe || std::any_of(origins->second.begin(), origins->second.end(),
                            [&](const std::string& o) { return o != c.client_id; });
@@ -318,6 +321,7 @@ struct session_run {
       published[{topic, pub->payload}].insert(core.client_id(c.id));
     } else if (auto* sub = std::get_if<subscribe_packet>(&p)) {
       c.subscribing = *sub;
+      c.answering_subscribe = true;
     } else if (auto* unsub = std::get_if<unsubscribe_packet>(&p); unsub && c.accepted) {
       // [MQTT-3.10.4-2] no new messages for these filters from here on.
       for (const auto& f : unsub->filters) sessions[c.client_id].granted.erase(f);
@@ -389,6 +393,7 @@ struct session_run {
     if (p && !c.stopped) after_client_packet(c, *p);
     apply(out);
     c.subscribing.reset();  // its SUBACK, if any, came in `out`
+    c.answering_subscribe = false;
     if (step == broker::next_step::stop) {
       c.stopped = true;
       // A stopped session reads and asks nothing more.

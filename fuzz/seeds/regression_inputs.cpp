@@ -261,6 +261,24 @@ void add_known_bugs(std::vector<regression>& out) {
                    "close-or-reason 0x81|0x82", "a second CONNECT whose Protocol Name is M 0xC0",
                    s.bytes()});
   }
+  {  // Found by broker_session_fuzzer in its own model, not the broker: a client's own
+     // retained message, sent to it after the SUBACK of a No Local subscription, was taken
+     // for a forwarded publication [MQTT-3.8.3-3]. 3.8.3.1 leaves No Local open for
+     // retained messages sent on subscribe, and 3.8.4 does not order them after the SUBACK.
+    publish_packet retained;
+    retained.topic = "r/1";
+    retained.retain = true;
+    retained.payload = bytes_of("v");
+    subscribe_packet sub;
+    sub.packet_id = 10;
+    sub.subscriptions.push_back({"r/#", {}});
+    sub.subscriptions.back().options.no_local = true;
+    session_ops s;
+    s.connect(0).feed(0, retained).feed(0, sub);
+    out.push_back({"own-retained-after-suback-no-local", "session", "5.0", "accept",
+                   "a retained PUBLISH to r/1, then SUBSCRIBE r/# with No Local on the same connection",
+                   s.bytes()});
+  }
   {  // Topic Alias 0 [MQTT-3.3.2-8]: 3.3.4 names DISCONNECT 0x94.
     publish_packet p;
     p.topic = "t";
