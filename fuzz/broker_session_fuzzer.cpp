@@ -72,6 +72,9 @@ struct session_model {
   // Every filter granted since the session began, at its highest QoS; No Local only if
   // every grant had it.
   std::map<std::string, subscribe_options> ever_granted;
+  // QoS 1/2 retained messages sent on subscribe and not yet acknowledged, by Packet
+  // Identifier: a resumed session gets them again [MQTT-4.4.0-1], still not forwarded ones.
+  std::map<std::uint16_t, std::pair<std::string, byte_buffer>> retained_unacknowledged;
 };
 
 // flight is a QoS 1/2 PUBLISH (or a resent PUBREL) towards the client, not yet completed.
@@ -276,12 +279,21 @@ struct session_run {
     // Retained messages sent on subscribe are not forwarded publications: 3.8.3.1 leaves
     // No Local for them open, so they are let through whoever published them. They may
     // come before or after the SUBACK (3.8.4 orders neither), but only in answer to the
-    // SUBSCRIBE: a later PUBLISH with RETAIN 1 (Retain As Published) is a forwarded one.
-    const bool retained_on_subscribe = c.answering_subscribe && p.retain;
+    // SUBSCRIBE, or again when the session resumes before they were acknowledged: any
+    // other PUBLISH with RETAIN 1 (Retain As Published) is a forwarded one.
+    session_model& s = sessions[c.client_id];
+    const bool resent_retained = [&] {
+      const auto it = s.retained_unacknowledged.find(p.packet_id);
+      return p.qos_level != qos::at_most_once && p.retain && it != s.retained_unacknowledged.end() &&
+             it->second.first == topic && it->second.second == p.payload;
+    }();
+    const bool retained_on_subscribe = (c.answering_subscribe && p.retain) || resent_retained;
+    if (c.answering_subscribe && p.retain && p.qos_level != qos::at_most_once) {
+      s.retained_unacknowledged[p.packet_id] = {topic, p.payload};
+    }
     const bool from_someone_else =
         sys || retained_on_subscribe || std::any_of(origins->second.begin(), origins->second.end(),
                            [&](const std::string& o) { return o != c.client_id; });
-    const session_model& s = sessions[c.client_id];
     bool ok = may_deliver(s.granted, topic, p.qos_level, from_someone_else);
     if (!ok && c.subscribing) {
       for (const auto& sub : c.subscribing->subscriptions) {
@@ -335,6 +347,7 @@ struct session_run {
       auto it = c.outbound.find(id);
       if (it != c.outbound.end() && it->second.level == level && it->second.released == released) {
         c.outbound.erase(it);
+        if (c.accepted) sessions[c.client_id].retained_unacknowledged.erase(id);
       }
     };
     if (const auto* ack = std::get_if<puback_packet>(&p)) {
