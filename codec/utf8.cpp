@@ -13,12 +13,14 @@ bool is_disallowed(std::uint32_t cp) {
   return (cp & 0xFFFE) == 0xFFFE;  // U+xxFFFE and U+xxFFFF in every plane
 }
 
+// A 64-bit word seen as 8 bytes: 0x01 in each, and the high bit of each.
+constexpr std::uint64_t byte_ones = 0x0101010101010101ull;
+constexpr std::uint64_t byte_highs = 0x8080808080808080ull;
+
 // has_byte_below says whether any byte of `w` is below `k` (1 <= k <= 128); exact when
 // every byte of `w` is below 0x80. The borrow of a byte below `k` sets its high bit.
 constexpr bool has_byte_below(std::uint64_t w, std::uint64_t k) {
-  constexpr std::uint64_t ones = 0x0101010101010101ull;
-  constexpr std::uint64_t highs = 0x8080808080808080ull;
-  return ((w - k * ones) & ~w & highs) != 0;
+  return ((w - k * byte_ones) & ~w & byte_highs) != 0;
 }
 
 // plain_ascii_prefix is how many leading bytes of p[0, n) it can vouch for 8 at a time:
@@ -28,16 +30,14 @@ constexpr bool has_byte_below(std::uint64_t w, std::uint64_t k) {
 // Topic Name cheap to decode. The byte loop takes over at the first word it stops on,
 // and hands back after each multi-byte sequence.
 std::size_t plain_ascii_prefix(const unsigned char* p, std::size_t n, utf8_policy policy) {
-  constexpr std::uint64_t ones = 0x0101010101010101ull;
-  constexpr std::uint64_t highs = 0x8080808080808080ull;
   const bool strict = policy == utf8_policy::reject_disallowed;
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     std::uint64_t w;
     std::memcpy(&w, p + i, sizeof w);
-    if ((w & highs) != 0) break;                      // a byte of a multi-byte sequence
+    if ((w & byte_highs) != 0) break;                    // a byte of a multi-byte sequence
     if (has_byte_below(w, strict ? 0x20 : 0x01)) break;  // U+0000, or a C0 control
-    if (strict && has_byte_below(w ^ (0x7F * ones), 0x01)) break;  // U+007F
+    if (strict && has_byte_below(w ^ (0x7F * byte_ones), 0x01)) break;  // U+007F
   }
   return i;
 }
