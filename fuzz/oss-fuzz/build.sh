@@ -11,6 +11,8 @@
 # Run from the repository root (OSS-Fuzz does: WORKDIR is $SRC/mqttcert).
 # $CXXFLAGS and $LIB_FUZZING_ENGINE hold several flags, so they are left unquoted.
 # shellcheck disable=SC2086
+# -eu again here: the shebang's flags are lost when the script is run as `bash build.sh`.
+set -eu
 
 shopt -s nullglob
 src="$PWD"
@@ -20,6 +22,25 @@ if [ ! -f "$src/codec/packet_codec.hpp" ]; then
 fi
 work="${WORK:-$(mktemp -d)}/mqttcert"
 mkdir -p "$work" "$OUT"
+
+# Compiles run $JOBS at a time (default: every core), each in the background; spawn waits
+# for the oldest when that many run, and a compile that fails stops the script when it is
+# waited for (-e). OSS-Fuzz builds every sanitizer's image this way too, so it pays twice.
+max_jobs="${JOBS:-$(nproc)}"
+running=()
+spawn() {
+  while [ "${#running[@]}" -ge "$max_jobs" ]; do
+    wait "${running[0]}"
+    running=("${running[@]:1}")
+  done
+  "$@" &
+  running+=("$!")
+}
+wait_all() {
+  local pid
+  for pid in "${running[@]}"; do wait "$pid"; done
+  running=()
+}
 
 # library_dir maps a libraries-column name to its source folder ("" if a system library).
 library_dir() {
@@ -42,9 +63,10 @@ build_library() {
     case "$source" in *_test.cpp) continue ;; esac
     grep -q '^int main(' "$source" && continue
     object="$work/$name/$(basename "${source%.cpp}").o"
-    $CXX $CXXFLAGS -std=c++20 -I"$src" -c "$source" -o "$object"
+    spawn $CXX $CXXFLAGS -std=c++20 -I"$src" -c "$source" -o "$object"
     objects+=("$object")
   done
+  wait_all
   rm -f "$archive"
   ar rcs "$archive" "${objects[@]}"
   touch "$archive.done"
@@ -68,7 +90,7 @@ while IFS=$'\t' read -r name source defines libraries dict max_len; do
       links+=("-l$lib")
     fi
   done
-  $CXX $CXXFLAGS -std=c++20 -I"$src" "${flags[@]}" "$src/fuzz/$source" "${links[@]}" \
+  spawn $CXX $CXXFLAGS -std=c++20 -I"$src" "${flags[@]}" "$src/fuzz/$source" "${links[@]}" \
     $LIB_FUZZING_ENGINE -o "$OUT/$name"
 
   cp "$src/fuzz/$dict" "$OUT/$name.dict"
@@ -85,4 +107,5 @@ while IFS=$'\t' read -r name source defines libraries dict max_len; do
   fi
   built=$((built + 1))
 done <"$src/fuzz/targets.tsv"
+wait_all
 echo "build.sh: built $built fuzz targets into $OUT"

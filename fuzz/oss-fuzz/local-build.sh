@@ -6,6 +6,8 @@
 # Usage: fuzz/oss-fuzz/local-build.sh [OUT]       (OUT defaults to build/oss-fuzz/out)
 # OSS-Fuzz itself builds against libc++ (-stdlib=libc++); this uses the system libstdc++.
 # shellcheck disable=SC2086
+# -eu again here: the shebang's flags are lost when the script is run as `bash local-build.sh`.
+set -eu
 
 src="$PWD"
 if [ ! -f "$src/fuzz/targets.tsv" ]; then
