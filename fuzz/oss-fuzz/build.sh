@@ -25,7 +25,7 @@ mkdir -p "$work" "$OUT"
 
 # Compiles run $JOBS at a time (default: every core), each in the background; spawn waits
 # for the oldest when that many run, and a compile that fails stops the script when it is
-# waited for (-e). OSS-Fuzz builds every sanitizer's image this way too, so it pays twice.
+# waited for (-e). OSS-Fuzz runs this script once per sanitizer, so each run gains.
 max_jobs="${JOBS:-$(nproc)}"
 running=()
 spawn() {
