@@ -68,13 +68,15 @@ def run_one(binary, seconds, rows, artifacts):
         command = [str(binary), f"-max_total_time={seconds}", "-print_final_stats=1",
                    f"-artifact_prefix={work}/"] + flags_of(name, rows) + [str(corpus)]
         started = time.monotonic()
-        done = subprocess.run(command, capture_output=True, text=True, errors="replace",
-                              timeout=seconds + 120)
+        log_path = pathlib.Path(work) / "fuzzer.log"
+        with open(log_path, "wb") as log_file:
+            fuzzer = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log_file)
+            rss_mb = watch_peak_rss(fuzzer, seconds + 120)
         took = time.monotonic() - started
-        log = done.stderr
+        log = log_path.read_text(errors="replace")
         stats = dict(re.findall(r"^stat::(\w+):\s+(\d+)", log, re.M))
         covs = re.findall(r"cov: (\d+) ft: (\d+)", log)
-        crashed = done.returncode != 0
+        crashed = fuzzer.returncode != 0
         kept = keep_evidence(pathlib.Path(work), name, log, artifacts) if crashed else None
         return {
             "target": name,
@@ -84,10 +86,36 @@ def run_one(binary, seconds, rows, artifacts):
             "cov": int(covs[-1][0]) if covs else 0,
             "ft": int(covs[-1][1]) if covs else 0,
             "corpus": len(list(corpus.iterdir())),
-            "rss_mb": int(stats.get("peak_rss_mb", 0)),
-            "result": "CRASH (exit %d)" % done.returncode if crashed else "clean",
+            "rss_mb": rss_mb,
+            "result": "CRASH (exit %d)" % fuzzer.returncode if crashed else "clean",
             "kept": str(kept) if kept else None,
         }
+
+
+def watch_peak_rss(process, timeout):
+    """Waits for `process` and returns its peak RSS in MiB, from the VmHWM of
+    /proc/PID/status sampled every half second (the last sample is at most that long
+    before it exits). Not libFuzzer's stat::peak_rss_mb: that comes from getrusage, whose
+    high-water mark Linux keeps across execve, so it reports this script's own RSS at the
+    fork whenever that is larger (bench.py made every target of a run show 49 MiB)."""
+    peak_kb = 0
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            status = pathlib.Path(f"/proc/{process.pid}/status").read_text()
+            found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+            if found:
+                peak_kb = max(peak_kb, int(found.group(1)))
+        except OSError:
+            pass  # not there yet, or already gone
+        try:
+            process.wait(timeout=0.5)
+            return round(peak_kb / 1024)
+        except subprocess.TimeoutExpired:
+            if time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                raise
 
 
 def keep_evidence(work, name, log, artifacts):
