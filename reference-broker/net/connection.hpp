@@ -185,7 +185,9 @@ class connection : public std::enable_shared_from_this<connection> {
   std::deque<shared_bytes> tx_queue_;
   std::size_t tx_offset_ = 0;       // bytes of tx_queue_.front() already written
   std::size_t tx_queued_bytes_ = 0;  // bytes in tx_queue_ not yet written
-  std::array<nng_iov, 16> tx_iov_{};
+  // nng 1.5.2 takes at most 8 iovs per aio (nng_aio_set_iov: NNG_EINVAL above that), so
+  // a batch is at most that many buffers (see nng_max_iovs).
+  std::array<nng_iov, nng_max_iovs> tx_iov_{};
   unsigned tx_iov_count_ = 0;
   bool tx_pending_ = false;
   bool close_requested_ = false;  // the core asked to close after flush

@@ -55,6 +55,10 @@ class aio_handle {
   nng_aio* aio_ = nullptr;
 };
 
+// nng_max_iovs is the most iovs nng 1.5.2's nng_aio_set_iov takes (NNG_EINVAL above).
+// A gathered write of more buffers has to be split; nng_handles_test pins the figure.
+inline constexpr unsigned nng_max_iovs = 8;
+
 // inline_aio owns an nng_aio without a callback, for stream I/O tried on the calling
 // thread. nng 1.5's tcp stream does the read or write at once when the socket is ready
 // and finishes the aio then; with no callback to dispatch, that needs no task thread.
