@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 
 #include "codec/packet_codec.hpp"
 
@@ -33,6 +35,13 @@ class framer {
   bool failed() const { return failed_; }
   // buffered is how many fed bytes have not yet been returned as packets.
   std::size_t buffered() const { return buffer_.size() - start_; }
+  // first_byte is the fixed header's first byte (type and flags) of the packet next() is
+  // assembling, once it has arrived: a server can refuse a first packet that is not
+  // CONNECT without waiting for the rest of it.
+  std::optional<std::uint8_t> first_byte() const {
+    if (failed_ || buffered() == 0) return std::nullopt;
+    return buffer_[start_];
+  }
 
  private:
   protocol_version version_;

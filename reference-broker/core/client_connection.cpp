@@ -57,6 +57,11 @@ verdict_question client_connection::question() const {
 
 next_step client_connection::run(millis now, action_list& out) {
   while (!stopped_) {
+    if (auto refused = refuse_early_non_connect()) {
+      core_.reject(id(), *refused, now, out);  // closed without waiting for the body
+      stopped_ = true;
+      break;
+    }
     codec::decode_result r = framer_.next();
     if (r.status == codec::decode_status::need_more) return next_step::read;
     if (r.status != codec::decode_status::ok) {
@@ -69,6 +74,24 @@ next_step client_connection::run(millis now, action_list& out) {
     if (step != next_step::read) return step;
   }
   return next_step::stop;
+}
+
+std::optional<codec::decode_result> client_connection::refuse_early_non_connect() const {
+  if (connect_seen_) return std::nullopt;
+  const auto first = framer_.first_byte();
+  const auto type = first ? static_cast<codec::packet_type>(*first >> 4) : codec::packet_type::connect;
+  if (type == codec::packet_type::connect) return std::nullopt;
+  if (fault("first-packet-not-connect-ignored")) return std::nullopt;  // the core drops it
+  // [MQTT-3.1.0-1] the first packet is CONNECT, and a server that meets a protocol
+  // violation closes (3.1.1 [MQTT-4.8.0-1], 5.0 [MQTT-4.13.1-1]). The first byte says
+  // so; waiting for the body would let a peer hold the connection open with a header
+  // and a large Remaining Length until the CONNECT timeout (cf. CVE-2023-0809).
+  codec::decode_result r;
+  r.status = codec::decode_status::protocol_error;
+  r.code = codec::reason_code::protocol_error;
+  r.why = "first packet is " + std::string(codec::packet_type_name(type)) +
+          ", not CONNECT [MQTT-3.1.0-1]";
+  return r;
 }
 
 next_step client_connection::receive(codec::packet&& p, millis now, action_list& out) {

@@ -75,6 +75,9 @@ class client_connection {
   // run takes packets out of the framer until it needs bytes, a verdict, or the core
   // closed the connection.
   next_step run(millis now, action_list& out);
+  // refuse_early_non_connect is the refusal of a first packet whose first byte already
+  // says it is not CONNECT; nothing before that byte or after CONNECT.
+  std::optional<codec::decode_result> refuse_early_non_connect() const;
   // receive hands one decoded packet to the core, or holds it and asks.
   next_step receive(codec::packet&& p, millis now, action_list& out);
   next_step hold(codec::packet&& p, verdict_question::kind what);

@@ -177,5 +177,25 @@ TEST(ClientConnection, PublishBeforeConnectIsNotAskedAbout) {
   EXPECT_TRUE(t.closed());
 }
 
+TEST(ClientConnection, AFirstPacketIsRefusedByItsFirstByte) {
+  // [MQTT-3.1.0-1] with 3.1.1 [MQTT-4.8.0-1] / 5.0 [MQTT-4.13.1-1]: the type nibble
+  // already shows the protocol violation, so the connection closes without waiting for
+  // the body a large Remaining Length announces (cf. CVE-2023-0809), and sends nothing.
+  for (std::uint8_t first : {0x82, 0x30, 0xC0, 0x00, 0xF0}) {
+    session_under_test t;
+    EXPECT_EQ(t.feed({first}), next_step::stop) << int{first};
+    EXPECT_TRUE(t.closed()) << int{first};
+    EXPECT_TRUE(t.sent().empty()) << int{first};
+  }
+}
+
+TEST(ClientConnection, AConnectSplitAfterItsFirstByteIsNotRefused) {
+  session_under_test t;
+  const codec::byte_buffer connect = wire(connect_v5("a"));
+  EXPECT_EQ(t.feed({connect.front()}), next_step::read);
+  EXPECT_EQ(t.feed(codec::byte_buffer(connect.begin() + 1, connect.end())), next_step::ask);
+  EXPECT_FALSE(t.closed());
+}
+
 }  // namespace
 }  // namespace mqtt::broker
