@@ -79,7 +79,8 @@ next_step client_connection::run(millis now, action_list& out) {
 std::optional<codec::decode_result> client_connection::refuse_early_non_connect() const {
   if (connect_seen_) return std::nullopt;
   const auto first = framer_.first_byte();
-  const auto type = first ? static_cast<codec::packet_type>(*first >> 4) : codec::packet_type::connect;
+  if (!first) return std::nullopt;
+  const auto type = static_cast<codec::packet_type>(*first >> 4);
   if (type == codec::packet_type::connect) return std::nullopt;
   if (fault("first-packet-not-connect-ignored")) return std::nullopt;  // the core drops it
   // [MQTT-3.1.0-1] the first packet is CONNECT, and a server that meets a protocol
