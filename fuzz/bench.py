@@ -77,7 +77,7 @@ def run_one(binary, seconds, rows, artifacts):
         stats = dict(re.findall(r"^stat::(\w+):\s+(\d+)", log, re.M))
         covs = re.findall(r"cov: (\d+) ft: (\d+)", log)
         crashed = fuzzer.returncode != 0
-        kept = keep_evidence(pathlib.Path(work), name, log, artifacts) if crashed else None
+        kept = keep_evidence(pathlib.Path(work), name, artifacts) if crashed else None
         return {
             "target": name,
             "seconds": round(took),
@@ -118,16 +118,15 @@ def watch_peak_rss(process, timeout):
                 raise
 
 
-def keep_evidence(work, name, log, artifacts):
+def keep_evidence(work, name, artifacts):
     """Copies what libFuzzer left in `work` (crash-, oom-, timeout-, leak- inputs) and the
-    run's log to artifacts/<target>/ before the temporary folder goes: a crash found while
+    run's log (fuzzer.log, written there) to artifacts/<target>/ before the temporary folder goes: a crash found while
     benchmarking is a finding, and its input is the only way to replay it."""
     into = artifacts / name
     into.mkdir(parents=True, exist_ok=True)
     for f in work.iterdir():
         if f.is_file():
             shutil.copy2(f, into / f.name)
-    (into / "fuzzer.log").write_text(log)
     return into
 
 
