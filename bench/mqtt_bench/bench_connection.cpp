@@ -29,11 +29,23 @@ std::uint32_t resolve_loopback(const std::string& host) {
   return a.s_addr;
 }
 
-bool bench_connection::open(std::uint32_t addr_be, std::uint16_t port) {
+std::uint32_t spread_source_address(std::uint32_t index) {
+  return htonl((127u << 24) | (1u << 16) | (index & 0xFFFFu));
+}
+
+bool bench_connection::open(std::uint32_t addr_be, std::uint16_t port, std::uint32_t source_be) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return false;
   int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (source_be != 0) {
+    // Bind the address only: the port is chosen at connect(), against the full 4-tuple.
+    ::setsockopt(fd_, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_addr.s_addr = source_be;
+    if (::bind(fd_, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) return false;
+  }
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);

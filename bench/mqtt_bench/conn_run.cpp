@@ -44,6 +44,9 @@ conn_result run_conn(const conn_settings& s) {
   };
 
   const std::uint64_t start = clock_ns();
+  // Runs a few seconds apart start at different addresses, so a run does not meet its
+  // predecessor's sockets in TIME_WAIT either.
+  const auto first_source = static_cast<std::uint32_t>(start / 1'000'000);
   const std::uint64_t deadline = start + static_cast<std::uint64_t>(s.timeout_s * 1e9);
   std::uint64_t last_up = start;
   while (finished < s.connections && clock_ns() < deadline) {
@@ -51,7 +54,8 @@ conn_result run_conn(const conn_settings& s) {
       auto c = std::make_unique<conn_client>(s.version);
       c->opened_ns = clock_ns();
       const unsigned index = static_cast<unsigned>(clients.size());
-      if (!c->conn.open(addr, s.port)) {
+      const std::uint32_t source = s.spread_sources ? spread_source_address(first_source + index) : 0;
+      if (!c->conn.open(addr, s.port, source)) {
         ++r.errors["connect_failed"];
         c->done = true;
         ++finished;

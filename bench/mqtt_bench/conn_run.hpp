@@ -18,6 +18,9 @@ struct conn_settings {
   double hold_s = 0.5;          // keep them all open this long once the last is up
   double timeout_s = 10;        // give up on the rest after this
   std::string client_prefix = "mqtt-bench";
+  // Connect from a different loopback address each time (spread_source_address), so the
+  // kernel's local port search does not grow with the run; false: all from 127.0.0.1.
+  bool spread_sources = true;
 };
 
 // run_conn opens `connections` TCP connections, `concurrency` at a time, sends CONNECT on

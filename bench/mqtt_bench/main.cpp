@@ -92,6 +92,8 @@ int main(int argc, char** argv) {
   conn->add_option("-c,--concurrency", cs.concurrency, "Handshakes in progress at once")->check(CLI::Range(1u, 100000u));
   conn->add_option("--hold", cs.hold_s, "Keep all open this long at the end, seconds")->check(CLI::Range(0.0, 600.0));
   conn->add_option("--timeout", cs.timeout_s, "Give up after this long, seconds")->check(CLI::Range(0.1, 600.0));
+  conn->add_flag("!--single-source", cs.spread_sources,
+                 "Connect from 127.0.0.1 only, not from 127.1.x.y addresses in turn (then the kernel's local port search grows with the sockets left in TIME_WAIT)");
 
   queue_settings qs;
   unsigned queue_qos = 1;
