@@ -127,9 +127,11 @@ std::optional<std::size_t> connection::read_inline() {
       nng_stream_recv(stream_.get(), aio);
     });
     if (!r.would_wait()) {
+      inline_gate_.hit();
       if (took_read(r.result)) return r.count;
       return std::nullopt;
     }
+    inline_gate_.missed();
   }
   post_recv();  // also lingers when closing
   return std::nullopt;
@@ -199,6 +201,10 @@ void connection::carry_on(next_step step, action_list& out) {
       host_.dispatch(out);
       out.clear();
       ++inline_reads;
+      if (!inline_gate_.try_inline()) {
+        post_recv();
+        return;
+      }
       const auto n = read_inline();
       if (!n) return;
       step = feed(*n, out);

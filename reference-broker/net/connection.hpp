@@ -23,6 +23,7 @@
 
 #include "reference-broker/core/broker_core.hpp"
 #include "reference-broker/core/client_connection.hpp"
+#include "reference-broker/net/inline_read_gate.hpp"
 #include "reference-broker/net/nng_handles.hpp"
 
 namespace mqtt::broker::net {
@@ -176,6 +177,7 @@ class connection : public std::enable_shared_from_this<connection> {
   // limits_.recv_chunk) whenever a read fills it.
   std::vector<std::uint8_t> rx_buf_ = std::vector<std::uint8_t>(1024);
   std::chrono::steady_clock::time_point linger_until_{};
+  inline_read_gate inline_gate_;
   aio_handle<connection, &connection::on_recv_done> recv_aio_;
 
   // Shared state, under mu_.
