@@ -47,12 +47,12 @@ next_step client_connection::feed(codec::byte_view bytes, millis now, action_lis
   bytes = rewritten_;
 #endif
   framer_.feed(bytes);
-  if (held_) return next_step::ask;  // the front end reads ahead; the packets wait
+  if (holding_) return next_step::ask;  // the front end reads ahead; the packets wait
   return run(now, out);
 }
 
 verdict_question client_connection::question() const {
-  return {held_kind_, &who_, held_ ? &*held_ : nullptr};
+  return {held_kind_, &who_, holding_ ? held_.get() : nullptr};
 }
 
 next_step client_connection::run(millis now, action_list& out) {
@@ -152,17 +152,23 @@ std::optional<codec::decode_result> client_connection::resolve_topic_alias(
 }
 
 next_step client_connection::hold(codec::packet&& p, verdict_question::kind what) {
-  held_ = std::move(p);
+  if (held_) {
+    *held_ = std::move(p);
+  } else {
+    held_ = std::make_unique<codec::packet>(std::move(p));
+  }
+  holding_ = true;
   held_kind_ = what;
   return next_step::ask;
 }
 
 next_step client_connection::answer_connect(const auth_verdict& verdict, millis now,
                                             action_list& out) {
-  auto* c = held_ ? std::get_if<codec::connect_packet>(&*held_) : nullptr;
+  auto* c = holding_ ? std::get_if<codec::connect_packet>(held_.get()) : nullptr;
   if (!c) return stopped_ ? next_step::stop : next_step::read;
   codec::connect_packet connect = std::move(*c);
-  held_.reset();
+  holding_ = false;
+  held_.reset();  // one CONNECT per connection: an idle client keeps no box
   if (!verdict.allowed) {
     out.push_back({action::kind::log, 0, nullptr, nullptr,
                    "event=auth_denied conn=" + std::to_string(id()) + " peer=" +
@@ -180,11 +186,11 @@ next_step client_connection::answer_connect(const auth_verdict& verdict, millis 
 
 next_step client_connection::answer_acl(const acl_verdicts& verdict, millis now,
                                         action_list& out) {
-  if (!held_ || held_kind_ == verdict_question::kind::connect) {
+  if (!holding_ || held_kind_ == verdict_question::kind::connect) {
     return stopped_ ? next_step::stop : next_step::read;
   }
   codec::packet p = std::move(*held_);
-  held_.reset();
+  holding_ = false;
   const std::size_t first = out.size();
   core_.receive(id(), std::move(p), verdict, now, out);
   if (const next_step step = after_call(out, first); step != next_step::read) return step;
@@ -193,6 +199,7 @@ next_step client_connection::answer_acl(const acl_verdicts& verdict, millis now,
 
 void client_connection::closed(millis now, action_list& out) {
   stopped_ = true;
+  holding_ = false;
   held_.reset();
   core_.closed(id(), now, out);
 }

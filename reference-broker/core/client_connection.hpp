@@ -14,6 +14,7 @@
 // that brings a verdict), and `question()` is valid until the next call.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -101,7 +102,12 @@ class client_connection {
 #endif
   bool connect_seen_ = false;
   bool stopped_ = false;
-  std::optional<codec::packet> held_;  // the packet waiting for its verdict
+  // The packet waiting for its verdict, boxed: a codec::packet is 1,136 bytes (a CONNECT
+  // and its Will's properties), which inline made most of an idle connection's memory.
+  // The box is dropped after the CONNECT and kept once a PUBLISH or SUBSCRIBE used it,
+  // so a busy client does not allocate per packet.
+  std::unique_ptr<codec::packet> held_;
+  bool holding_ = false;
   verdict_question::kind held_kind_ = verdict_question::kind::connect;
   std::unordered_map<std::uint16_t, std::string> inbound_aliases_;
 };
