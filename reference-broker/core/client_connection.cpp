@@ -87,12 +87,9 @@ std::optional<codec::decode_result> client_connection::refuse_early_non_connect(
   // violation closes (3.1.1 [MQTT-4.8.0-1], 5.0 [MQTT-4.13.1-1]). The first byte says
   // so; waiting for the body would let a peer hold the connection open with a header
   // and a large Remaining Length until the CONNECT timeout (cf. CVE-2023-0809).
-  codec::decode_result r;
-  r.status = codec::decode_status::protocol_error;
-  r.code = codec::reason_code::protocol_error;
-  r.why = "first packet is " + std::string(codec::packet_type_name(type)) +
-          ", not CONNECT [MQTT-3.1.0-1]";
-  return r;
+  return refusal(codec::reason_code::protocol_error,
+                 "first packet is " + std::string(codec::packet_type_name(type)) +
+                     ", not CONNECT [MQTT-3.1.0-1]");
 }
 
 next_step client_connection::receive(codec::packet&& p, millis now, action_list& out) {
