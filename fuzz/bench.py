@@ -120,8 +120,9 @@ def watch_peak_rss(process, timeout):
 
 def keep_evidence(work, name, artifacts):
     """Copies what libFuzzer left in `work` (crash-, oom-, timeout-, leak- inputs) and the
-    run's log (fuzzer.log, written there) to artifacts/<target>/ before the temporary folder goes: a crash found while
-    benchmarking is a finding, and its input is the only way to replay it."""
+    run's log (fuzzer.log, written there) to artifacts/<target>/ before the temporary
+    folder goes: a crash found while benchmarking is a finding, and its input is the only
+    way to replay it."""
     into = artifacts / name
     into.mkdir(parents=True, exist_ok=True)
     for f in work.iterdir():
